@@ -1,0 +1,71 @@
+//! Errors returned by the `try_` variants of operations that panic on shape bugs.
+
+use std::fmt;
+
+/// What went wrong in a `try_` operation.
+///
+/// Every panicking operation on shapes has a `try_` twin that returns this
+/// error instead; the panic message and [`Display`](fmt::Display) are the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two shapes that had to agree (or broadcast) did not.
+    ShapeMismatch {
+        /// The operation that failed, such as `"backward"` or `"matmul"`.
+        op: &'static str,
+        /// The shape that was expected (or the left operand's shape).
+        expected: Vec<usize>,
+        /// The shape that was given (or the right operand's shape).
+        found: Vec<usize>,
+    },
+    /// An axis argument was out of range for the tensor it was applied to.
+    AxisOutOfRange {
+        /// The operation that failed.
+        op: &'static str,
+        /// The axis that was asked for.
+        axis: usize,
+        /// The number of axes of the tensor.
+        ndim: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ShapeMismatch {
+                op,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{op}: shape mismatch: expected shape {expected:?}, found shape {found:?}"
+            ),
+            Error::AxisOutOfRange { op, axis, ndim } => {
+                write!(
+                    f,
+                    "{op}: axis {axis} is out of range for a tensor with {ndim} axes"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Builds a [`Error::ShapeMismatch`].
+pub(crate) fn shape_mismatch(op: &'static str, expected: &[usize], found: &[usize]) -> Error {
+    Error::ShapeMismatch {
+        op,
+        expected: expected.to_vec(),
+        found: found.to_vec(),
+    }
+}
+
+/// Unwraps the result of a `try_` operation, panicking with its message at the caller.
+#[track_caller]
+pub(crate) fn or_panic<T>(r: Result<T, Error>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}

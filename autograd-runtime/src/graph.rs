@@ -1,0 +1,202 @@
+//! `Graph`: the value of a differentiated function plus its generated backward pass.
+
+use ndarray::{Array, ArrayView, Dimension, Ix0, Ix1, Ix2, Ix3, Ix4, Ix5, Ix6, IxDyn};
+
+use crate::error::{or_panic, shape_mismatch, Error};
+use crate::float::Float;
+use crate::tensor::Tensor;
+
+/// The output of `f::forward(..)`: the value `f` computed, and the backward
+/// pass generated for `f`, holding what it needs and borrowing the tensor
+/// arguments (so their data cannot change while the graph is alive).
+///
+/// `backward` consumes the graph: a second backward does not compile.
+///
+/// * For a scalar output (`f32`, `f64`, `Scalar<A>`), `backward()` seeds 1.
+/// * For any other tensor, `backward(&v)` takes the external gradient `v` of
+///   the output's shape and stores `vᵀJ` into the leaves.
+///
+/// In either case the gradient is accumulated into every tensor argument
+/// that requires grad; other arguments get nothing stored.
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::ndarray::array;
+///
+/// #[differentiable]
+/// fn twice_square(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
+///     x * x * 2.0
+/// }
+///
+/// let x = Tensor::from(array![1.0, 2.0, 3.0]).requires_grad();
+/// let y = twice_square::forward(&x);
+/// assert_eq!(y.value().data(), &array![2.0, 8.0, 18.0]);
+/// y.backward(&[0.1, 1.0, 0.0001]);
+/// // d(2x²)/dx = 4x, scaled by v
+/// let g = x.grad().unwrap();
+/// assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 8.0).abs() < 1e-12);
+/// ```
+#[must_use = "a graph does nothing until `backward` is called; use the function itself for the value alone"]
+pub struct Graph<V, B> {
+    value: V,
+    backward: B,
+}
+
+impl<V, B> Graph<V, B> {
+    /// Pairs a value with its backward pass. Generated code calls this.
+    #[doc(hidden)]
+    pub fn new(value: V, backward: B) -> Self {
+        Graph { value, backward }
+    }
+
+    /// The output value.
+    pub fn value(&self) -> &V {
+        &self.value
+    }
+
+    /// The output value, dropping the backward pass.
+    pub fn into_value(self) -> V {
+        self.value
+    }
+}
+
+impl<A: Float, B: FnOnce(&A)> Graph<A, B> {
+    /// Runs the backward pass seeded with 1, accumulating gradients into every
+    /// tensor argument that requires grad.
+    pub fn backward(self) {
+        (self.backward)(&num_traits::One::one())
+    }
+
+    /// The output value.
+    pub fn item(&self) -> A {
+        self.value
+    }
+}
+
+impl<A: Float, B: FnOnce(&Array<A, Ix0>)> Graph<Tensor<A, Ix0>, B> {
+    /// Runs the backward pass seeded with 1, accumulating gradients into every
+    /// tensor argument that requires grad.
+    pub fn backward(self) {
+        (self.backward)(&ndarray::arr0(num_traits::One::one()))
+    }
+
+    /// The single element of the output.
+    pub fn item(&self) -> A {
+        self.value.item()
+    }
+}
+
+/// The tensor dimensions that are not scalars: `backward` on their graphs
+/// takes an external gradient.
+pub trait NonScalarDim: Dimension {}
+impl NonScalarDim for Ix1 {}
+impl NonScalarDim for Ix2 {}
+impl NonScalarDim for Ix3 {}
+impl NonScalarDim for Ix4 {}
+impl NonScalarDim for Ix5 {}
+impl NonScalarDim for Ix6 {}
+impl NonScalarDim for IxDyn {}
+
+impl<A: Float, D: NonScalarDim, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> {
+    /// Runs the backward pass seeded with the external gradient `gradient`
+    /// (PyTorch's `y.backward(v)`): every tensor argument that requires grad
+    /// accumulates `vᵀJ`.
+    ///
+    /// `gradient` may be an `Array`, a `Tensor`, or for a one-axis output an
+    /// array or slice of floats.
+    ///
+    /// # Panics
+    /// If `gradient`'s shape differs from the output's; the message names
+    /// both shapes. See [`try_backward`](Self::try_backward).
+    #[track_caller]
+    pub fn backward<G: Cotangent<A, D> + ?Sized>(self, gradient: &G) {
+        or_panic(self.try_backward(gradient))
+    }
+}
+
+impl<A: Float, D: Dimension, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> {
+    /// Like `backward(&gradient)`, returning an error instead of panicking
+    /// when the gradient's shape differs from the output's. Nothing is stored
+    /// on error.
+    ///
+    /// This method exists for every dimension, so code generic over `D`
+    /// seeds with it: `graph.try_backward(&v)?`.
+    pub fn try_backward<G: Cotangent<A, D> + ?Sized>(self, gradient: &G) -> Result<(), Error> {
+        let v = gradient.as_cotangent();
+        if v.shape() != self.value.shape() {
+            return Err(shape_mismatch("backward", self.value.shape(), v.shape()));
+        }
+        match v {
+            CotangentRef::Borrowed(v) => (self.backward)(v),
+            CotangentRef::Owned(v) => (self.backward)(&v),
+        }
+        Ok(())
+    }
+}
+
+/// A borrowed or converted external gradient.
+#[doc(hidden)]
+pub enum CotangentRef<'a, A, D> {
+    Borrowed(&'a Array<A, D>),
+    Owned(Array<A, D>),
+}
+
+impl<A, D: Dimension> CotangentRef<'_, A, D> {
+    fn shape(&self) -> &[usize] {
+        match self {
+            CotangentRef::Borrowed(a) => a.shape(),
+            CotangentRef::Owned(a) => a.shape(),
+        }
+    }
+}
+
+/// What `backward(&v)` accepts as the external gradient of a `Tensor<A, D>`
+/// output: an `Array<A, D>`, a `Tensor<A, D>`, or for one-axis outputs a
+/// float array, slice or `Vec`.
+pub trait Cotangent<A, D> {
+    /// The gradient as an array of the output's dimension type.
+    #[doc(hidden)]
+    fn as_cotangent(&self) -> CotangentRef<'_, A, D>;
+}
+
+impl<A, D> Cotangent<A, D> for Array<A, D> {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, D> {
+        CotangentRef::Borrowed(self)
+    }
+}
+
+impl<A, D: Dimension> Cotangent<A, D> for Tensor<A, D> {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, D> {
+        CotangentRef::Borrowed(self.data())
+    }
+}
+
+impl<A: Float> Cotangent<A, Ix1> for [A] {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, Ix1> {
+        CotangentRef::Owned(ArrayView::from(self).to_owned())
+    }
+}
+
+impl<A: Float, const N: usize> Cotangent<A, Ix1> for [A; N] {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, Ix1> {
+        CotangentRef::Owned(ArrayView::from(&self[..]).to_owned())
+    }
+}
+
+impl<A: Float> Cotangent<A, Ix1> for Vec<A> {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, Ix1> {
+        CotangentRef::Owned(ArrayView::from(&self[..]).to_owned())
+    }
+}
+
+impl<A: Float> Cotangent<A, IxDyn> for [A] {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, IxDyn> {
+        CotangentRef::Owned(ArrayView::from(self).to_owned().into_dyn())
+    }
+}
+
+impl<A: Float, const N: usize> Cotangent<A, IxDyn> for [A; N] {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, IxDyn> {
+        CotangentRef::Owned(ArrayView::from(&self[..]).to_owned().into_dyn())
+    }
+}

@@ -1,0 +1,368 @@
+//! `+ - * /` and unary `-`: derivative rules, with broadcasting.
+//!
+//! Each rule is implemented for a float and a float, a tensor and a tensor
+//! (broadcasting both ways), a tensor and a float, and a float and a tensor.
+//! The gradient of a broadcast operand is summed back to its shape.
+//!
+//! | op | ∂/∂a | ∂/∂b |
+//! |----|------|------|
+//! | `a + b` | `d` | `d` |
+//! | `a - b` | `d` | `-d` |
+//! | `a * b` | `d·b` | `d·a` |
+//! | `a / b` | `d/b` | `-d·a/b²` |
+//! | `-a` | `-d` | |
+
+use ndarray::{Array, DimMax, Dimension};
+
+use crate::broadcast::{broadcast_shapes, unbroadcast};
+use crate::error::{or_panic, shape_mismatch, Error};
+use crate::float::Float;
+use crate::tensor::Tensor;
+use crate::value::{Differentiable, GradOf, Meta};
+
+/// Checks that two tensors broadcast together, naming both shapes if not.
+pub(crate) fn check_broadcast(op: &'static str, a: &[usize], b: &[usize]) -> Result<(), Error> {
+    match broadcast_shapes(a, b) {
+        Some(_) => Ok(()),
+        None => Err(shape_mismatch(op, a, b)),
+    }
+}
+
+macro_rules! binary_rule_trait {
+    ($(#[$doc:meta])* $Rule:ident, $rev0:tt, $rev1:tt) => {
+        $(#[$doc])*
+        pub trait $Rule<Rhs: Differentiable + ?Sized>: Differentiable {
+            /// The result type.
+            type Output: Differentiable;
+            /// The forward value.
+            fn fwd(&self, rhs: &Rhs) -> Self::Output;
+            binary_rule_trait!(@rev0 $rev0);
+            binary_rule_trait!(@rev1 $rev1);
+        }
+    };
+    (@rev0 meta) => {
+        /// The gradient of the left operand.
+        fn rev0(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Self::Grad;
+    };
+    (@rev1 meta) => {
+        /// The gradient of the right operand.
+        fn rev1(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+    };
+    (@rev0 value) => {
+        /// The gradient of the left operand, which reads the right one.
+        fn rev0(lhs: &Meta<Self>, rhs: &Rhs, d: &GradOf<Self::Output>) -> Self::Grad;
+    };
+    (@rev1 mul) => {
+        /// The gradient of the right operand, which reads the left one.
+        fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+    };
+    (@rev1 div) => {
+        /// The gradient of the right operand, which reads both.
+        fn rev1(lhs: &Self, rhs: &Rhs, d: &GradOf<Self::Output>) -> Rhs::Grad;
+    };
+}
+
+binary_rule_trait!(
+    /// The rule of `a + b`.
+    AddRule, meta, meta);
+binary_rule_trait!(
+    /// The rule of `a - b`.
+    SubRule, meta, meta);
+binary_rule_trait!(
+    /// The rule of `a * b`.
+    MulRule, value, mul);
+binary_rule_trait!(
+    /// The rule of `a / b`.
+    DivRule, value, div);
+
+// ---- float ∘ float -------------------------------------------------------
+
+impl<A: Float> AddRule<A> for A {
+    type Output = A;
+    #[inline]
+    fn fwd(&self, rhs: &A) -> A {
+        *self + *rhs
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        *d
+    }
+    #[inline]
+    fn rev1(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        *d
+    }
+}
+
+impl<A: Float> SubRule<A> for A {
+    type Output = A;
+    #[inline]
+    fn fwd(&self, rhs: &A) -> A {
+        *self - *rhs
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        *d
+    }
+    #[inline]
+    fn rev1(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        -*d
+    }
+}
+
+impl<A: Float> MulRule<A> for A {
+    type Output = A;
+    #[inline]
+    fn fwd(&self, rhs: &A) -> A {
+        *self * *rhs
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, rhs: &A, d: &A) -> A {
+        *d * *rhs
+    }
+    #[inline]
+    fn rev1(lhs: &A, _: &Meta<A>, d: &A) -> A {
+        *d * *lhs
+    }
+}
+
+impl<A: Float> DivRule<A> for A {
+    type Output = A;
+    #[inline]
+    fn fwd(&self, rhs: &A) -> A {
+        *self / *rhs
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, rhs: &A, d: &A) -> A {
+        *d / *rhs
+    }
+    #[inline]
+    fn rev1(lhs: &A, rhs: &A, d: &A) -> A {
+        -*d * *lhs / (*rhs * *rhs)
+    }
+}
+
+// ---- tensor ∘ tensor (broadcasting) --------------------------------------
+
+type Broadcast<A, D, E> = Tensor<A, <D as DimMax<E>>::Output>;
+
+macro_rules! tensor_tensor_fwd {
+    ($name:literal, $op:tt) => {
+        #[track_caller]
+        fn fwd(&self, rhs: &Tensor<A, E>) -> Broadcast<A, D, E> {
+            or_panic(check_broadcast($name, self.shape(), rhs.shape()));
+            Tensor::from(self.data() $op rhs.data())
+        }
+    };
+}
+
+impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for Tensor<A, D> {
+    type Output = Broadcast<A, D, E>;
+    tensor_tensor_fwd!("add", +);
+    fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
+        unbroadcast(d, &lhs.0)
+    }
+    fn rev1(_: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
+        unbroadcast(d, &rhs.0)
+    }
+}
+
+impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for Tensor<A, D> {
+    type Output = Broadcast<A, D, E>;
+    tensor_tensor_fwd!("sub", -);
+    fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
+        unbroadcast(d, &lhs.0)
+    }
+    fn rev1(_: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
+        -unbroadcast(d, &rhs.0)
+    }
+}
+
+impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> MulRule<Tensor<A, E>> for Tensor<A, D> {
+    type Output = Broadcast<A, D, E>;
+    tensor_tensor_fwd!("mul", *);
+    fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
+        unbroadcast(
+            &(&d.view().into_dyn() * &rhs.data().view().into_dyn()),
+            &lhs.0,
+        )
+    }
+    fn rev1(lhs: &Self, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
+        unbroadcast(
+            &(&d.view().into_dyn() * &lhs.data().view().into_dyn()),
+            &rhs.0,
+        )
+    }
+}
+
+impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for Tensor<A, D> {
+    type Output = Broadcast<A, D, E>;
+    tensor_tensor_fwd!("div", /);
+    fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
+        unbroadcast(
+            &(&d.view().into_dyn() / &rhs.data().view().into_dyn()),
+            &lhs.0,
+        )
+    }
+    fn rev1(lhs: &Self, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, E> {
+        // -d·a/b², computed as -(d·a/b)/b.
+        let b = rhs.data().view().into_dyn();
+        let q = &(&d.view().into_dyn() * &lhs.data().view().into_dyn()) / &b;
+        let q = &q / &b;
+        -unbroadcast(&q, &rhs.raw_dim())
+    }
+}
+
+// ---- tensor ∘ float --------------------------------------------------------
+
+impl<A: Float, D: Dimension> AddRule<A> for Tensor<A, D> {
+    type Output = Tensor<A, D>;
+    fn fwd(&self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.data() + *rhs)
+    }
+    fn rev0(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> Array<A, D> {
+        d.clone()
+    }
+    fn rev1(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> A {
+        d.sum()
+    }
+}
+
+impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
+    type Output = Tensor<A, D>;
+    fn fwd(&self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.data() - *rhs)
+    }
+    fn rev0(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> Array<A, D> {
+        d.clone()
+    }
+    fn rev1(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> A {
+        -d.sum()
+    }
+}
+
+impl<A: Float, D: Dimension> MulRule<A> for Tensor<A, D> {
+    type Output = Tensor<A, D>;
+    fn fwd(&self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.data() * *rhs)
+    }
+    fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
+        d * *rhs
+    }
+    fn rev1(lhs: &Self, _: &Meta<A>, d: &Array<A, D>) -> A {
+        ndarray::Zip::from(d)
+            .and(lhs.data())
+            .fold(A::zero(), |acc, &g, &a| acc + g * a)
+    }
+}
+
+impl<A: Float, D: Dimension> DivRule<A> for Tensor<A, D> {
+    type Output = Tensor<A, D>;
+    fn fwd(&self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.data() / *rhs)
+    }
+    fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
+        d / *rhs
+    }
+    fn rev1(lhs: &Self, rhs: &A, d: &Array<A, D>) -> A {
+        let s = ndarray::Zip::from(d)
+            .and(lhs.data())
+            .fold(A::zero(), |acc, &g, &a| acc + g * a);
+        -s / (*rhs * *rhs)
+    }
+}
+
+// ---- float ∘ tensor --------------------------------------------------------
+
+impl<A: Float, E: Dimension> AddRule<Tensor<A, E>> for A {
+    type Output = Tensor<A, E>;
+    fn fwd(&self, rhs: &Tensor<A, E>) -> Tensor<A, E> {
+        Tensor::from(rhs.data().mapv(|b| *self + b))
+    }
+    fn rev0(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> A {
+        d.sum()
+    }
+    fn rev1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
+        d.clone()
+    }
+}
+
+impl<A: Float, E: Dimension> SubRule<Tensor<A, E>> for A {
+    type Output = Tensor<A, E>;
+    fn fwd(&self, rhs: &Tensor<A, E>) -> Tensor<A, E> {
+        Tensor::from(rhs.data().mapv(|b| *self - b))
+    }
+    fn rev0(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> A {
+        d.sum()
+    }
+    fn rev1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
+        d.mapv(|g| -g)
+    }
+}
+
+impl<A: Float, E: Dimension> MulRule<Tensor<A, E>> for A {
+    type Output = Tensor<A, E>;
+    fn fwd(&self, rhs: &Tensor<A, E>) -> Tensor<A, E> {
+        Tensor::from(rhs.data() * *self)
+    }
+    fn rev0(_: &Meta<A>, rhs: &Tensor<A, E>, d: &Array<A, E>) -> A {
+        ndarray::Zip::from(d)
+            .and(rhs.data())
+            .fold(A::zero(), |acc, &g, &b| acc + g * b)
+    }
+    fn rev1(lhs: &A, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
+        d * *lhs
+    }
+}
+
+impl<A: Float, E: Dimension> DivRule<Tensor<A, E>> for A {
+    type Output = Tensor<A, E>;
+    fn fwd(&self, rhs: &Tensor<A, E>) -> Tensor<A, E> {
+        Tensor::from(rhs.data().mapv(|b| *self / b))
+    }
+    fn rev0(_: &Meta<A>, rhs: &Tensor<A, E>, d: &Array<A, E>) -> A {
+        ndarray::Zip::from(d)
+            .and(rhs.data())
+            .fold(A::zero(), |acc, &g, &b| acc + g / b)
+    }
+    fn rev1(lhs: &A, rhs: &Tensor<A, E>, d: &Array<A, E>) -> Array<A, E> {
+        let mut out = d.clone();
+        ndarray::Zip::from(&mut out)
+            .and(rhs.data())
+            .for_each(|g, &b| *g = -*g * *lhs / (b * b));
+        out
+    }
+}
+
+// ---- unary minus -----------------------------------------------------------
+
+/// The rule of `-a`.
+pub trait NegRule: Differentiable {
+    /// The result type.
+    type Output: Differentiable;
+    /// The forward value.
+    fn fwd(&self) -> Self::Output;
+    /// The gradient of the operand: `-d`.
+    fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+}
+
+impl<A: Float> NegRule for A {
+    type Output = A;
+    #[inline]
+    fn fwd(&self) -> A {
+        -*self
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, d: &A) -> A {
+        -*d
+    }
+}
+
+impl<A: Float, D: Dimension> NegRule for Tensor<A, D> {
+    type Output = Tensor<A, D>;
+    fn fwd(&self) -> Tensor<A, D> {
+        Tensor::from(self.data().mapv(|a| -a))
+    }
+    fn rev0(_: &Meta<Self>, d: &Array<A, D>) -> Array<A, D> {
+        d.mapv(|g| -g)
+    }
+}

@@ -1,0 +1,233 @@
+//! The protocol between generated code and the runtime: which values can be
+//! differentiated, what their gradients are, and how gradients accumulate.
+
+use ndarray::{Array, Array0, Dimension, Ix0};
+
+use crate::float::Float;
+use crate::tensor::Tensor;
+
+/// A value that gradients can flow through: a float, a tensor, a reference to
+/// one, or a struct of parameters.
+///
+/// `Grad` is the *gradient type*: `A` for a float, `Array<A, D>` for a
+/// `Tensor<A, D>`. `Shape` is what the backward pass keeps of a value whose
+/// data it does not read (the shape of a tensor, nothing for a float).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be differentiated",
+    label = "no gradient type for this value",
+    note = "differentiable values are f32, f64, Tensor<A, D>, Scalar<A>, float slices and #[derive(Parameters)] structs; mark a parameter that is a constant #[no_grad]"
+)]
+pub trait Differentiable {
+    /// The type of this value's gradient (its cotangent).
+    type Grad: GradValue;
+    /// What the backward pass keeps of the value when it needs only its shape.
+    type Shape: Clone;
+
+    /// The shape kept for the backward pass.
+    fn shape_of(&self) -> Self::Shape;
+
+    /// A zero gradient for a value of this shape.
+    fn zero_grad_of(shape: &Self::Shape) -> Self::Grad;
+
+    /// Whether `backward()` should compute and store a gradient for this
+    /// argument: `true` for a tensor that requires grad (or a struct holding one).
+    fn needs_grad(&self) -> bool {
+        false
+    }
+
+    /// Stores (accumulates) a gradient computed by `backward()` into this
+    /// argument's leaves. Plain values have nowhere to store it.
+    fn store_grad(&self, gradient: Self::Grad) {
+        let _ = gradient;
+    }
+}
+
+/// The gradient type of a value type.
+pub type GradOf<T> = <T as Differentiable>::Grad;
+
+/// The shape of a value of type `T`, typed by `T` so that derivative rules can
+/// be selected from it.
+pub struct Meta<T: Differentiable + ?Sized>(pub T::Shape);
+
+impl<T: Differentiable + ?Sized> Clone for Meta<T> {
+    fn clone(&self) -> Self {
+        Meta(self.0.clone())
+    }
+}
+
+/// Keeps what the backward pass needs to know of `value` without its data.
+pub fn meta<T: Differentiable + ?Sized>(value: &T) -> Meta<T> {
+    Meta(value.shape_of())
+}
+
+/// A zero gradient for a value with this meta.
+pub fn zeros<T: Differentiable + ?Sized>(meta: &Meta<T>) -> T::Grad {
+    T::zero_grad_of(&meta.0)
+}
+
+/// A gradient value: it can be added into another of the same shape.
+pub trait GradValue {
+    /// `self += other`.
+    fn accumulate(&mut self, other: Self);
+}
+
+impl GradValue for f32 {
+    fn accumulate(&mut self, other: Self) {
+        *self += other;
+    }
+}
+
+impl GradValue for f64 {
+    fn accumulate(&mut self, other: Self) {
+        *self += other;
+    }
+}
+
+impl<A: Float, D: Dimension> GradValue for Array<A, D> {
+    fn accumulate(&mut self, other: Self) {
+        *self += &other;
+    }
+}
+
+impl<A: Float> GradValue for Vec<A> {
+    fn accumulate(&mut self, other: Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += b;
+        }
+    }
+}
+
+/// Adds a contribution into an adjoint slot that may still be empty
+/// (an empty slot is a zero gradient that was never allocated).
+#[inline]
+pub fn accumulate<G: GradValue>(slot: &mut Option<G>, contribution: G) {
+    match slot {
+        Some(g) => g.accumulate(contribution),
+        None => *slot = Some(contribution),
+    }
+}
+
+/// One slot of the gradients a pullback returns, as seen by a caller:
+/// a gradient to add, or `()` for a parameter that has none.
+pub trait Contribution<G> {
+    /// Adds this contribution into `slot`.
+    fn add_to(self, slot: &mut Option<G>);
+}
+
+impl<G: GradValue> Contribution<G> for G {
+    #[inline]
+    fn add_to(self, slot: &mut Option<G>) {
+        accumulate(slot, self)
+    }
+}
+
+impl<G> Contribution<G> for () {
+    #[inline]
+    fn add_to(self, _slot: &mut Option<G>) {}
+}
+
+/// Adds a slot returned by a pullback into an adjoint.
+#[inline]
+pub fn accumulate_slot<G, C: Contribution<G>>(slot: &mut Option<G>, contribution: C) {
+    contribution.add_to(slot)
+}
+
+/// The gradient of a parameter: the accumulated adjoint, or zeros if nothing reached it.
+#[inline]
+pub fn grad_or_zeros<T: Differentiable + ?Sized>(
+    adjoint: Option<T::Grad>,
+    meta: &Meta<T>,
+) -> T::Grad {
+    adjoint.unwrap_or_else(|| zeros(meta))
+}
+
+/// Stores the adjoint of an argument into its leaves, if anything reached it.
+#[inline]
+pub fn store<T: Differentiable + ?Sized>(arg: &T, adjoint: Option<T::Grad>) {
+    if let Some(g) = adjoint {
+        arg.store_grad(g)
+    }
+}
+
+macro_rules! float_value {
+    ($($t:ty),*) => {$(
+        impl Differentiable for $t {
+            type Grad = $t;
+            type Shape = ();
+            #[inline]
+            fn shape_of(&self) {}
+            #[inline]
+            fn zero_grad_of(_: &()) -> $t {
+                0.0
+            }
+        }
+
+        impl ScalarOutput for $t {
+            #[inline]
+            fn seed() -> $t {
+                1.0
+            }
+        }
+    )*};
+}
+float_value!(f32, f64);
+
+impl<A: Float, D: Dimension> Differentiable for Tensor<A, D> {
+    type Grad = Array<A, D>;
+    type Shape = D;
+    fn shape_of(&self) -> D {
+        self.raw_dim()
+    }
+    fn zero_grad_of(shape: &D) -> Array<A, D> {
+        Array::zeros(shape.clone())
+    }
+    fn needs_grad(&self) -> bool {
+        self.is_requires_grad()
+    }
+    fn store_grad(&self, gradient: Array<A, D>) {
+        if self.is_requires_grad() {
+            self.accumulate_grad(gradient)
+        }
+    }
+}
+
+impl<T: Differentiable + ?Sized> Differentiable for &T {
+    type Grad = T::Grad;
+    type Shape = T::Shape;
+    fn shape_of(&self) -> T::Shape {
+        (**self).shape_of()
+    }
+    fn zero_grad_of(shape: &T::Shape) -> T::Grad {
+        T::zero_grad_of(shape)
+    }
+    fn needs_grad(&self) -> bool {
+        (**self).needs_grad()
+    }
+    fn store_grad(&self, gradient: T::Grad) {
+        (**self).store_grad(gradient)
+    }
+}
+
+/// An output with a single element, for which `backward()`, `grad` and
+/// `value_and_grad` seed the backward pass with 1.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a scalar, so the gradient has no seed of 1",
+    label = "this output is not a scalar",
+    note = "for a non-scalar output, call `forward(..).backward(&v)` with a gradient `v` of the output's shape, or use `vjp`"
+)]
+pub trait ScalarOutput: Differentiable {
+    /// The seed `1` of the backward pass.
+    fn seed() -> Self::Grad;
+}
+
+impl<A: Float> ScalarOutput for Tensor<A, Ix0> {
+    fn seed() -> Array0<A> {
+        ndarray::arr0(A::one())
+    }
+}
+
+/// The seed of 1 for a scalar output.
+#[inline]
+pub fn seed_one<T: ScalarOutput>() -> T::Grad {
+    T::seed()
+}
