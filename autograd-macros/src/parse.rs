@@ -1,0 +1,283 @@
+//! Parses the signature of a `#[differentiable]` function.
+//!
+//! Input: the user's `syn::ItemFn`.
+//! Output: a [`Signature`]: each parameter classified as differentiated or
+//! constant, elided lifetimes named, and the generics the generated
+//! functions need.
+
+use proc_macro2::{Ident, Span};
+use syn::visit_mut::VisitMut;
+use syn::{FnArg, GenericParam, Generics, Lifetime, Pat, ReturnType, Type, Visibility};
+
+use crate::errors::Errors;
+
+/// Why a parameter gets no gradient.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Constant {
+    /// Marked `#[no_grad]`.
+    NoGrad,
+    /// Of a type that has no gradient (integers, bool, slices of those, ...).
+    NonFloat,
+}
+
+pub struct Param {
+    pub ident: Ident,
+    /// The type as written, with elided lifetimes named.
+    pub ty: Type,
+    /// The type behind one `&`, if the parameter is a reference.
+    pub referent: Option<Type>,
+    pub constant: Option<Constant>,
+}
+
+impl Param {
+    pub fn is_differentiated(&self) -> bool {
+        self.constant.is_none()
+    }
+
+    pub fn is_ref(&self) -> bool {
+        self.referent.is_some()
+    }
+
+    /// The value type whose gradient this parameter gets.
+    pub fn value_type(&self) -> &Type {
+        self.referent.as_ref().unwrap_or(&self.ty)
+    }
+}
+
+pub struct Signature {
+    pub vis: Visibility,
+    pub ident: Ident,
+    /// The user's generics plus the lifetimes named for elided references.
+    pub generics: Generics,
+    pub params: Vec<Param>,
+    pub output: Type,
+}
+
+const NON_FLOAT: &[&str] = &[
+    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128", "bool",
+    "char", "str", "String", "Axis",
+];
+
+/// Whether a type, syntactically, can have no gradient: integers, bool,
+/// `Axis`, and references, slices, arrays and `Vec`s of those.
+pub fn is_non_float(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_non_float(&r.elem),
+        Type::Slice(s) => is_non_float(&s.elem),
+        Type::Array(a) => is_non_float(&a.elem),
+        Type::Paren(p) => is_non_float(&p.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            if NON_FLOAT.contains(&name.as_str()) {
+                return true;
+            }
+            if name == "Vec" {
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                        return is_non_float(inner);
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Names every elided lifetime in parameter types (`&T`, `'_`), so that the
+/// generated functions can say which borrows their pullbacks keep.
+struct NameLifetimes {
+    next: usize,
+    added: Vec<Lifetime>,
+}
+
+impl NameLifetimes {
+    fn fresh(&mut self) -> Lifetime {
+        let lt = Lifetime::new(&format!("'__ad_l{}", self.next), Span::call_site());
+        self.next += 1;
+        self.added.push(lt.clone());
+        lt
+    }
+}
+
+impl VisitMut for NameLifetimes {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = Some(self.fresh());
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+
+    fn visit_lifetime_mut(&mut self, lt: &mut Lifetime) {
+        if lt.ident == "_" {
+            *lt = self.fresh();
+        }
+    }
+
+    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+
+    fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
+}
+
+pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
+    let sig = &item.sig;
+    if let Some(t) = &sig.constness {
+        errors.push_spanned(
+            t,
+            "#[differentiable] does not support `const fn`; remove `const`",
+        );
+    }
+    if let Some(t) = &sig.asyncness {
+        errors.push_spanned(t, "#[differentiable] does not support `async fn`; differentiate a synchronous function and call it from async code");
+    }
+    if let Some(t) = &sig.unsafety {
+        errors.push_spanned(
+            t,
+            "#[differentiable] does not support `unsafe fn`; differentiate a safe function",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push_spanned(
+            abi,
+            "#[differentiable] does not support `extern` functions; remove the ABI",
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push_spanned(v, "#[differentiable] does not support variadic functions");
+    }
+    let mut namer = NameLifetimes {
+        next: 0,
+        added: Vec::new(),
+    };
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => errors.push_spanned(
+                r,
+                "#[differentiable] is not supported on methods; write a free function that takes the value as an ordinary parameter (`fn f(m: &Model, ..)`)",
+            ),
+            FnArg::Typed(pt) => {
+                let ident = match &*pt.pat {
+                    Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                        if let Some(m) = &pi.mutability {
+                            errors.push_spanned(m, "`mut` parameters are not supported in #[differentiable] functions; bind a new variable in the body instead (`let mut y = x;`)");
+                        }
+                        pi.ident.clone()
+                    }
+                    other => {
+                        errors.push_spanned(other, "#[differentiable] parameters must be plain names; destructure inside the body instead");
+                        continue;
+                    }
+                };
+                let mut no_grad = false;
+                for attr in &pt.attrs {
+                    if attr.path().is_ident("no_grad") {
+                        if !matches!(attr.meta, syn::Meta::Path(_)) {
+                            errors.push_spanned(attr, "`#[no_grad]` takes no arguments");
+                        }
+                        no_grad = true;
+                    } else {
+                        errors.push_spanned(attr, "the only attribute #[differentiable] understands on a parameter is `#[no_grad]`");
+                    }
+                }
+                let mut ty = (*pt.ty).clone();
+                namer.visit_type_mut(&mut ty);
+                let referent = match &ty {
+                    Type::Reference(r) => {
+                        if let Some(m) = &r.mutability {
+                            errors.push_spanned(m, "`&mut` parameters are not supported in #[differentiable] functions; take `&T` and return the new value");
+                        }
+                        Some((*r.elem).clone())
+                    }
+                    _ => None,
+                };
+                if let Type::ImplTrait(t) = &ty {
+                    errors.push_spanned(t, "`impl Trait` parameters are not supported in #[differentiable] functions; use a named generic parameter");
+                }
+                let constant = if no_grad {
+                    Some(Constant::NoGrad)
+                } else if is_non_float(&ty) {
+                    Some(Constant::NonFloat)
+                } else {
+                    None
+                };
+                params.push(Param {
+                    ident,
+                    ty,
+                    referent,
+                    constant,
+                });
+            }
+        }
+    }
+
+    let output = match &sig.output {
+        ReturnType::Default => {
+            errors.push_spanned(&sig.ident, "a #[differentiable] function must return the value to differentiate: add `-> f64`, `-> Scalar<A>` or `-> Tensor<A, D>`");
+            None
+        }
+        ReturnType::Type(_, ty) => {
+            if is_non_float(ty) || matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()) {
+                errors.push_spanned(ty, format!(
+                    "a #[differentiable] function must return a float or a tensor, not `{}`: its gradient would always be zero",
+                    quote::ToTokens::to_token_stream(ty)
+                ));
+            }
+            if contains_reference(ty) {
+                errors.push_spanned(
+                    ty,
+                    "a #[differentiable] function must return an owned value, not a reference",
+                );
+            }
+            Some((**ty).clone())
+        }
+    };
+
+    let mut generics = sig.generics.clone();
+    let mut lifetimes: Vec<GenericParam> = namer
+        .added
+        .into_iter()
+        .map(|lt| GenericParam::Lifetime(syn::LifetimeParam::new(lt)))
+        .collect();
+    // Lifetimes must come first.
+    let rest: Vec<GenericParam> = std::mem::take(&mut generics.params).into_iter().collect();
+    let (user_lts, others): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|p| matches!(p, GenericParam::Lifetime(_)));
+    let mut all = user_lts;
+    all.append(&mut lifetimes);
+    all.extend(others);
+    generics.params = all.into_iter().collect();
+
+    Some(Signature {
+        vis: item.vis.clone(),
+        ident: sig.ident.clone(),
+        generics,
+        params,
+        output: output?,
+    })
+}
+
+fn contains_reference(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_type_reference(&mut self, _: &'a syn::TypeReference) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_type(&mut f, ty);
+    f.0
+}
+
+/// The function as the user wrote it, minus our parameter attributes.
+pub fn strip_param_attrs(item: &mut syn::ItemFn) {
+    for input in &mut item.sig.inputs {
+        if let FnArg::Typed(pt) = input {
+            pt.attrs.retain(|a| !a.path().is_ident("no_grad"));
+        }
+    }
+}

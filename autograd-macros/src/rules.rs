@@ -1,0 +1,152 @@
+//! The table of operations with derivative rules, as the macro sees them.
+//!
+//! The macro never knows types: for each operation it knows only the name of
+//! the runtime rule trait, which arguments are differentiated operands and
+//! which are constants, and what each backward function reads. rustc then
+//! picks the rule's implementation for `f64`, `f32`, `Tensor<A, D>` or
+//! `Scalar<A>`.
+
+/// Something a backward function reads, in argument order (the output
+/// gradient `d` always comes last).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Read {
+    /// The value of differentiated operand `i` (0 = receiver or left operand).
+    Value(usize),
+    /// Only the shape (and type) of operand `i`.
+    Meta(usize),
+    /// The operation's output.
+    Output,
+    /// Constant argument `i`.
+    Const(usize),
+}
+
+/// Whether a method argument is differentiated or a constant.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Arg {
+    Operand,
+    Const,
+}
+
+pub struct Rule {
+    /// The method or operator name the user writes.
+    pub name: &'static str,
+    /// The runtime trait, under `rules::`.
+    pub trait_name: &'static str,
+    /// The arguments after the receiver (methods only).
+    pub args: &'static [Arg],
+    /// For each differentiated operand, what its backward function reads.
+    pub revs: &'static [&'static [Read]],
+}
+
+use Arg::{Const as C, Operand as O};
+use Read::{Const, Meta, Output as Out, Value};
+
+macro_rules! rules {
+    ($($name:literal => $tr:literal, [$($arg:expr),*], [$([$($read:expr),*]),*];)*) => {
+        &[$(Rule { name: $name, trait_name: $tr, args: &[$($arg),*], revs: &[$(&[$($read),*]),*] },)*]
+    };
+}
+
+/// Binary operators, by the name of their std trait method.
+pub const OPERATORS: &[Rule] = rules! {
+    "add" => "AddRule", [], [[Meta(0), Meta(1)], [Meta(0), Meta(1)]];
+    "sub" => "SubRule", [], [[Meta(0), Meta(1)], [Meta(0), Meta(1)]];
+    "mul" => "MulRule", [], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
+    "div" => "DivRule", [], [[Meta(0), Value(1)], [Value(0), Value(1)]];
+    "neg" => "NegRule", [], [[Meta(0)]];
+};
+
+/// Methods with derivative rules.
+pub const METHODS: &[Rule] = rules! {
+    // Elementwise, the backward reads the output.
+    "exp" => "ExpRule", [], [[Out]];
+    "exp2" => "Exp2Rule", [], [[Out]];
+    "exp_m1" => "ExpM1Rule", [], [[Out]];
+    "sqrt" => "SqrtRule", [], [[Out]];
+    "cbrt" => "CbrtRule", [], [[Out]];
+    "tanh" => "TanhRule", [], [[Out]];
+    "sigmoid" => "SigmoidRule", [], [[Out]];
+    "relu" => "ReluRule", [], [[Out]];
+    "recip" => "RecipRule", [], [[Out]];
+    "tan" => "TanRule", [], [[Out]];
+    // Elementwise, the backward reads the input.
+    "ln" => "LnRule", [], [[Value(0)]];
+    "log2" => "Log2Rule", [], [[Value(0)]];
+    "log10" => "Log10Rule", [], [[Value(0)]];
+    "ln_1p" => "Ln1pRule", [], [[Value(0)]];
+    "sin" => "SinRule", [], [[Value(0)]];
+    "cos" => "CosRule", [], [[Value(0)]];
+    "abs" => "AbsRule", [], [[Value(0)]];
+    "asin" => "AsinRule", [], [[Value(0)]];
+    "acos" => "AcosRule", [], [[Value(0)]];
+    "atan" => "AtanRule", [], [[Value(0)]];
+    "sinh" => "SinhRule", [], [[Value(0)]];
+    "cosh" => "CoshRule", [], [[Value(0)]];
+    "asinh" => "AsinhRule", [], [[Value(0)]];
+    "acosh" => "AcoshRule", [], [[Value(0)]];
+    "atanh" => "AtanhRule", [], [[Value(0)]];
+    // Powers.
+    "powi" => "PowiRule", [C], [[Value(0), Const(0)]];
+    "powf" => "PowfRule", [O], [[Value(0), Value(1)], [Value(0), Out, Meta(1)]];
+    // Reductions.
+    "sum" => "SumRule", [], [[Meta(0)]];
+    "mean" => "MeanRule", [], [[Meta(0)]];
+    "sum_axis" => "SumAxisRule", [C], [[Meta(0), Const(0)]];
+    "mean_axis" => "MeanAxisRule", [C], [[Meta(0), Const(0)]];
+    // Linear algebra and shapes.
+    "matmul" => "MatmulRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
+    "t" => "TRule", [], [[Meta(0)]];
+    "reshape" => "ReshapeRule", [C], [[Meta(0), Const(0)]];
+    // Normalisations.
+    "softmax" => "SoftmaxRule", [C], [[Out, Const(0)]];
+    "log_softmax" => "LogSoftmaxRule", [C], [[Out, Const(0)]];
+    "logsumexp" => "LogsumexpRule", [C], [[Value(0), Out, Const(0)]];
+};
+
+/// Methods that read a value without differentiating it: their results are constants.
+pub const READERS: &[&str] = &[
+    "shape",
+    "len",
+    "ndim",
+    "dim",
+    "raw_dim",
+    "item",
+    "is_empty",
+    "data",
+    "view",
+    "is_requires_grad",
+    "is_nan",
+    "is_finite",
+    "is_infinite",
+    "is_sign_positive",
+    "is_sign_negative",
+    "to_string",
+    "partial_cmp",
+    "total_cmp",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+];
+
+/// Methods that return their receiver's value unchanged, for gradients.
+pub const IDENTITIES: &[&str] = &["clone", "to_owned"];
+
+pub fn method(name: &str) -> Option<&'static Rule> {
+    METHODS.iter().find(|r| r.name == name)
+}
+
+pub fn operator(name: &str) -> Option<&'static Rule> {
+    OPERATORS.iter().find(|r| r.name == name)
+}
+
+/// The names of all methods with rules, for error messages.
+pub fn method_names() -> String {
+    METHODS
+        .iter()
+        .map(|r| r.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
