@@ -1,0 +1,1040 @@
+//! `gradcheck`: compares an analytic gradient with central finite differences,
+//! as `torch.autograd.gradcheck` does.
+//!
+//! Everything is computed in `f64`. Each element of each differentiable input
+//! is perturbed by `±eps` (on a clone of the inputs) and the function is
+//! evaluated twice, giving the numeric partial
+//! `(f(x + eps·eⱼ) − f(x − eps·eⱼ)) / 2·eps`. An element passes when
+//! `|analytic − numeric| <= atol + rtol·|numeric|`.
+//!
+//! * [`gradcheck`] checks a scalar function given as a *value-and-gradient*
+//!   closure (such as the generated `f::value_and_grad`).
+//! * [`gradcheck_vjp`] checks a function with a tensor output given as a
+//!   value closure and a vector-Jacobian-product closure (the pullback of
+//!   `f::vjp` applied to a cotangent); it builds the full Jacobian both ways.
+//!
+//! The first mismatch is reported as a [`GradcheckError`] naming the input
+//! (its position in the tuple of inputs), the element (its multi-index in that
+//! input), for [`gradcheck_vjp`] the output element, and both values.
+//!
+//! ```
+//! use autograd_runtime::gradcheck::gradcheck;
+//!
+//! // f(x, y) = x² y, ∂f/∂x = 2xy, ∂f/∂y = x²
+//! let f = |&(x, y): &(f64, f64)| (x * x * y, (2.0 * x * y, x * x));
+//! assert_eq!(gradcheck(f, &(1.5, -0.5)), Ok(()));
+//!
+//! // A wrong ∂f/∂y is reported for input 1.
+//! let wrong = |&(x, y): &(f64, f64)| (x * x * y, (2.0 * x * y, x));
+//! let err = gradcheck(wrong, &(1.5, -0.5)).unwrap_err();
+//! assert_eq!(err.input, 1);
+//! ```
+
+use std::fmt;
+
+use ndarray::{Array, Dimension, Ix0};
+
+use crate::tensor::Tensor;
+
+/// Step and tolerances of a gradient check.
+///
+/// An element passes when `|analytic − numeric| <= atol + rtol·|numeric|`,
+/// where `numeric` is the central difference with step `eps`. The defaults
+/// are PyTorch's: `eps = 1e-6`, `atol = 1e-5`, `rtol = 1e-3`.
+///
+/// ```
+/// use autograd_runtime::gradcheck::GradcheckOptions;
+///
+/// let loose = GradcheckOptions { atol: 1e-3, ..GradcheckOptions::default() };
+/// assert_eq!(loose.eps, 1e-6);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GradcheckOptions {
+    /// The finite-difference step.
+    pub eps: f64,
+    /// The absolute tolerance.
+    pub atol: f64,
+    /// The tolerance relative to the numeric value.
+    pub rtol: f64,
+}
+
+impl Default for GradcheckOptions {
+    fn default() -> Self {
+        GradcheckOptions {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        }
+    }
+}
+
+impl GradcheckOptions {
+    /// Whether an analytic value agrees with a numeric one (`NaN` never does).
+    fn close(&self, analytic: f64, numeric: f64) -> bool {
+        (analytic - numeric).abs() <= self.atol + self.rtol * numeric.abs()
+    }
+}
+
+/// The first element at which the analytic gradient and finite differences
+/// disagree.
+///
+/// Its [`Display`](fmt::Display) names the input, the element and both
+/// values, and the step and tolerances used:
+///
+/// ```text
+/// gradcheck failed for input 1 at element [0, 2]: analytic gradient 0.5 but finite differences give 0.49 (eps 1e-6, atol 1e-5, rtol 1e-3)
+/// ```
+///
+/// ```
+/// use autograd_runtime::gradcheck::gradcheck;
+///
+/// // ∂(x³)/∂x is 3x², not 2x².
+/// let err = gradcheck(|&x: &f64| (x * x * x, 2.0 * x * x), &2.0).unwrap_err();
+/// assert_eq!((err.input, err.index.clone()), (0, vec![]));
+/// assert_eq!(err.analytic, 8.0);
+/// assert!((err.numeric - 12.0).abs() < 1e-6);
+/// assert!(err.to_string().starts_with("gradcheck failed for input 0 at element []"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GradcheckError {
+    /// The position of the input in the tuple of inputs (0 for a single input).
+    pub input: usize,
+    /// The multi-index of the element in that input (`[]` for a float or a
+    /// `Scalar`, `[j]` for a `Vec` or a one-axis tensor).
+    pub index: Vec<usize>,
+    /// For [`gradcheck_vjp`], the multi-index of the output element (the row
+    /// of the Jacobian); `None` for a scalar [`gradcheck`].
+    pub output_index: Option<Vec<usize>>,
+    /// The gradient (Jacobian entry) computed by the code under test.
+    pub analytic: f64,
+    /// The central finite difference.
+    pub numeric: f64,
+    /// The step and tolerances of the check that failed.
+    pub options: GradcheckOptions,
+}
+
+impl fmt::Display for GradcheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gradcheck failed for input {} at element {:?}",
+            self.input, self.index
+        )?;
+        let what = match &self.output_index {
+            Some(out) => {
+                write!(f, " of output element {out:?}")?;
+                "Jacobian entry"
+            }
+            None => "gradient",
+        };
+        let GradcheckOptions { eps, atol, rtol } = self.options;
+        write!(
+            f,
+            ": analytic {what} {} but finite differences give {} (eps {eps:e}, atol {atol:e}, rtol {rtol:e})",
+            self.analytic, self.numeric
+        )
+    }
+}
+
+impl std::error::Error for GradcheckError {}
+
+/// One input of a checked function, seen as a flat list of `f64` elements
+/// that finite differences can perturb, together with its gradient type.
+///
+/// Elements are numbered in row-major (logical) order; `element_shape` turns
+/// a number into the multi-index reported in a [`GradcheckError`].
+/// Inputs that are not differentiated (sizes, flags, index lists) have no
+/// elements and the gradient `()`.
+///
+/// Implemented for `f64` (gradient `f64`), `Tensor<f64, D>` (gradient
+/// `Array<f64, D>`), `Vec<f64>` (gradient `Vec<f64>`), and the constants
+/// `usize`, `i32`, `i64`, `u32`, `bool`, `Vec<usize>`, `Vec<i32>`
+/// (gradient `()`). Implement it for a struct of parameters to check it as a
+/// whole:
+///
+/// ```
+/// use autograd_runtime::gradcheck::{gradcheck, CheckInput};
+///
+/// #[derive(Clone)]
+/// struct Line { a: f64, b: f64 }
+///
+/// impl CheckInput for Line {
+///     type Grad = Line;
+///     fn element_count(&self) -> usize { 2 }
+///     fn element_shape(&self) -> Vec<usize> { vec![2] }
+///     fn element(&self, j: usize) -> f64 { [self.a, self.b][j] }
+///     fn set_element(&mut self, j: usize, value: f64) {
+///         *[&mut self.a, &mut self.b][j] = value;
+///     }
+///     fn grad_shape(&self, _grad: &Line) -> Vec<usize> { vec![2] }
+///     fn grad_element(&self, grad: &Line, j: usize) -> f64 { [grad.a, grad.b][j] }
+/// }
+///
+/// // f(a, b) = (a·3 + b)², ∂f/∂a = 6(3a + b), ∂f/∂b = 2(3a + b)
+/// let f = |p: &Line| {
+///     let r = p.a * 3.0 + p.b;
+///     (r * r, Line { a: 6.0 * r, b: 2.0 * r })
+/// };
+/// assert_eq!(gradcheck(f, &Line { a: 0.5, b: -1.0 }), Ok(()));
+/// ```
+pub trait CheckInput: Clone {
+    /// The gradient type of the input (what a pullback returns for it).
+    type Grad;
+
+    /// The number of elements finite differences perturb.
+    fn element_count(&self) -> usize;
+
+    /// The shape used to turn an element number into a multi-index; its
+    /// product is `element_count()`.
+    fn element_shape(&self) -> Vec<usize>;
+
+    /// Element `j` (row-major), as `f64`.
+    fn element(&self, j: usize) -> f64;
+
+    /// Sets element `j` (row-major) to `value`, keeping everything else
+    /// (a tensor keeps its requires-grad flag).
+    fn set_element(&mut self, j: usize, value: f64);
+
+    /// The shape of a gradient of this input, compared with
+    /// [`element_shape`](Self::element_shape) before any element is read.
+    fn grad_shape(&self, grad: &Self::Grad) -> Vec<usize>;
+
+    /// Element `j` (row-major) of a gradient of this input.
+    fn grad_element(&self, grad: &Self::Grad, j: usize) -> f64;
+}
+
+/// The multi-index of element `j` in row-major order.
+fn unravel(mut j: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    for (slot, &n) in index.iter_mut().zip(shape).rev() {
+        *slot = j % n;
+        j /= n;
+    }
+    index
+}
+
+impl CheckInput for f64 {
+    type Grad = f64;
+    fn element_count(&self) -> usize {
+        1
+    }
+    fn element_shape(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    fn element(&self, _j: usize) -> f64 {
+        *self
+    }
+    fn set_element(&mut self, _j: usize, value: f64) {
+        *self = value;
+    }
+    fn grad_shape(&self, _grad: &f64) -> Vec<usize> {
+        Vec::new()
+    }
+    fn grad_element(&self, grad: &f64, _j: usize) -> f64 {
+        *grad
+    }
+}
+
+impl CheckInput for Vec<f64> {
+    type Grad = Vec<f64>;
+    fn element_count(&self) -> usize {
+        self.len()
+    }
+    fn element_shape(&self) -> Vec<usize> {
+        vec![self.len()]
+    }
+    fn element(&self, j: usize) -> f64 {
+        self[j]
+    }
+    fn set_element(&mut self, j: usize, value: f64) {
+        self[j] = value;
+    }
+    fn grad_shape(&self, grad: &Vec<f64>) -> Vec<usize> {
+        vec![grad.len()]
+    }
+    fn grad_element(&self, grad: &Vec<f64>, j: usize) -> f64 {
+        grad[j]
+    }
+}
+
+impl<D: Dimension> CheckInput for Tensor<f64, D> {
+    type Grad = Array<f64, D>;
+    fn element_count(&self) -> usize {
+        self.len()
+    }
+    fn element_shape(&self) -> Vec<usize> {
+        self.shape().to_vec()
+    }
+    fn element(&self, j: usize) -> f64 {
+        array_element(self.data(), j)
+    }
+    fn set_element(&mut self, j: usize, value: f64) {
+        let index = unravel(j, self.shape());
+        // `data_mut` keeps the requires-grad flag.
+        let mut data = self.data_mut().view_mut().into_dyn();
+        data[index.as_slice()] = value;
+    }
+    fn grad_shape(&self, grad: &Array<f64, D>) -> Vec<usize> {
+        grad.shape().to_vec()
+    }
+    fn grad_element(&self, grad: &Array<f64, D>, j: usize) -> f64 {
+        array_element(grad, j)
+    }
+}
+
+/// Element `j` of an array in row-major (logical) order, whatever its layout.
+fn array_element<D: Dimension>(a: &Array<f64, D>, j: usize) -> f64 {
+    let index = unravel(j, a.shape());
+    a.view().into_dyn()[index.as_slice()]
+}
+
+/// Inputs that are not differentiated: no elements, gradient `()`.
+macro_rules! constant_input {
+    ($($t:ty),*) => {$(
+        impl CheckInput for $t {
+            type Grad = ();
+            fn element_count(&self) -> usize {
+                0
+            }
+            fn element_shape(&self) -> Vec<usize> {
+                vec![0]
+            }
+            fn element(&self, j: usize) -> f64 {
+                panic!("gradcheck: a constant input has no element {j}")
+            }
+            fn set_element(&mut self, j: usize, _value: f64) {
+                panic!("gradcheck: a constant input has no element {j}")
+            }
+            fn grad_shape(&self, _grad: &()) -> Vec<usize> {
+                vec![0]
+            }
+            fn grad_element(&self, _grad: &(), j: usize) -> f64 {
+                panic!("gradcheck: a constant input has no element {j}")
+            }
+        }
+    )*};
+}
+constant_input!(usize, i32, i64, u32, bool, Vec<usize>, Vec<i32>);
+
+/// All the inputs of a checked function: one [`CheckInput`], or a tuple of
+/// one to six of them. `Grads` is what the function returns as its gradient:
+/// `T::Grad` for a single input, the tuple of the inputs' gradients otherwise.
+///
+/// Inputs are numbered by their position in the tuple (0 for a single
+/// input); the methods address input `input`, element `j`.
+///
+/// ```
+/// use autograd_runtime::gradcheck::CheckInputs;
+/// use autograd_runtime::Tensor;
+/// use ndarray::array;
+///
+/// let inputs = (Tensor::from(array![[1.0, 2.0], [3.0, 4.0]]), 5usize, 6.0);
+/// assert_eq!(inputs.input_count(), 3);
+/// assert_eq!(inputs.input_shape(0), vec![2, 2]);
+/// assert_eq!(inputs.input_element(0, 2), 3.0);
+/// assert_eq!(inputs.input_element_count(1), 0);
+/// ```
+pub trait CheckInputs: Clone {
+    /// The gradients of all inputs, as the checked function returns them.
+    type Grads;
+
+    /// The number of inputs.
+    fn input_count(&self) -> usize;
+
+    /// The number of elements of input `input`.
+    fn input_element_count(&self, input: usize) -> usize;
+
+    /// The shape of input `input` (see [`CheckInput::element_shape`]).
+    fn input_shape(&self, input: usize) -> Vec<usize>;
+
+    /// Element `j` of input `input`.
+    fn input_element(&self, input: usize, j: usize) -> f64;
+
+    /// Sets element `j` of input `input`.
+    fn set_input_element(&mut self, input: usize, j: usize, value: f64);
+
+    /// The shape of the gradient of input `input` in `grads`.
+    fn grads_shape(&self, grads: &Self::Grads, input: usize) -> Vec<usize>;
+
+    /// Element `j` of the gradient of input `input` in `grads`.
+    fn grads_element(&self, grads: &Self::Grads, input: usize, j: usize) -> f64;
+}
+
+#[track_caller]
+fn no_such_input(input: usize, count: usize) -> ! {
+    panic!("gradcheck: input {input} does not exist (there are {count} inputs)")
+}
+
+impl<T: CheckInput> CheckInputs for T {
+    type Grads = T::Grad;
+    fn input_count(&self) -> usize {
+        1
+    }
+    fn input_element_count(&self, input: usize) -> usize {
+        match input {
+            0 => self.element_count(),
+            _ => no_such_input(input, 1),
+        }
+    }
+    fn input_shape(&self, input: usize) -> Vec<usize> {
+        match input {
+            0 => self.element_shape(),
+            _ => no_such_input(input, 1),
+        }
+    }
+    fn input_element(&self, input: usize, j: usize) -> f64 {
+        match input {
+            0 => self.element(j),
+            _ => no_such_input(input, 1),
+        }
+    }
+    fn set_input_element(&mut self, input: usize, j: usize, value: f64) {
+        match input {
+            0 => self.set_element(j, value),
+            _ => no_such_input(input, 1),
+        }
+    }
+    fn grads_shape(&self, grads: &T::Grad, input: usize) -> Vec<usize> {
+        match input {
+            0 => self.grad_shape(grads),
+            _ => no_such_input(input, 1),
+        }
+    }
+    fn grads_element(&self, grads: &T::Grad, input: usize, j: usize) -> f64 {
+        match input {
+            0 => self.grad_element(grads, j),
+            _ => no_such_input(input, 1),
+        }
+    }
+}
+
+macro_rules! tuple_inputs {
+    ($n:literal; $($t:ident $i:tt),+) => {
+        impl<$($t: CheckInput),+> CheckInputs for ($($t,)+) {
+            type Grads = ($($t::Grad,)+);
+            fn input_count(&self) -> usize {
+                $n
+            }
+            fn input_element_count(&self, input: usize) -> usize {
+                match input {
+                    $($i => self.$i.element_count(),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+            fn input_shape(&self, input: usize) -> Vec<usize> {
+                match input {
+                    $($i => self.$i.element_shape(),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+            fn input_element(&self, input: usize, j: usize) -> f64 {
+                match input {
+                    $($i => self.$i.element(j),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+            fn set_input_element(&mut self, input: usize, j: usize, value: f64) {
+                match input {
+                    $($i => self.$i.set_element(j, value),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+            fn grads_shape(&self, grads: &Self::Grads, input: usize) -> Vec<usize> {
+                match input {
+                    $($i => self.$i.grad_shape(&grads.$i),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+            fn grads_element(&self, grads: &Self::Grads, input: usize, j: usize) -> f64 {
+                match input {
+                    $($i => self.$i.grad_element(&grads.$i, j),)+
+                    _ => no_such_input(input, $n),
+                }
+            }
+        }
+    };
+}
+tuple_inputs!(1; A 0);
+tuple_inputs!(2; A 0, B 1);
+tuple_inputs!(3; A 0, B 1, C 2);
+tuple_inputs!(4; A 0, B 1, C 2, D 3);
+tuple_inputs!(5; A 0, B 1, C 2, D 3, E 4);
+tuple_inputs!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// The value of a scalar output, as `f64`: implemented for `f64` and
+/// `Scalar<f64>` (`Tensor<f64, Ix0>`).
+///
+/// ```
+/// use autograd_runtime::gradcheck::CheckScalar;
+/// use autograd_runtime::Scalar;
+///
+/// assert_eq!(Scalar::scalar(2.5).scalar_value(), 2.5);
+/// ```
+pub trait CheckScalar {
+    /// The value.
+    fn scalar_value(&self) -> f64;
+}
+
+impl CheckScalar for f64 {
+    fn scalar_value(&self) -> f64 {
+        *self
+    }
+}
+
+impl CheckScalar for Tensor<f64, Ix0> {
+    fn scalar_value(&self) -> f64 {
+        self.item()
+    }
+}
+
+/// Checks the gradient of a scalar function against central finite
+/// differences, with the default [`GradcheckOptions`].
+///
+/// `f` returns the value and the gradients of all inputs, as the generated
+/// `f::value_and_grad` does; only the value is used at the perturbed points.
+/// `inputs` is one input or a tuple of them (see [`CheckInputs`]).
+///
+/// With the macro, a typical call is
+/// `gradcheck(|(x, w)| f::value_and_grad(x, w), &(x.clone(), w.clone()))`,
+/// or `gradcheck(|x| f::value_and_grad(x), &x)` for one input.
+///
+/// # Errors
+/// The first element (by input, then row-major within it) whose analytic
+/// and numeric partials disagree.
+///
+/// # Panics
+/// If a returned gradient's shape differs from its input's; the message
+/// names the input and both shapes.
+///
+/// ```
+/// use autograd_runtime::gradcheck::gradcheck;
+/// use autograd_runtime::{Scalar, Tensor};
+/// use ndarray::{array, Array1};
+///
+/// // f(x, w) = Σ w·x², ∂f/∂x = 2wx, ∂f/∂w = x²
+/// let f = |(x, w): &(Tensor<f64, ndarray::Ix1>, Tensor<f64, ndarray::Ix1>)| {
+///     let (x, w) = (x.data(), w.data());
+///     let value = Scalar::scalar((w * x * x).sum());
+///     let grads: (Array1<f64>, Array1<f64>) = (2.0 * w * x, x * x);
+///     (value, grads)
+/// };
+/// let x = Tensor::from(array![1.0, -2.0, 0.5]);
+/// let w = Tensor::from(array![0.3, 0.7, -1.1]);
+/// assert_eq!(gradcheck(f, &(x, w)), Ok(()));
+/// ```
+#[track_caller]
+pub fn gradcheck<I, O, F>(f: F, inputs: &I) -> Result<(), GradcheckError>
+where
+    I: CheckInputs,
+    O: CheckScalar,
+    F: Fn(&I) -> (O, I::Grads),
+{
+    gradcheck_with(GradcheckOptions::default(), f, inputs)
+}
+
+/// [`gradcheck`] with a chosen step and tolerances.
+///
+/// # Errors
+/// The first element whose analytic and numeric partials disagree.
+///
+/// # Panics
+/// If a returned gradient's shape differs from its input's.
+///
+/// ```
+/// use autograd_runtime::gradcheck::{gradcheck_with, GradcheckOptions};
+///
+/// // sin' = cos, checked with a coarser step and a looser tolerance.
+/// let options = GradcheckOptions { eps: 1e-3, atol: 1e-4, rtol: 1e-4 };
+/// assert_eq!(gradcheck_with(options, |&x: &f64| (x.sin(), x.cos()), &0.7), Ok(()));
+/// ```
+#[track_caller]
+pub fn gradcheck_with<I, O, F>(
+    options: GradcheckOptions,
+    f: F,
+    inputs: &I,
+) -> Result<(), GradcheckError>
+where
+    I: CheckInputs,
+    O: CheckScalar,
+    F: Fn(&I) -> (O, I::Grads),
+{
+    let (_, grads) = f(inputs);
+    check_grad_shapes(inputs, &grads, None);
+    let mut x = inputs.clone();
+    for input in 0..inputs.input_count() {
+        let shape = inputs.input_shape(input);
+        for j in 0..inputs.input_element_count(input) {
+            let (plus, minus) = perturbed(&mut x, input, j, options.eps, |x| f(x).0.scalar_value());
+            let numeric = (plus - minus) / (2.0 * options.eps);
+            let analytic = inputs.grads_element(&grads, input, j);
+            if !options.close(analytic, numeric) {
+                return Err(GradcheckError {
+                    input,
+                    index: unravel(j, &shape),
+                    output_index: None,
+                    analytic,
+                    numeric,
+                    options,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks the full Jacobian of a function with a tensor output against
+/// central finite differences, with the default [`GradcheckOptions`].
+///
+/// `value` computes the output; `vjp` applies the pullback to a cotangent
+/// (the output's gradient type, `Array<f64, D>`) and returns the gradients of
+/// all inputs. Row `k` of the analytic Jacobian is `vjp` of the one-hot
+/// cotangent `eₖ`; column `(input, j)` of the numeric one is the central
+/// difference of `value` in that element.
+///
+/// With the macro, a typical `vjp` closure is
+/// `|(x, w), v| f::vjp(x, w).1(v)` (its exact form depends on the generated
+/// `vjp`).
+///
+/// # Errors
+/// The first Jacobian entry (by input, then input element, then output
+/// element, all row-major) whose analytic and numeric values disagree; the
+/// error names the output element in `output_index`.
+///
+/// # Panics
+/// If a returned gradient's shape differs from its input's, or the output's
+/// shape changes when an input is perturbed.
+///
+/// ```
+/// use autograd_runtime::gradcheck::gradcheck_vjp;
+/// use autograd_runtime::Tensor;
+/// use ndarray::{array, Array1, Ix1};
+///
+/// // y = [x₀·x₁, x₀ + x₁], J = [[x₁, x₀], [1, 1]], vᵀJ = [v₀x₁ + v₁, v₀x₀ + v₁]
+/// let value = |x: &Tensor<f64, Ix1>| {
+///     let x = x.data();
+///     Tensor::from(array![x[0] * x[1], x[0] + x[1]])
+/// };
+/// let vjp = |x: &Tensor<f64, Ix1>, v: &Array1<f64>| {
+///     let x = x.data();
+///     array![v[0] * x[1] + v[1], v[0] * x[0] + v[1]]
+/// };
+/// assert_eq!(gradcheck_vjp(value, vjp, &Tensor::from(array![2.0, 3.0])), Ok(()));
+/// ```
+#[track_caller]
+pub fn gradcheck_vjp<I, D, V, P>(value: V, vjp: P, inputs: &I) -> Result<(), GradcheckError>
+where
+    I: CheckInputs,
+    D: Dimension,
+    V: Fn(&I) -> Tensor<f64, D>,
+    P: Fn(&I, &Array<f64, D>) -> I::Grads,
+{
+    gradcheck_vjp_with(GradcheckOptions::default(), value, vjp, inputs)
+}
+
+/// [`gradcheck_vjp`] with a chosen step and tolerances.
+///
+/// # Errors
+/// The first Jacobian entry whose analytic and numeric values disagree.
+///
+/// # Panics
+/// If a returned gradient's shape differs from its input's, or the output's
+/// shape changes when an input is perturbed.
+///
+/// ```
+/// use autograd_runtime::gradcheck::{gradcheck_vjp_with, GradcheckOptions};
+/// use autograd_runtime::Tensor;
+/// use ndarray::{array, Array1};
+///
+/// // y = a·[1, 2, 3] for a float a: ∂y/∂a = [1, 2, 3], vᵀJ = v₀ + 2v₁ + 3v₂
+/// let value = |&a: &f64| Tensor::from(array![a, 2.0 * a, 3.0 * a]);
+/// let vjp = |_: &f64, v: &Array1<f64>| v[0] + 2.0 * v[1] + 3.0 * v[2];
+/// let options = GradcheckOptions { rtol: 1e-6, ..Default::default() };
+/// assert_eq!(gradcheck_vjp_with(options, value, vjp, &0.25), Ok(()));
+/// ```
+#[track_caller]
+pub fn gradcheck_vjp_with<I, D, V, P>(
+    options: GradcheckOptions,
+    value: V,
+    vjp: P,
+    inputs: &I,
+) -> Result<(), GradcheckError>
+where
+    I: CheckInputs,
+    D: Dimension,
+    V: Fn(&I) -> Tensor<f64, D>,
+    P: Fn(&I, &Array<f64, D>) -> I::Grads,
+{
+    let y = value(inputs);
+    let out_dim = y.raw_dim();
+    let out_shape = y.shape().to_vec();
+    let out_len = y.len();
+
+    // Analytic Jacobian, one row (the gradients of all inputs) per output element.
+    let mut rows = Vec::with_capacity(out_len);
+    for k in 0..out_len {
+        let mut cotangent = Array::<f64, D>::zeros(out_dim.clone());
+        cotangent.view_mut().into_dyn()[unravel(k, &out_shape).as_slice()] = 1.0;
+        let grads = vjp(inputs, &cotangent);
+        check_grad_shapes(inputs, &grads, Some(&unravel(k, &out_shape)));
+        rows.push(grads);
+    }
+
+    // Numeric Jacobian, one column per input element, compared as it is built.
+    let mut x = inputs.clone();
+    for input in 0..inputs.input_count() {
+        let shape = inputs.input_shape(input);
+        for j in 0..inputs.input_element_count(input) {
+            let (plus, minus) = perturbed(&mut x, input, j, options.eps, |x| {
+                let y = value(x).into_data().into_dyn();
+                assert!(
+                    y.shape() == out_shape.as_slice(),
+                    "gradcheck: the output has shape {:?} but shape {:?} when element {:?} of input {input} is perturbed",
+                    out_shape,
+                    y.shape(),
+                    unravel(j, &shape),
+                );
+                y
+            });
+            let column = (plus - minus) / (2.0 * options.eps);
+            for (k, (grads, &numeric)) in rows.iter().zip(column.iter()).enumerate() {
+                let analytic = inputs.grads_element(grads, input, j);
+                if !options.close(analytic, numeric) {
+                    return Err(GradcheckError {
+                        input,
+                        index: unravel(j, &shape),
+                        output_index: Some(unravel(k, &out_shape)),
+                        analytic,
+                        numeric,
+                        options,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates `eval` with element `j` of input `input` of `x` moved by `+eps`
+/// and by `-eps`, then restores the element.
+fn perturbed<I: CheckInputs, R>(
+    x: &mut I,
+    input: usize,
+    j: usize,
+    eps: f64,
+    mut eval: impl FnMut(&I) -> R,
+) -> (R, R) {
+    let original = x.input_element(input, j);
+    x.set_input_element(input, j, original + eps);
+    let plus = eval(x);
+    x.set_input_element(input, j, original - eps);
+    let minus = eval(x);
+    x.set_input_element(input, j, original);
+    (plus, minus)
+}
+
+/// Panics if a gradient returned by the code under test has the wrong shape.
+#[track_caller]
+fn check_grad_shapes<I: CheckInputs>(inputs: &I, grads: &I::Grads, output: Option<&[usize]>) {
+    for input in 0..inputs.input_count() {
+        let expected = inputs.input_shape(input);
+        let found = inputs.grads_shape(grads, input);
+        if expected != found {
+            let seed = match output {
+                Some(k) => format!(" for output element {k:?}"),
+                None => String::new(),
+            };
+            panic!(
+                "gradcheck: the gradient returned{seed} for input {input} has shape {found:?} but the input has shape {expected:?}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tensor::Scalar;
+    use ndarray::{array, Array1, Array2, Ix1, Ix2};
+
+    type T1 = Tensor<f64, Ix1>;
+    type T2 = Tensor<f64, Ix2>;
+    type Pair<T> = (T, T);
+
+    /// f(x, w) = Σ w·x², ∂f/∂x = 2wx, ∂f/∂w = x², for any number of axes.
+    fn weighted_squares<D: Dimension>(
+        x: &Tensor<f64, D>,
+        w: &Tensor<f64, D>,
+    ) -> (Scalar<f64>, Pair<Array<f64, D>>) {
+        let (x, w) = (x.data(), w.data());
+        let value = Scalar::scalar((w * x * x).sum());
+        (value, (x * w * 2.0, x * x))
+    }
+
+    #[test]
+    fn gradcheck_passes_on_weighted_squares_1d() {
+        let x = T1::from(array![1.0, -2.0, 0.5]).requires_grad();
+        let w = T1::from(array![0.3, 0.7, -1.1]);
+        assert_eq!(
+            gradcheck(|(x, w)| weighted_squares(x, w), &(x.clone(), w.clone())),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn gradcheck_passes_on_weighted_squares_2d() {
+        let x = T2::from(array![[1.0, -2.0, 0.5], [0.1, 3.0, -0.4]]);
+        let w = T2::from(array![[0.3, 0.7, -1.1], [2.0, -0.2, 0.9]]);
+        assert_eq!(
+            gradcheck(|(x, w)| weighted_squares(x, w), &(x.clone(), w.clone())),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn gradcheck_passes_on_a_transposed_input() {
+        // A non-standard layout: elements are still numbered row-major.
+        let x = T2::from(array![[1.0, -2.0, 0.5], [0.1, 3.0, -0.4]].reversed_axes());
+        let w = T2::from(array![[0.3, 0.7], [-1.1, 2.0], [-0.2, 0.9]]);
+        assert_eq!(
+            gradcheck(|(x, w)| weighted_squares(x, w), &(x.clone(), w.clone())),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn gradcheck_passes_on_a_single_tensor() {
+        // f(x) = Σ x³, ∂f/∂x = 3x²
+        let f = |x: &T1| {
+            let x = x.data();
+            (Scalar::scalar(x.mapv(|v| v * v * v).sum()), x * x * 3.0)
+        };
+        assert_eq!(gradcheck(f, &T1::from(array![0.5, -1.5, 2.0])), Ok(()));
+    }
+
+    #[test]
+    fn gradcheck_passes_on_a_plain_float() {
+        // f(x) = x·exp(x), f'(x) = (1 + x)·exp(x)
+        let f = |&x: &f64| (x * x.exp(), (1.0 + x) * x.exp());
+        assert_eq!(gradcheck(f, &0.3), Ok(()));
+    }
+
+    #[test]
+    fn gradcheck_passes_on_a_scalar_tensor_and_a_vec() {
+        // f(s, v) = s·Σ v², ∂f/∂s = Σ v², ∂f/∂v = 2sv
+        let f = |(s, v): &(Scalar<f64>, Vec<f64>)| {
+            let s = s.item();
+            let sq: f64 = v.iter().map(|a| a * a).sum();
+            let dv: Vec<f64> = v.iter().map(|a| 2.0 * s * a).collect();
+            (s * sq, (ndarray::arr0(sq), dv))
+        };
+        assert_eq!(
+            gradcheck(f, &(Scalar::scalar(1.5), vec![0.5, -1.0])),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn gradcheck_passes_with_constant_inputs() {
+        // f(x, idx, scale) = scale·Σ_{i ∈ idx} x_i²: ∂f/∂x_i = 2·scale·x_i·(count of i in idx)
+        type In = (T1, Vec<usize>, i32, bool);
+        let f = |(x, idx, scale, on): &In| {
+            let x = x.data();
+            let scale = if *on { f64::from(*scale) } else { 0.0 };
+            let value: f64 = idx.iter().map(|&i| scale * x[i] * x[i]).sum();
+            let mut dx = Array1::zeros(x.len());
+            for &i in idx {
+                dx[i] += 2.0 * scale * x[i];
+            }
+            (value, (dx, (), (), ()))
+        };
+        let inputs: In = (T1::from(array![1.0, 2.0, -0.5]), vec![0, 2, 2], 3, true);
+        assert_eq!(gradcheck(f, &inputs), Ok(()));
+    }
+
+    #[test]
+    fn perturbing_a_tensor_keeps_requires_grad() {
+        let mut x = T2::from(array![[1.0, 2.0], [3.0, 4.0]]).requires_grad();
+        x.set_element(1, 20.0);
+        assert!(x.is_requires_grad());
+        assert_eq!(x.data(), &array![[1.0, 20.0], [3.0, 4.0]]);
+        // The closure sees requires-grad leaves at every evaluation.
+        let f = |x: &T2| {
+            assert!(x.is_requires_grad());
+            (x.data().sum(), Array2::ones(x.raw_dim()))
+        };
+        assert_eq!(gradcheck(f, &x), Ok(()));
+    }
+
+    #[test]
+    fn gradcheck_reports_the_input_and_element_of_a_wrong_gradient() {
+        // ∂f/∂w is wrong at element [1, 2] only.
+        let f = |(x, w): &(T2, T2)| {
+            let (value, (dx, mut dw)) = weighted_squares(x, w);
+            dw[[1, 2]] += 0.5;
+            (value, (dx, dw))
+        };
+        let x = T2::from(array![[1.0, -2.0, 0.5], [0.1, 3.0, -0.4]]);
+        let w = T2::from(array![[0.3, 0.7, -1.1], [2.0, -0.2, 0.9]]);
+        let err = gradcheck(f, &(x, w)).unwrap_err();
+        assert_eq!(err.input, 1);
+        assert_eq!(err.index, vec![1, 2]);
+        assert_eq!(err.output_index, None);
+        // x[1, 2]² = 0.16
+        assert!((err.analytic - 0.66).abs() < 1e-12);
+        assert!((err.numeric - 0.16).abs() < 1e-6);
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "gradcheck failed for input 1 at element [1, 2]: analytic gradient 0.66"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("(eps 1e-6, atol 1e-5, rtol 1e-3)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn gradcheck_reports_the_first_wrong_element() {
+        // ∂f/∂x is missing its factor 2: every element is wrong, [0] is reported.
+        let f = |(x, w): &(T1, T1)| {
+            let (value, (dx, dw)) = weighted_squares(x, w);
+            (value, (dx / 2.0, dw))
+        };
+        let x = T1::from(array![1.0, -2.0, 0.5]);
+        let w = T1::from(array![0.3, 0.7, -1.1]);
+        let err = gradcheck(f, &(x, w)).unwrap_err();
+        assert_eq!((err.input, err.index.clone()), (0, vec![0]));
+        assert!(err
+            .to_string()
+            .starts_with("gradcheck failed for input 0 at element [0]:"));
+    }
+
+    #[test]
+    fn gradcheck_counts_constant_inputs_in_positions() {
+        // The float after the index list is input 2.
+        let f = |(x, _n, y): &(f64, Vec<usize>, f64)| (x * y, (*y, (), 2.0 * *x));
+        let err = gradcheck(f, &(2.0, vec![1, 2], 3.0)).unwrap_err();
+        assert_eq!((err.input, err.index.clone()), (2, vec![]));
+        assert_eq!(err.analytic, 4.0);
+        assert!(err
+            .to_string()
+            .starts_with("gradcheck failed for input 2 at element []:"));
+    }
+
+    #[test]
+    fn gradcheck_fails_on_a_nan_gradient() {
+        let f = |&x: &f64| (x * x, f64::NAN);
+        let err = gradcheck(f, &1.0).unwrap_err();
+        assert!(err.analytic.is_nan());
+    }
+
+    #[test]
+    fn tolerances_decide() {
+        // f(x) = x with an analytic gradient off by 1e-4: accepted by default
+        // (1e-4 <= 1e-5 + 1e-3·1), rejected with rtol 1e-5 (1e-4 > 1e-5 + 1e-5·1).
+        let f = |&x: &f64| (x, 1.0 + 1e-4);
+        assert_eq!(gradcheck(f, &0.0), Ok(()));
+        let strict = GradcheckOptions {
+            rtol: 1e-5,
+            ..Default::default()
+        };
+        let err = gradcheck_with(strict, f, &0.0).unwrap_err();
+        assert_eq!(err.options, strict);
+        assert!(err
+            .to_string()
+            .ends_with("(eps 1e-6, atol 1e-5, rtol 1e-5)"));
+    }
+
+    #[test]
+    #[should_panic(expected = "input 1 has shape [2] but the input has shape [3]")]
+    fn gradcheck_panics_on_a_gradient_of_the_wrong_shape() {
+        let f = |(x, w): &(T1, T1)| {
+            let (value, (dx, _)) = weighted_squares(x, w);
+            (value, (dx, array![0.0, 0.0]))
+        };
+        let x = T1::from(array![1.0, -2.0, 0.5]);
+        let _ = gradcheck(f, &(x.clone(), x));
+    }
+
+    /// y = [Σ w·x, Σ w·x²] for x, w of one axis:
+    /// J_x = [[w], [2wx]], J_w = [[x], [x²]], so vᵀJ_x = v₀w + 2v₁wx, vᵀJ_w = v₀x + v₁x².
+    fn two_outputs(x: &T1, w: &T1) -> T1 {
+        let (x, w) = (x.data(), w.data());
+        Tensor::from(array![(w * x).sum(), (w * x * x).sum()])
+    }
+
+    fn two_outputs_vjp(x: &T1, w: &T1, v: &Array1<f64>) -> (Array1<f64>, Array1<f64>) {
+        let (x, w) = (x.data(), w.data());
+        (w * v[0] + w * x * 2.0 * v[1], x * v[0] + x * x * v[1])
+    }
+
+    #[test]
+    fn gradcheck_vjp_passes_on_two_outputs() {
+        let x = T1::from(array![1.0, -2.0, 0.5]);
+        let w = T1::from(array![0.3, 0.7, -1.1]);
+        assert_eq!(
+            gradcheck_vjp(
+                |(x, w)| two_outputs(x, w),
+                |(x, w), v| two_outputs_vjp(x, w, v),
+                &(x, w)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn gradcheck_vjp_reports_the_output_element() {
+        // The second row of J_x is missing its factor 2 (wx instead of 2wx).
+        let vjp = |(x, w): &(T1, T1), v: &Array1<f64>| {
+            let (dx, dw) = two_outputs_vjp(x, w, v);
+            (dx - w.data() * x.data() * v[1], dw)
+        };
+        let x = T1::from(array![1.0, -2.0, 0.5]);
+        let w = T1::from(array![0.3, 0.7, -1.1]);
+        let err = gradcheck_vjp(|(x, w)| two_outputs(x, w), vjp, &(x, w)).unwrap_err();
+        assert_eq!(err.input, 0);
+        assert_eq!(err.index, vec![0]);
+        assert_eq!(err.output_index, Some(vec![1]));
+        // w₀x₀ = 0.3 analytic, 2w₀x₀ = 0.6 numeric
+        assert!((err.analytic - 0.3).abs() < 1e-12);
+        assert!((err.numeric - 0.6).abs() < 1e-6);
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "gradcheck failed for input 0 at element [0] of output element [1]: analytic Jacobian entry 0.3"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn gradcheck_vjp_on_a_matrix_output() {
+        // y = x ⊗ a (outer product with a constant a): ∂y_ik/∂x_j = δ_ij a_k, vᵀJ = v·a
+        let a = array![1.0, -1.0, 2.0];
+        let value = |x: &T1| {
+            let x = x.data();
+            let y = Array2::from_shape_fn((x.len(), a.len()), |(i, k)| x[i] * a[k]);
+            Tensor::from(y)
+        };
+        let vjp = |_: &T1, v: &Array2<f64>| v.dot(&a);
+        let x = T1::from(array![0.5, 2.0]);
+        assert_eq!(gradcheck_vjp(value, vjp, &x), Ok(()));
+        // Dropping the last column of a: the first wrong entry is y[0, 2] w.r.t. x[0].
+        let wrong = |_: &T1, v: &Array2<f64>| v.dot(&array![1.0, -1.0, 0.0]);
+        let err = gradcheck_vjp(value, wrong, &x).unwrap_err();
+        assert_eq!(
+            (err.input, err.index.clone(), err.output_index.clone()),
+            (0, vec![0], Some(vec![0, 2]))
+        );
+    }
+
+    #[test]
+    fn unravel_is_row_major() {
+        assert_eq!(unravel(0, &[]), Vec::<usize>::new());
+        assert_eq!(unravel(5, &[2, 3]), vec![1, 2]);
+        assert_eq!(unravel(7, &[2, 2, 2]), vec![1, 1, 1]);
+    }
+}
