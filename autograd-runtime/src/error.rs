@@ -26,6 +26,21 @@ pub enum Error {
         axis: usize,
         /// The number of axes of the tensor.
         ndim: usize,
+        /// The shape of the tensor.
+        shape: Vec<usize>,
+    },
+    /// The shapes of two operands cannot be combined by the operation: a
+    /// matrix product whose inner lengths differ, or a reshape to a shape
+    /// with a different number of elements.
+    IncompatibleShapes {
+        /// The operation that failed, such as `"matmul"` or `"reshape"`.
+        op: &'static str,
+        /// The left operand's shape (for `reshape`, the tensor's shape).
+        lhs: Vec<usize>,
+        /// The right operand's shape (for `reshape`, the requested shape).
+        rhs: Vec<usize>,
+        /// Why they are incompatible.
+        reason: &'static str,
     },
 }
 
@@ -40,12 +55,23 @@ impl fmt::Display for Error {
                 f,
                 "{op}: shape mismatch: expected shape {expected:?}, found shape {found:?}"
             ),
-            Error::AxisOutOfRange { op, axis, ndim } => {
+            Error::AxisOutOfRange {
+                op,
+                axis,
+                ndim,
+                shape,
+            } => {
                 write!(
                     f,
-                    "{op}: axis {axis} is out of range for a tensor with {ndim} axes"
+                    "{op}: axis {axis} is out of range for a tensor with {ndim} axes (shape {shape:?})"
                 )
             }
+            Error::IncompatibleShapes {
+                op,
+                lhs,
+                rhs,
+                reason,
+            } => write!(f, "{op}: incompatible shapes {lhs:?} and {rhs:?}: {reason}"),
         }
     }
 }
@@ -58,6 +84,21 @@ pub(crate) fn shape_mismatch(op: &'static str, expected: &[usize], found: &[usiz
         op,
         expected: expected.to_vec(),
         found: found.to_vec(),
+    }
+}
+
+/// Checks that `axis` is an axis of a tensor of shape `shape`, or builds an
+/// [`Error::AxisOutOfRange`] naming the axis and the shape.
+pub(crate) fn check_axis(op: &'static str, axis: usize, shape: &[usize]) -> Result<(), Error> {
+    if axis < shape.len() {
+        Ok(())
+    } else {
+        Err(Error::AxisOutOfRange {
+            op,
+            axis,
+            ndim: shape.len(),
+            shape: shape.to_vec(),
+        })
     }
 }
 

@@ -33,6 +33,7 @@ pub trait Float:
     + crate::value::ScalarOutput
     + crate::value::Differentiable<Grad = Self, Shape = ()>
     + crate::value::GradValue
+    + crate::value::ValueRef<Target = Self>
     + num_traits::Float
     + num_traits::FloatConst
     + LinalgScalar

@@ -19,5 +19,6 @@ pub use gradcheck::{
     CheckScalar, GradcheckError, GradcheckOptions,
 };
 pub use graph::{Cotangent, Graph, NonScalarDim};
+pub use ops::unary::FloatExt;
 pub use tensor::{Scalar, Tensor};
 pub use value::{Differentiable, GradOf, GradValue, Meta, ScalarOutput};

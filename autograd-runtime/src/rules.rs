@@ -7,3 +7,12 @@
 //! operand's [`Meta`](crate::value::Meta)) and the output's gradient `d`.
 
 pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SubRule};
+pub use crate::ops::linalg::{MatmulRule, TRule};
+pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
+pub use crate::ops::shape::ReshapeRule;
+pub use crate::ops::softmax::{LogSoftmaxRule, LogsumexpRule, SoftmaxRule};
+pub use crate::ops::unary::{
+    AbsRule, AcosRule, AcoshRule, AsinRule, AsinhRule, AtanRule, AtanhRule, CbrtRule, CosRule,
+    CoshRule, Exp2Rule, ExpM1Rule, ExpRule, Ln1pRule, LnRule, Log10Rule, Log2Rule, PowfRule,
+    PowiRule, RecipRule, ReluRule, SigmoidRule, SinRule, SinhRule, SqrtRule, TanRule, TanhRule,
+};

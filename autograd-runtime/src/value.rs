@@ -231,3 +231,64 @@ impl<A: Float> ScalarOutput for Tensor<A, Ix0> {
 pub fn seed_one<T: ScalarOutput>() -> T::Grad {
     T::seed()
 }
+
+/// A differentiable value behind any number of references: generated code
+/// passes operands of types it cannot see (pattern bindings, constants)
+/// through [`val`], so `&f64` and `&&f64` reach a rule as `&f64`.
+pub trait ValueRef {
+    /// The value behind the references.
+    type Target: ?Sized;
+    /// A reference to the value.
+    fn value_ref(&self) -> &Self::Target;
+}
+
+macro_rules! value_ref_self {
+    ($($t:ty),*) => {$(
+        impl ValueRef for $t {
+            type Target = $t;
+            #[inline]
+            fn value_ref(&self) -> &$t {
+                self
+            }
+        }
+    )*};
+}
+value_ref_self!(f32, f64);
+
+impl<A: Float, D: Dimension> ValueRef for Tensor<A, D> {
+    type Target = Tensor<A, D>;
+    #[inline]
+    fn value_ref(&self) -> &Self {
+        self
+    }
+}
+
+impl<A: Float> ValueRef for [A] {
+    type Target = [A];
+    #[inline]
+    fn value_ref(&self) -> &[A] {
+        self
+    }
+}
+
+impl<A: Float> ValueRef for Vec<A> {
+    type Target = Vec<A>;
+    #[inline]
+    fn value_ref(&self) -> &Vec<A> {
+        self
+    }
+}
+
+impl<T: ValueRef + ?Sized> ValueRef for &T {
+    type Target = T::Target;
+    #[inline]
+    fn value_ref(&self) -> &T::Target {
+        (**self).value_ref()
+    }
+}
+
+/// Sees through references to the value (see [`ValueRef`]).
+#[inline]
+pub fn val<T: ValueRef + ?Sized>(x: &T) -> &T::Target {
+    x.value_ref()
+}

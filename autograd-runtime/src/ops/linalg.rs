@@ -1,0 +1,380 @@
+//! Matrix products and transposition: derivative rules.
+//!
+//! `matmul` maps operand dimensions to the output's as ndarray's `dot` does.
+//! For `C = A·B` with output gradient `D`:
+//!
+//! | operands | output | `∂/∂A` | `∂/∂B` |
+//! |----------|--------|--------|--------|
+//! | matrix `m×k` · matrix `k×n` | matrix `m×n` | `D·Bᵀ` | `Aᵀ·D` |
+//! | matrix `m×k` · vector `k` | vector `m` | `D ⊗ b` (outer product) | `Aᵀ·D` |
+//! | vector `k` · matrix `k×n` | vector `n` | `B·D` | `a ⊗ D` |
+//! | vector `k` · vector `k` | scalar | `D·b` | `D·a` |
+//!
+//! Each gradient reads only the *other* operand and the shape of its own.
+//! Transposes are taken as views (strides), never copied: the products go
+//! straight to ndarray's matrix multiplication.
+//!
+//! `x.t()` reverses the axes (a matrix transpose, the identity on vectors);
+//! its gradient is the output's gradient with its axes reversed back.
+
+use ndarray::{arr0, Array, Array0, Array1, Array2, Axis, Dimension, Ix0, Ix1, Ix2};
+
+use crate::error::{or_panic, Error};
+use crate::float::Float;
+use crate::tensor::Tensor;
+use crate::value::{Differentiable, GradOf, Meta};
+
+/// Checks that the last axis of `lhs` and the first axis of `rhs` have the
+/// same length, naming both shapes if not.
+fn check_matmul(lhs: &[usize], rhs: &[usize]) -> Result<(), Error> {
+    if lhs.last() == rhs.first() {
+        Ok(())
+    } else {
+        Err(Error::IncompatibleShapes {
+            op: "matmul",
+            lhs: lhs.to_vec(),
+            rhs: rhs.to_vec(),
+            reason:
+                "the left operand's last axis and the right operand's first axis differ in length",
+        })
+    }
+}
+
+/// The rule of `a.matmul(&b)`, the matrix product as ndarray's `dot`:
+/// `∂(A·B)/∂A` applied to `D` is `D·Bᵀ`, to `B` it is `Aᵀ·D` (see the
+/// [module](self) for the vector cases).
+pub trait MatmulRule<Rhs: Differentiable>: Differentiable {
+    /// The result type: a matrix, a vector or a scalar.
+    type Output: Differentiable;
+
+    /// The product.
+    ///
+    /// # Panics
+    /// If the inner lengths differ; the message names both shapes.
+    fn fwd(&self, rhs: &Rhs) -> Self::Output;
+
+    /// The product, or [`Error::IncompatibleShapes`] if the inner lengths
+    /// differ. The default never fails; the tensor implementations check.
+    fn try_fwd(&self, rhs: &Rhs) -> Result<Self::Output, Error> {
+        Ok(self.fwd(rhs))
+    }
+
+    /// The left operand's gradient, reading the right operand and the left one's shape.
+    fn rev0(lhs: &Meta<Self>, rhs: &Rhs, d: &GradOf<Self::Output>) -> Self::Grad;
+
+    /// The right operand's gradient, reading the left operand and the right one's shape.
+    fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+}
+
+/// The outer product `a ⊗ b` (`a` as a column times `b` as a row), without copies.
+fn outer<A: Float>(a: &Array1<A>, b: &Array1<A>) -> Array2<A> {
+    a.view()
+        .insert_axis(Axis(1))
+        .dot(&b.view().insert_axis(Axis(0)))
+}
+
+impl<A: Float> MatmulRule<Tensor<A, Ix2>> for Tensor<A, Ix2> {
+    type Output = Tensor<A, Ix2>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
+        or_panic(self.try_fwd(rhs))
+    }
+    fn try_fwd(&self, rhs: &Tensor<A, Ix2>) -> Result<Tensor<A, Ix2>, Error> {
+        check_matmul(self.shape(), rhs.shape())?;
+        Ok(Tensor::from(self.data().dot(rhs.data())))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, d: &Array2<A>) -> Array2<A> {
+        // (m×n)·(n×k): D·Bᵀ.
+        d.dot(&rhs.data().t())
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, d: &Array2<A>) -> Array2<A> {
+        // (k×m)·(m×n): Aᵀ·D.
+        lhs.data().t().dot(d)
+    }
+}
+
+impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix2> {
+    type Output = Tensor<A, Ix1>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix1>) -> Tensor<A, Ix1> {
+        or_panic(self.try_fwd(rhs))
+    }
+    fn try_fwd(&self, rhs: &Tensor<A, Ix1>) -> Result<Tensor<A, Ix1>, Error> {
+        check_matmul(self.shape(), rhs.shape())?;
+        Ok(Tensor::from(self.data().dot(rhs.data())))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix1>, d: &Array1<A>) -> Array2<A> {
+        // m ⊗ k: D ⊗ b.
+        outer(d, rhs.data())
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, d: &Array1<A>) -> Array1<A> {
+        // (k×m)·m: Aᵀ·D.
+        lhs.data().t().dot(d)
+    }
+}
+
+impl<A: Float> MatmulRule<Tensor<A, Ix2>> for Tensor<A, Ix1> {
+    type Output = Tensor<A, Ix1>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix2>) -> Tensor<A, Ix1> {
+        or_panic(self.try_fwd(rhs))
+    }
+    fn try_fwd(&self, rhs: &Tensor<A, Ix2>) -> Result<Tensor<A, Ix1>, Error> {
+        check_matmul(self.shape(), rhs.shape())?;
+        Ok(Tensor::from(self.data().dot(rhs.data())))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, d: &Array1<A>) -> Array1<A> {
+        // (k×n)·n: B·D.
+        rhs.data().dot(d)
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, d: &Array1<A>) -> Array2<A> {
+        // k ⊗ n: a ⊗ D.
+        outer(lhs.data(), d)
+    }
+}
+
+impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix1> {
+    type Output = Tensor<A, Ix0>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix1>) -> Tensor<A, Ix0> {
+        or_panic(self.try_fwd(rhs))
+    }
+    fn try_fwd(&self, rhs: &Tensor<A, Ix1>) -> Result<Tensor<A, Ix0>, Error> {
+        check_matmul(self.shape(), rhs.shape())?;
+        Ok(Tensor::from(arr0(self.data().dot(rhs.data()))))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix1>, d: &Array0<A>) -> Array1<A> {
+        rhs.data() * d[()]
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, d: &Array0<A>) -> Array1<A> {
+        lhs.data() * d[()]
+    }
+}
+
+/// The rule of `x.t()`: the axes reversed. The map is linear and its adjoint
+/// is itself, so the input's gradient is `dᵀ`.
+pub trait TRule: Differentiable {
+    /// The transpose, owned and in standard (row-major) layout.
+    fn fwd(&self) -> Self;
+    /// The input's gradient `dᵀ`, reading only the input's shape.
+    fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+}
+
+impl<A: Float, D: Dimension> TRule for Tensor<A, D> {
+    fn fwd(&self) -> Tensor<A, D> {
+        Tensor::from(self.data().t().as_standard_layout().into_owned())
+    }
+    fn rev0(_: &Meta<Self>, d: &Array<A, D>) -> Array<A, D> {
+        d.t().as_standard_layout().into_owned()
+    }
+}
+
+impl<A: Float, D: Dimension> Tensor<A, D> {
+    /// The matrix product with `rhs`, as ndarray's `dot`: matrix·matrix is a
+    /// matrix, matrix·vector and vector·matrix a vector, vector·vector a
+    /// [`Scalar`](crate::Scalar). The derivative rule is [`MatmulRule`].
+    ///
+    /// # Panics
+    /// If the last axis of `self` and the first axis of `rhs` differ in
+    /// length; the message names both shapes. See [`try_matmul`](Self::try_matmul).
+    #[track_caller]
+    pub fn matmul<R>(&self, rhs: &R) -> <Self as MatmulRule<R>>::Output
+    where
+        Self: MatmulRule<R>,
+        R: Differentiable,
+    {
+        MatmulRule::fwd(self, rhs)
+    }
+
+    /// Like [`matmul`](Self::matmul), returning
+    /// [`Error::IncompatibleShapes`] instead of panicking.
+    pub fn try_matmul<R>(&self, rhs: &R) -> Result<<Self as MatmulRule<R>>::Output, Error>
+    where
+        Self: MatmulRule<R>,
+        R: Differentiable,
+    {
+        MatmulRule::try_fwd(self, rhs)
+    }
+
+    /// The transpose: the axes reversed (a matrix transpose; a vector is
+    /// unchanged), as a new tensor in standard layout. The derivative rule is
+    /// [`TRule`].
+    pub fn t(&self) -> Tensor<A, D> {
+        TRule::fwd(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::testing::{assert_all_close, assert_close, check_vjp, sample};
+    use crate::value::meta;
+    use ndarray::{array, Ix3, IxDyn, ShapeBuilder};
+
+    fn hand<A: Float>() {
+        let c = |a: Array2<f64>| Tensor::from(a.mapv(A::from_f64));
+        let v = |a: Array1<f64>| Tensor::from(a.mapv(A::from_f64));
+        let a = c(array![[1.0, 2.0], [3.0, 4.0]]);
+        let b = c(array![[5.0, 6.0], [7.0, 8.0]]);
+        // A·B = [[1·5 + 2·7, 1·6 + 2·8], [3·5 + 4·7, 3·6 + 4·8]].
+        let y = a.matmul(&b);
+        assert_all_close("matmul", y.data(), &array![[19.0, 22.0], [43.0, 50.0]]);
+        // D = 1: ∂/∂A = D·Bᵀ = row sums of B in every row; ∂/∂B = Aᵀ·D = row
+        // i of B's gradient is the sum of column i of A.
+        let d = Array2::from_elem((2, 2), A::one());
+        let ga = MatmulRule::rev0(&meta(&a), &b, &d);
+        assert_all_close("matmul A", &ga, &array![[11.0, 15.0], [11.0, 15.0]]);
+        let gb = MatmulRule::rev1(&a, &meta(&b), &d);
+        assert_all_close("matmul B", &gb, &array![[4.0, 4.0], [6.0, 6.0]]);
+
+        // A·x with x = [1, 1]: the row sums [3, 7]. D = [1, 2]: ∂/∂A = D ⊗ x,
+        // ∂/∂x = Aᵀ·D = [1 + 6, 2 + 8].
+        let x = v(array![1.0, 1.0]);
+        let d = array![1.0, 2.0].mapv(A::from_f64);
+        assert_all_close("matmul", a.matmul(&x).data(), &array![3.0, 7.0]);
+        let ga = MatmulRule::rev0(&meta(&a), &x, &d);
+        assert_all_close("matmul A", &ga, &array![[1.0, 1.0], [2.0, 2.0]]);
+        let gx = MatmulRule::rev1(&a, &meta(&x), &d);
+        assert_all_close("matmul x", &gx, &array![7.0, 10.0]);
+
+        // x·B: the column sums [12, 14]. D = [1, 2]: ∂/∂x = B·D = [5 + 12,
+        // 7 + 16], ∂/∂B = x ⊗ D.
+        assert_all_close("matmul", x.matmul(&b).data(), &array![12.0, 14.0]);
+        let gx = MatmulRule::rev0(&meta(&x), &b, &d);
+        assert_all_close("matmul x", &gx, &array![17.0, 23.0]);
+        let gb = MatmulRule::rev1(&x, &meta(&b), &d);
+        assert_all_close("matmul B", &gb, &array![[1.0, 2.0], [1.0, 2.0]]);
+
+        // [1, 2]·[3, 4] = 11; D = 2: ∂/∂u = 2·[3, 4], ∂/∂w = 2·[1, 2].
+        let u = v(array![1.0, 2.0]);
+        let w = v(array![3.0, 4.0]);
+        assert_close("dot", u.matmul(&w).item(), 11.0);
+        let d = arr0(A::from_f64(2.0));
+        assert_all_close(
+            "dot u",
+            &MatmulRule::rev0(&meta(&u), &w, &d),
+            &array![6.0, 8.0],
+        );
+        assert_all_close(
+            "dot w",
+            &MatmulRule::rev1(&u, &meta(&w), &d),
+            &array![2.0, 4.0],
+        );
+
+        // The transpose of [[1, 2, 3], [4, 5, 6]]; its gradient is dᵀ.
+        let m = c(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let mt = m.t();
+        assert_all_close("t", mt.data(), &array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]);
+        assert!(mt.data().is_standard_layout());
+        let g = TRule::rev0(&meta(&mt), m.data());
+        assert_all_close("t", &g, &array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]);
+        assert!(g.is_standard_layout());
+    }
+
+    #[test]
+    fn hand_derived() {
+        hand::<f64>();
+        hand::<f32>();
+    }
+
+    /// Finite differences for both operands of `lhs · rhs`.
+    fn check_both<A: Float, L: Dimension, R: Dimension, O: Dimension>(lhs: L, rhs: R)
+    where
+        // The bound hides the blanket `Differentiable` impl: restate the gradient types.
+        Tensor<A, L>:
+            MatmulRule<Tensor<A, R>, Output = Tensor<A, O>> + Differentiable<Grad = Array<A, L>>,
+        Tensor<A, R>: Differentiable<Grad = Array<A, R>>,
+    {
+        let a: Array<A, L> = sample(lhs, -1.0, 1.0, 1);
+        let b: Array<A, R> = sample(rhs, -1.0, 1.0, 2);
+        let (ta, tb) = (Tensor::from(a.clone()), Tensor::from(b.clone()));
+        let y = ta.matmul(&tb);
+        let d = sample(y.raw_dim(), -1.0, 1.0, 3);
+        let ga = MatmulRule::rev0(&meta(&ta), &tb, &d);
+        let fa = |a: &Array<A, L>| Tensor::from(a.clone()).matmul(&tb).into_data();
+        check_vjp("matmul lhs", fa, &a, &d, &ga);
+        let gb = MatmulRule::rev1(&ta, &meta(&tb), &d);
+        let fb = |b: &Array<A, R>| ta.matmul(&Tensor::from(b.clone())).into_data();
+        check_vjp("matmul rhs", fb, &b, &d, &gb);
+    }
+
+    fn check_t<A: Float, Sh: ShapeBuilder>(shape: Sh) {
+        let x: Array<A, Sh::Dim> = sample(shape, -1.0, 1.0, 4);
+        let t = Tensor::from(x.clone());
+        let y = t.t();
+        let d = sample(y.raw_dim(), -1.0, 1.0, 5);
+        let g = TRule::rev0(&meta(&t), &d);
+        let f = |x: &Array<A, Sh::Dim>| Tensor::from(x.clone()).t().into_data();
+        check_vjp("t", f, &x, &d, &g);
+    }
+
+    fn finite_differences<A: Float>() {
+        check_both::<A, _, _, Ix2>(Ix2(2, 3), Ix2(3, 4));
+        check_both::<A, _, _, Ix2>(Ix2(1, 1), Ix2(1, 3));
+        check_both::<A, _, _, Ix1>(Ix2(3, 2), Ix1(2));
+        check_both::<A, _, _, Ix1>(Ix1(3), Ix2(3, 4));
+        check_both::<A, _, _, Ix0>(Ix1(4), Ix1(4));
+        check_t::<A, _>(());
+        check_t::<A, _>(3);
+        check_t::<A, _>((2, 3));
+        check_t::<A, _>(Ix3(2, 3, 4));
+        check_t::<A, _>(IxDyn(&[2, 1, 3]));
+    }
+
+    #[test]
+    fn finite_differences_f64() {
+        finite_differences::<f64>();
+    }
+
+    #[test]
+    fn finite_differences_f32() {
+        finite_differences::<f32>();
+    }
+
+    #[test]
+    fn gradients_of_transposed_operands() {
+        // Operands that are themselves transposes (non-standard layout).
+        let a = Tensor::from(sample::<f64, _>((3, 2), -1.0, 1.0, 1).reversed_axes());
+        let b = Tensor::from(sample::<f64, _>((4, 3), -1.0, 1.0, 2).reversed_axes());
+        let d = sample::<f64, _>((2, 4), -1.0, 1.0, 3);
+        let ga = MatmulRule::rev0(&meta(&a), &b, &d);
+        assert_all_close("matmul A", &ga, &d.dot(&b.data().t().to_owned()));
+        let gb = MatmulRule::rev1(&a, &meta(&b), &d);
+        assert_all_close("matmul B", &gb, &a.data().t().to_owned().dot(&d));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "matmul: incompatible shapes [2, 3] and [2, 3]: the left operand's last axis and the right operand's first axis differ in length"
+    )]
+    fn matmul_shape_mismatch_panics() {
+        let a = Tensor::<f64, _>::zeros((2, 3));
+        a.matmul(&a);
+    }
+
+    #[test]
+    #[should_panic(expected = "matmul: incompatible shapes [3] and [4, 2]")]
+    fn matmul_rule_panics_too() {
+        let a = Tensor::<f32, _>::zeros(3);
+        MatmulRule::fwd(&a, &Tensor::<f32, _>::zeros((4, 2)));
+    }
+
+    #[test]
+    fn try_matmul() {
+        let a = Tensor::<f64, _>::ones((2, 3));
+        let err = a.try_matmul(&Tensor::<f64, _>::ones(2)).unwrap_err();
+        assert_eq!(
+            err,
+            Error::IncompatibleShapes {
+                op: "matmul",
+                lhs: vec![2, 3],
+                rhs: vec![2],
+                reason: "the left operand's last axis and the right operand's first axis differ in length",
+            }
+        );
+        let y = a.try_matmul(&Tensor::<f64, _>::ones(3)).unwrap();
+        assert_eq!(y.data(), &array![3.0, 3.0]);
+        let s = Tensor::<f64, _>::ones(3).try_matmul(&Tensor::ones(3));
+        assert_eq!(s.unwrap().item(), 3.0);
+    }
+}
