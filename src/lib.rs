@@ -10,7 +10,7 @@ pub use ndarray;
 /// Everything a `#[differentiable]` user needs.
 pub mod prelude {
     pub use autograd_macros::differentiable;
-    pub use autograd_runtime::{Float, Graph, Scalar, Tensor};
+    pub use autograd_runtime::{Float, FloatExt, Graph, Scalar, Tensor};
     pub use ndarray::{Axis, Ix0, Ix1, Ix2, Ix3, IxDyn};
 }
 
@@ -19,7 +19,7 @@ pub mod prelude {
 pub mod __private {
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{
-        accumulate, accumulate_slot, grad_or_zeros, meta, seed_one, store, Contribution,
+        accumulate, accumulate_slot, grad_or_zeros, meta, seed_one, store, val, Contribution,
         Differentiable, GradOf, ScalarOutput,
     };
     pub use autograd_runtime::Graph;

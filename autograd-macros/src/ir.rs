@@ -1,5 +1,5 @@
-//! The straight-line form a body is lowered to: one operation per statement,
-//! every intermediate named.
+//! The lowered form of a body: structured control flow around statements
+//! that each do one operation, every intermediate named.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use std::collections::BTreeSet;
@@ -16,10 +16,20 @@ pub struct Var {
     pub ident: Ident,
     /// Whether the Rust value is a reference (a `&T` parameter or an alias of one).
     pub is_ref: bool,
+    /// Whether the type is unknown to the macro (a constant expression or a
+    /// pattern binding): operands of this kind are passed through `val`,
+    /// which sees through references.
+    pub opaque: bool,
     /// The differentiated parameters this value depends on (empty: a constant).
     pub deps: BTreeSet<usize>,
     /// Index of the parameter, for parameters.
     pub param: Option<usize>,
+    /// How many statements assign this variable.
+    pub assignments: usize,
+    /// Declared in the function's own block (not in a branch or loop body).
+    pub top_level: bool,
+    /// Declared `let mut`, or assigned after its declaration.
+    pub mutable: bool,
 }
 
 impl Var {
@@ -60,20 +70,90 @@ pub enum Op {
     /// An expression that is not differentiated, emitted as written (with
     /// the body's variables renamed).
     Constant(TokenStream),
+    /// The value of another variable (gradient: the identity).
+    Copy(Operand),
 }
 
-pub struct Stmt {
+pub struct OpStmt {
     pub out: VarId,
     pub op: Op,
+    /// `let out = ..` (true) or `out = ..` (false).
+    pub declare: bool,
     /// The type annotation of the user's `let`, if any.
     pub ty: Option<syn::Type>,
     /// The user's expression, for error spans in generated code.
     pub span: Span,
+    /// How many loops enclose the statement.
+    pub loop_depth: usize,
+}
+
+pub struct Arm {
+    /// The pattern with its bindings renamed.
+    pub pat: TokenStream,
+    pub guard: Option<TokenStream>,
+    pub body: Vec<Stmt>,
+}
+
+pub enum LoopKind {
+    /// `for pat in iter`.
+    For { pat: TokenStream, iter: TokenStream },
+    /// `while cond`.
+    While { cond: TokenStream },
+    /// `loop`.
+    Loop,
+}
+
+pub enum Stmt {
+    Op(OpStmt),
+    /// `let x;` declared before a value-producing `if` or `match` assigns it.
+    Declare {
+        var: VarId,
+    },
+    /// `let <pattern> = <constant>;`: every binding is a constant.
+    Bind {
+        pat: TokenStream,
+        value: TokenStream,
+        vars: Vec<VarId>,
+    },
+    If {
+        cond: TokenStream,
+        then: Vec<Stmt>,
+        els: Vec<Stmt>,
+        loop_depth: usize,
+    },
+    Match {
+        scrutinee: TokenStream,
+        arms: Vec<Arm>,
+        loop_depth: usize,
+    },
+    Loop {
+        id: usize,
+        kind: LoopKind,
+        body: Vec<Stmt>,
+        loop_depth: usize,
+    },
+    /// `break` or `continue` of the innermost loop, with a unique exit code.
+    Jump {
+        code: u32,
+        loop_id: usize,
+        is_break: bool,
+    },
+    /// `return value` before the end of the body.
+    Return {
+        code: u32,
+        value: Operand,
+        /// The enclosing loops, innermost first, with their depths.
+        loops: Vec<(usize, usize)>,
+    },
 }
 
 pub struct Body {
     pub vars: Vec<Var>,
+    /// Literals read by backward functions, bound once before everything else.
+    pub hoisted: Vec<OpStmt>,
     pub stmts: Vec<Stmt>,
     pub output: Operand,
     pub output_span: Span,
+    /// Whether the body returns early (`return` not at the end).
+    pub early_return: bool,
 }

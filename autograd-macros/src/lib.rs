@@ -17,6 +17,7 @@ mod lower;
 mod names;
 mod parse;
 mod rules;
+mod sweep;
 mod validate;
 
 use proc_macro::TokenStream;

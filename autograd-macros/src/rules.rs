@@ -36,15 +36,26 @@ pub struct Rule {
     pub args: &'static [Arg],
     /// For each differentiated operand, what its backward function reads.
     pub revs: &'static [&'static [Read]],
+    /// The backward functions add into the operand's adjoint in place
+    /// (`rev0_into(&mut slot, ..)`), as scatters into a slice or tensor do.
+    pub into: bool,
 }
 
 use Arg::{Const as C, Operand as O};
 use Read::{Const, Meta, Output as Out, Value};
 
 macro_rules! rules {
-    ($($name:literal => $tr:literal, [$($arg:expr),*], [$([$($read:expr),*]),*];)*) => {
-        &[$(Rule { name: $name, trait_name: $tr, args: &[$($arg),*], revs: &[$(&[$($read),*]),*] },)*]
+    ($($name:literal => $tr:literal, [$($arg:expr),*], [$([$($read:expr),*]),*] $(, $into:ident)?;)*) => {
+        &[$(Rule {
+            name: $name,
+            trait_name: $tr,
+            args: &[$($arg),*],
+            revs: &[$(&[$($read),*]),*],
+            into: rules!(@into $($into)?),
+        },)*]
     };
+    (@into into) => { true };
+    (@into) => { false };
 }
 
 /// Binary operators, by the name of their std trait method.
@@ -101,7 +112,29 @@ pub const METHODS: &[Rule] = rules! {
     "softmax" => "SoftmaxRule", [C], [[Out, Const(0)]];
     "log_softmax" => "LogSoftmaxRule", [C], [[Out, Const(0)]];
     "logsumexp" => "LogsumexpRule", [C], [[Value(0), Out, Const(0)]];
+    // Indexing and shapes.
+    "index_axis" => "IndexAxisRule", [C, C], [[Meta(0), Const(0), Const(1)]], into;
+    "slice_axis" => "SliceAxisRule", [C, C], [[Meta(0), Const(0), Const(1)]], into;
+    "insert_axis" => "InsertAxisRule", [C], [[Meta(0), Const(0)]];
+    "broadcast" => "BroadcastRule", [C], [[Meta(0), Const(0)]];
+    // Selections.
+    "max_axis" => "MaxAxisRule", [C], [[Value(0), Out, Const(0)]];
+    "min_axis" => "MinAxisRule", [C], [[Value(0), Out, Const(0)]];
+    "maximum" => "MaximumRule", [O], [[Value(0), Value(1)], [Value(0), Value(1)]];
+    "minimum" => "MinimumRule", [O], [[Value(0), Value(1)], [Value(0), Value(1)]];
+    "max" => "MaximumRule", [O], [[Value(0), Value(1)], [Value(0), Value(1)]];
+    "min" => "MinimumRule", [O], [[Value(0), Value(1)], [Value(0), Value(1)]];
+    "clamp" => "ClampRule", [C, C], [[Value(0), Const(0), Const(1)]];
 };
+
+/// Element reads `x[i]`.
+pub const INDEX: &[Rule] = rules! {
+    "index" => "IndexRule", [C], [[Meta(0), Const(0)]], into;
+};
+
+pub fn index() -> Option<&'static Rule> {
+    INDEX.first()
+}
 
 /// Methods that read a value without differentiating it: their results are constants.
 pub const READERS: &[&str] = &[

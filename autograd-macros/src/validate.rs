@@ -4,7 +4,8 @@
 //! Input: the user's function body.
 //! Output: errors pushed into the function's error list (none if it is fine).
 //! Constructs whose support depends on whether a value is differentiated
-//! (a method without a rule, a cast) are checked while lowering.
+//! (a method without a rule, a cast) or on where they stand (a labelled
+//! `break`, `break` with a value) are checked while lowering.
 
 use quote::ToTokens;
 use syn::visit::Visit;
@@ -18,19 +19,25 @@ struct Validator<'e> {
 
 pub fn body(block: &syn::Block, errors: &mut Errors) {
     let mut v = Validator { errors };
-    let n = block.stmts.len();
-    for (i, stmt) in block.stmts.iter().enumerate() {
-        // `return` is allowed as the last statement only.
-        if i + 1 == n {
-            if let Stmt::Expr(Expr::Return(r), _) = stmt {
-                if let Some(e) = &r.expr {
-                    v.visit_expr(e);
-                }
-                continue;
-            }
-        }
+    for stmt in &block.stmts {
         v.visit_stmt(stmt);
     }
+}
+
+/// `assert!`-style checks read values without changing them.
+fn is_check(mac: &syn::Macro) -> bool {
+    const CHECKS: &[&str] = &[
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "debug_assert_eq",
+        "debug_assert_ne",
+    ];
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| CHECKS.contains(&s.ident.to_string().as_str()))
 }
 
 impl Validator<'_> {
@@ -55,36 +62,12 @@ impl<'ast> Visit<'ast> for Validator<'_> {
                 "a closure",
                 "write the closure as a #[differentiable] fn and call it",
             ),
-            Expr::Loop(l) => self.unsupported(
-                l.loop_token,
-                "`loop`",
-                "unroll the computation into straight-line statements or a #[differentiable] helper function",
-            ),
-            Expr::While(w) => self.unsupported(
-                w.while_token,
-                "`while`",
-                "unroll the computation into straight-line statements",
-            ),
-            Expr::ForLoop(f) => self.unsupported(
-                f.for_token,
-                "`for`",
-                "unroll the computation into straight-line statements or use a tensor operation",
-            ),
-            Expr::If(i) => self.unsupported(
-                i.if_token,
-                "`if`",
-                "compute both values and combine them with a tensor operation such as `relu`",
-            ),
-            Expr::Match(m) => self.unsupported(
-                m.match_token,
-                "`match`",
-                "compute the value outside and pass it in as a #[no_grad] parameter",
-            ),
-            Expr::Macro(m) => self.unsupported(
+            Expr::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
                 &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
-                "write the computation as ordinary expressions",
+                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
             ),
+            Expr::Macro(_) => {}
             Expr::Async(a) => self.unsupported(a.async_token, "an `async` block", "differentiate synchronous code"),
             Expr::Await(a) => self.unsupported(a.await_token, "`.await`", "await outside and pass the value in"),
             Expr::Try(t) => self.unsupported(
@@ -93,26 +76,13 @@ impl<'ast> Visit<'ast> for Validator<'_> {
                 "use the panicking operation, or a `try_` operation outside the differentiated function",
             ),
             Expr::TryBlock(t) => self.unsupported(t.try_token, "a `try` block", "compute the value outside"),
-            Expr::Assign(a) => self.unsupported(
-                a.eq_token,
-                "assignment",
-                "bind a new variable with `let` (shadowing is fine)",
-            ),
-            Expr::Binary(b) if is_compound_assign(&b.op) => self.unsupported(
-                b.op,
-                "compound assignment",
-                "bind a new variable: `let y = y + x;`",
-            ),
-            Expr::Break(b) => self.unsupported(b.break_token, "`break`", "remove it"),
-            Expr::Continue(c) => self.unsupported(c.continue_token, "`continue`", "remove it"),
-            Expr::Return(r) => self.unsupported(
-                r.return_token,
-                "`return` before the end of the body",
-                "make the returned value the function's final expression",
-            ),
             Expr::Yield(y) => self.unsupported(y.yield_token, "`yield`", "remove it"),
             Expr::Const(c) => self.unsupported(c.const_token, "an inline `const` block", "use a literal or a `const` item"),
-            Expr::Let(l) => self.unsupported(l.let_token, "`let` in an expression", "bind the value with a `let` statement"),
+            Expr::Let(l) => self.unsupported(
+                l.let_token,
+                "`if let`, `while let` and `let` inside an expression",
+                "use `match`, or a `while` loop with a condition",
+            ),
             _ => syn::visit::visit_expr(self, e),
         }
     }
@@ -124,11 +94,12 @@ impl<'ast> Visit<'ast> for Validator<'_> {
                 "an item inside the body",
                 "declare it outside the #[differentiable] function",
             ),
-            Stmt::Macro(m) => self.unsupported(
+            Stmt::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
                 &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
-                "write the computation as ordinary expressions",
+                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
             ),
+            Stmt::Macro(_) => {}
             Stmt::Local(local) => {
                 if let Some(init) = &local.init {
                     if let Some((else_token, _)) = &init.diverge {
@@ -147,21 +118,4 @@ impl<'ast> Visit<'ast> for Validator<'_> {
 
     // Nested items and closures are reported above; do not descend into them.
     fn visit_item(&mut self, _: &'ast syn::Item) {}
-}
-
-fn is_compound_assign(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
 }

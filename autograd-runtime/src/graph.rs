@@ -28,13 +28,15 @@ use crate::tensor::Tensor;
 ///     x * x * 2.0
 /// }
 ///
-/// let x = Tensor::from(array![1.0, 2.0, 3.0]).requires_grad();
-/// let y = twice_square::forward(&x);
-/// assert_eq!(y.value().data(), &array![2.0, 8.0, 18.0]);
-/// y.backward(&[0.1, 1.0, 0.0001]);
-/// // d(2x²)/dx = 4x, scaled by v
-/// let g = x.grad().unwrap();
-/// assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 8.0).abs() < 1e-12);
+/// fn main() {
+///     let x = Tensor::from(array![1.0, 2.0, 3.0]).requires_grad();
+///     let y = twice_square::forward(&x);
+///     assert_eq!(y.value().data(), &array![2.0, 8.0, 18.0]);
+///     y.backward(&[0.1, 1.0, 0.0001]);
+///     // d(2x²)/dx = 4x, scaled by v
+///     let g: autograd::ndarray::Array1<f64> = x.grad().unwrap();
+///     assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 8.0).abs() < 1e-12);
+/// }
 /// ```
 #[must_use = "a graph does nothing until `backward` is called; use the function itself for the value alone"]
 pub struct Graph<V, B> {

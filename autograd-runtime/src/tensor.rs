@@ -26,9 +26,11 @@ use crate::float::Float;
 ///     (x * x).sum()
 /// }
 ///
-/// let x = Tensor::from(array![1.0, 2.0, 3.0]).requires_grad();
-/// square_sum::forward(&x).backward();
-/// assert_eq!(x.grad().unwrap(), array![2.0, 4.0, 6.0]);
+/// fn main() {
+///     let x = Tensor::from(array![1.0, 2.0, 3.0]).requires_grad();
+///     square_sum::forward(&x).backward();
+///     assert_eq!(x.grad().unwrap(), array![2.0, 4.0, 6.0]);
+/// }
 /// ```
 pub struct Tensor<A, D = IxDyn> {
     data: Array<A, D>,

@@ -1,0 +1,1204 @@
+//! The body of `__ad_core`: the forward sweep and, in the returned closure,
+//! the reverse sweep.
+//!
+//! Input: the lowered body.
+//! Output: tokens that run the forward sweep, keeping what the backward
+//! functions read, and return `(value, pullback)`.
+//!
+//! What is kept: a value read by a backward function is captured by the
+//! pullback directly when it is assigned once, in the function's own block;
+//! otherwise it is saved where it is read, into a slot (`Option`) or, inside
+//! a loop, onto a stack (`Vec`) that the reverse sweep pops. Branches record
+//! the arm they took and loops their trip count and how each iteration
+//! ended, so the reverse sweep retraces the control flow backwards.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+
+use crate::ir::{Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
+use crate::names::{self, FixPaths};
+use crate::parse::Signature;
+use crate::rules::Read;
+
+pub struct Sweep {
+    pub tokens: TokenStream,
+    /// One line per value the forward sweep saves for the backward sweep.
+    pub saved: Vec<String>,
+}
+
+pub fn core_body(sig: &Signature, body: &Body) -> Sweep {
+    let n = body.vars.len();
+    let mut cx = Cx {
+        sig,
+        body,
+        rt: names::runtime(),
+        stable: vec![false; n],
+        contributions: vec![0; n],
+        stable_meta: vec![false; n],
+        captured: BTreeSet::new(),
+        decls: Vec::new(),
+        saved: Vec::new(),
+        next_slot: 0,
+    };
+    cx.analyse();
+    let tokens = cx.emit();
+    Sweep {
+        tokens,
+        saved: cx.saved,
+    }
+}
+
+struct Cx<'a> {
+    sig: &'a Signature,
+    body: &'a Body,
+    rt: TokenStream,
+    /// Assigned once, in the function's own block: read in place by the pullback.
+    stable: Vec<bool>,
+    /// How many adjoint contributions each variable receives.
+    contributions: Vec<usize>,
+    /// Stable variables whose shape a backward function reads.
+    stable_meta: Vec<bool>,
+    /// Stable variables the pullback reads.
+    captured: BTreeSet<VarId>,
+    /// Slot and record declarations, emitted before the forward sweep.
+    decls: Vec<TokenStream>,
+    saved: Vec<String>,
+    next_slot: usize,
+}
+
+/// How a value read by a backward function reaches it.
+enum Source {
+    /// Read in place (captured by the pullback).
+    Direct(TokenStream),
+    /// Saved in the forward sweep, popped into this local in the reverse sweep.
+    Saved {
+        pop: TokenStream,
+        push: TokenStream,
+        use_tokens: TokenStream,
+    },
+}
+
+fn fixed_type(t: &syn::Type) -> TokenStream {
+    let mut t = t.clone();
+    FixPaths.visit_type_mut(&mut t);
+    quote!(#t)
+}
+
+fn for_each_op<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(&'s OpStmt)) {
+    for s in stmts {
+        match s {
+            Stmt::Op(op) => f(op),
+            Stmt::If { then, els, .. } => {
+                for_each_op(then, f);
+                for_each_op(els, f);
+            }
+            Stmt::Match { arms, .. } => arms.iter().for_each(|a| for_each_op(&a.body, f)),
+            Stmt::Loop { body, .. } => for_each_op(body, f),
+            Stmt::Declare { .. } | Stmt::Bind { .. } | Stmt::Jump { .. } | Stmt::Return { .. } => {}
+        }
+    }
+}
+
+fn for_each_return<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(u32, &'s Operand)) {
+    for s in stmts {
+        match s {
+            Stmt::Return { code, value, .. } => f(*code, value),
+            Stmt::If { then, els, .. } => {
+                for_each_return(then, f);
+                for_each_return(els, f);
+            }
+            Stmt::Match { arms, .. } => arms.iter().for_each(|a| for_each_return(&a.body, f)),
+            Stmt::Loop { body, .. } => for_each_return(body, f),
+            _ => {}
+        }
+    }
+}
+
+/// The exit codes that leave a statement, as seen from its block: `break`
+/// and `continue` of the enclosing loop, and every `return`.
+fn exits(stmt: &Stmt, in_nested_loop: bool, out: &mut Vec<u32>) {
+    match stmt {
+        Stmt::Jump { code, .. } if !in_nested_loop => out.push(*code),
+        Stmt::Return { code, .. } => out.push(*code),
+        Stmt::If { then, els, .. } => {
+            then.iter()
+                .chain(els)
+                .for_each(|s| exits(s, in_nested_loop, out));
+        }
+        Stmt::Match { arms, .. } => arms
+            .iter()
+            .flat_map(|a| &a.body)
+            .for_each(|s| exits(s, in_nested_loop, out)),
+        Stmt::Loop { body, .. } => body.iter().for_each(|s| exits(s, true, out)),
+        _ => {}
+    }
+}
+
+fn stmt_exits(stmt: &Stmt) -> Vec<u32> {
+    let mut v = Vec::new();
+    exits(stmt, false, &mut v);
+    v
+}
+
+fn operand_var(op: &Operand) -> Option<VarId> {
+    match op {
+        Operand::Var(v) => Some(*v),
+        Operand::Literal(_) => None,
+    }
+}
+
+impl Cx<'_> {
+    fn active(&self, v: VarId) -> bool {
+        self.body.vars[v].is_active()
+    }
+
+    fn ident(&self, v: VarId) -> &Ident {
+        &self.body.vars[v].ident
+    }
+
+    fn derived(&self, prefix: &str, v: VarId) -> Ident {
+        names::generated(&format!("{prefix}_{}", self.body.vars[v].base))
+    }
+
+    fn param_var(&self, i: usize) -> VarId {
+        self.body
+            .vars
+            .iter()
+            .position(|v| v.param == Some(i))
+            .unwrap_or(i)
+    }
+
+    fn is_hoisted(&self, v: VarId) -> bool {
+        self.body.hoisted.iter().any(|s| s.out == v)
+    }
+
+    /// Which backward functions run, for an operation statement: the
+    /// operand index and the operand variable.
+    fn active_revs(&self, s: &OpStmt) -> Vec<(usize, VarId)> {
+        if !self.active(s.out) {
+            return vec![];
+        }
+        match &s.op {
+            Op::Rule { rule, operands, .. } => (0..rule.revs.len())
+                .filter_map(|k| operands.get(k).and_then(operand_var).map(|v| (k, v)))
+                .filter(|(_, v)| self.active(*v))
+                .collect(),
+            Op::Copy(o) => operand_var(o)
+                .filter(|v| self.active(*v))
+                .map(|v| vec![(0, v)])
+                .unwrap_or_default(),
+            Op::Call { args, .. } => args
+                .iter()
+                .enumerate()
+                .filter_map(|(k, a)| operand_var(&a.operand).map(|v| (k, v)))
+                .filter(|(_, v)| self.active(*v))
+                .collect(),
+            Op::Constant(_) => vec![],
+        }
+    }
+
+    fn analyse(&mut self) {
+        for (v, var) in self.body.vars.iter().enumerate() {
+            self.stable[v] = var.param.is_some()
+                || self.is_hoisted(v)
+                || (var.assignments == 1 && var.top_level && !self.body.early_return);
+        }
+        if let Some(o) = operand_var(&self.body.output) {
+            if self.active(o) {
+                self.contributions[o] += 1;
+            }
+        }
+        let mut returns = Vec::new();
+        for_each_return(&self.body.stmts, &mut |_, value| {
+            returns.push(value.clone())
+        });
+        for value in returns {
+            if let Some(v) = operand_var(&value) {
+                if self.active(v) {
+                    self.contributions[v] += 1;
+                }
+            }
+        }
+        let mut ops = Vec::new();
+        for_each_op(&self.body.stmts, &mut |s| ops.push(s));
+        for s in ops {
+            for (_, v) in self.active_revs(s) {
+                self.contributions[v] += 1;
+            }
+        }
+        // What the backward functions read of stable variables (after the
+        // contributions are known: a statement whose output receives none is
+        // never reversed).
+        let mut ops = Vec::new();
+        for_each_op(&self.body.stmts, &mut |s| ops.push(s));
+        for s in ops {
+            if self.contributions[s.out] == 0 {
+                continue;
+            }
+            for read in self.reads(s) {
+                match read {
+                    ReadOf::Value(v) | ReadOf::Pullback(v) if self.stable[v] => {
+                        self.captured.insert(v);
+                    }
+                    ReadOf::Const(v) if self.stable[v] => {
+                        self.captured.insert(v);
+                    }
+                    ReadOf::Meta(v) if self.stable[v] => self.stable_meta[v] = true,
+                    ReadOf::Output if self.stable[s.out] => {
+                        self.captured.insert(s.out);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Everything the reverse of statement `s` reads, deduplicated, in order.
+    fn reads(&self, s: &OpStmt) -> Vec<ReadOf> {
+        let mut out: Vec<ReadOf> = Vec::new();
+        let mut add = |r: ReadOf| {
+            if !out.contains(&r) {
+                out.push(r)
+            }
+        };
+        match &s.op {
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            } => {
+                for (k, _) in self.active_revs(s) {
+                    for read in rule.revs[k].iter() {
+                        match read {
+                            Read::Value(j) => {
+                                if let Some(v) = operands.get(*j).and_then(operand_var) {
+                                    add(ReadOf::Value(v))
+                                }
+                            }
+                            Read::Meta(j) => {
+                                if let Some(v) = operands.get(*j).and_then(operand_var) {
+                                    add(ReadOf::Meta(v))
+                                }
+                            }
+                            Read::Output => add(ReadOf::Output),
+                            Read::Const(j) => {
+                                if let Some(v) = consts.get(*j).and_then(operand_var) {
+                                    add(ReadOf::Const(v))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Op::Call { .. } if !self.active_revs(s).is_empty() => add(ReadOf::Pullback(s.out)),
+            _ => {}
+        }
+        out
+    }
+
+    /// A new slot for a value saved once (`Option`) or per iteration (`Vec`).
+    fn slot(&mut self, in_loop: bool, what: String) -> Ident {
+        self.next_slot += 1;
+        let id = names::generated(&format!("saved{}", self.next_slot));
+        if in_loop {
+            self.decls
+                .push(quote!(let mut #id = ::std::vec::Vec::new();));
+        } else {
+            self.decls
+                .push(quote!(let mut #id = ::core::option::Option::None;));
+        }
+        self.saved.push(format!(
+            "{what}{}",
+            if in_loop {
+                " (per iteration)"
+            } else {
+                " (once)"
+            }
+        ));
+        id
+    }
+
+    fn save(
+        &mut self,
+        in_loop: bool,
+        what: String,
+        value: TokenStream,
+    ) -> (TokenStream, TokenStream, Ident) {
+        let slot = self.slot(in_loop, what);
+        let local = format_ident!("{}_value", slot, span = Span::mixed_site());
+        if in_loop {
+            (
+                quote!(#slot.push(#value);),
+                quote!(let #local = #slot.pop().expect("autograd: the backward pass pops what the forward pass saved");),
+                local,
+            )
+        } else {
+            (
+                quote!(#slot = ::core::option::Option::Some(#value);),
+                quote!(let #local = #slot.take().expect("autograd: the backward pass reads what the forward pass saved");),
+                local,
+            )
+        }
+    }
+
+    /// A variable as a `&T` expression (through `val` when its type is unknown).
+    fn by_ref_var(&self, v: VarId, tokens: TokenStream) -> TokenStream {
+        let var = &self.body.vars[v];
+        let r = if var.is_ref { tokens } else { quote!(&#tokens) };
+        if var.opaque {
+            let rt = &self.rt;
+            quote!(#rt::val(#r))
+        } else {
+            r
+        }
+    }
+
+    fn by_ref(&self, op: &Operand) -> TokenStream {
+        match op {
+            Operand::Var(v) => {
+                let id = self.ident(*v);
+                self.by_ref_var(*v, quote!(#id))
+            }
+            Operand::Literal(t) => quote!(&#t),
+        }
+    }
+
+    /// A constant argument as a `&T` expression (no `val`: constants are
+    /// axes, indices and shapes, passed as written).
+    fn const_ref(&self, op: &Operand, tokens: Option<TokenStream>) -> TokenStream {
+        match op {
+            Operand::Var(v) => {
+                let id = self.ident(*v);
+                let t = tokens.unwrap_or_else(|| quote!(#id));
+                if self.body.vars[*v].is_ref {
+                    t
+                } else {
+                    quote!(&#t)
+                }
+            }
+            Operand::Literal(t) => quote!(&#t),
+        }
+    }
+
+    /// An owned copy of an operand's value.
+    fn owned(&self, op: &Operand) -> TokenStream {
+        match op {
+            Operand::Literal(t) => t.clone(),
+            Operand::Var(v) => {
+                let id = self.ident(*v);
+                if self.body.vars[*v].is_ref {
+                    quote!(::core::clone::Clone::clone(#id))
+                } else {
+                    quote!(::core::clone::Clone::clone(&#id))
+                }
+            }
+        }
+    }
+
+    fn need_of(&self, vars: impl IntoIterator<Item = VarId>) -> TokenStream {
+        let needs: BTreeSet<Ident> = vars.into_iter().map(|v| self.derived("need", v)).collect();
+        if needs.is_empty() {
+            quote!(false)
+        } else {
+            let needs = needs.into_iter();
+            quote!(#(#needs)||*)
+        }
+    }
+
+    // ---- the whole body ----------------------------------------------------------
+
+    fn emit(&mut self) -> TokenStream {
+        let rt = self.rt.clone();
+        let mut prologue = Vec::new();
+        for (i, p) in self.sig.params.iter().enumerate() {
+            if p.is_differentiated() {
+                let v = self.param_var(i);
+                let need = self.derived("need", v);
+                prologue.push(quote!(let #need: bool = __ad_needs[#i];));
+            }
+        }
+        // Which gradients are needed, for every differentiated variable.
+        for (v, var) in self.body.vars.iter().enumerate() {
+            if var.param.is_none() && var.is_active() {
+                let need = self.derived("need", v);
+                let deps = var
+                    .deps
+                    .iter()
+                    .map(|p| self.derived("need", self.param_var(*p)));
+                prologue.push(quote!(let #need: bool = #(#deps)||*;));
+            }
+        }
+        for (i, p) in self.sig.params.iter().enumerate() {
+            let v = self.param_var(i);
+            if p.is_differentiated() && self.stable_meta[v] {
+                let m = self.derived("m", v);
+                let r = self.by_ref(&Operand::Var(v));
+                prologue.push(quote!(let #m = #rt::meta(#r);));
+            }
+        }
+        let mut hoisted = Vec::new();
+        for s in &self.body.hoisted {
+            if let Op::Constant(t) = &s.op {
+                let id = self.ident(s.out);
+                let meta = self.stable_meta_tokens(s.out);
+                hoisted.push(quote!(let #id = #t; #meta));
+            }
+        }
+
+        let early = self.body.early_return;
+        let exit = early.then(|| names::generated("fn_exit"));
+        let stmts = &self.body.stmts;
+        let (fwd, rev) = self.block(stmts, exit.as_ref());
+
+        // The returned value: a copy if the pullback keeps it or it is borrowed.
+        let value = self.return_value(&self.body.output);
+        let span = self.body.output_span;
+        let value = quote_spanned!(span=> #value);
+
+        let seeds = self.seeds();
+        let adjoints = self.adjoint_decls();
+        let slots: Vec<TokenStream> = self
+            .sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if p.is_differentiated() {
+                    let d = self.derived("d", self.param_var(i));
+                    quote!(#d)
+                } else {
+                    quote!(())
+                }
+            })
+            .collect();
+        let output = fixed_type(&self.sig.output);
+        let decls = &self.decls;
+        let forward = match &exit {
+            Some(exit) => {
+                let label = syn::Lifetime::new("'__ad_body", Span::mixed_site());
+                quote! {
+                    let mut #exit: u32 = 0;
+                    let __ad_value = #label: {
+                        #fwd
+                        #value
+                    };
+                }
+            }
+            None => quote! {
+                #fwd
+                let __ad_value = #value;
+            },
+        };
+        quote! {
+            #(#prologue)*
+            #(#hoisted)*
+            #(#decls)*
+            #forward
+            (__ad_value, move |__ad_seed: &#rt::GradOf<#output>| {
+                #(#adjoints)*
+                #seeds
+                #rev
+                (#(#slots,)*)
+            })
+        }
+    }
+
+    fn return_value(&self, op: &Operand) -> TokenStream {
+        match op {
+            Operand::Literal(t) => t.clone(),
+            Operand::Var(v) => {
+                let id = self.ident(*v);
+                if self.body.vars[*v].is_ref {
+                    quote!(::core::clone::Clone::clone(#id))
+                } else if self.captured.contains(v) {
+                    quote!(::core::clone::Clone::clone(&#id))
+                } else {
+                    quote!(#id)
+                }
+            }
+        }
+    }
+
+    /// Whether the output's adjoint is the seed itself (nothing else adds to
+    /// it and it is assigned once): then no copy of the seed is made.
+    fn seed_direct(&self) -> Option<VarId> {
+        if self.body.early_return {
+            return None;
+        }
+        operand_var(&self.body.output).filter(|v| {
+            let var = &self.body.vars[*v];
+            var.is_active()
+                && self.contributions[*v] == 1
+                && var.param.is_none()
+                && var.assignments == 1
+        })
+    }
+
+    fn adjoint_decls(&self) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        for (i, p) in self.sig.params.iter().enumerate() {
+            if p.is_differentiated() {
+                let d = self.derived("d", self.param_var(i));
+                let vt = fixed_type(p.value_type());
+                out.push(quote!(let mut #d: ::core::option::Option<#rt::GradOf<#vt>> = ::core::option::Option::None;));
+            }
+        }
+        let direct = self.seed_direct();
+        for (v, var) in self.body.vars.iter().enumerate() {
+            if var.param.is_none() && self.contributions[v] > 0 && Some(v) != direct {
+                let d = self.derived("d", v);
+                out.push(quote!(let mut #d = ::core::option::Option::None;));
+            }
+        }
+        out
+    }
+
+    fn seeds(&self) -> TokenStream {
+        let rt = &self.rt;
+        let seed = |v: VarId| {
+            let d = self.derived("d", v);
+            quote!(#rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_seed));)
+        };
+        if self.body.early_return {
+            let exit = names::generated("fn_exit");
+            let mut arms = Vec::new();
+            if let Some(v) = operand_var(&self.body.output).filter(|v| self.active(*v)) {
+                let s = seed(v);
+                arms.push(quote!(0 => { #s }));
+            }
+            let mut returns = Vec::new();
+            for_each_return(&self.body.stmts, &mut |code, value| {
+                returns.push((code, value.clone()))
+            });
+            for (code, value) in returns {
+                if let Some(v) = operand_var(&value).filter(|v| self.active(*v)) {
+                    let s = seed(v);
+                    arms.push(quote!(#code => { #s }));
+                }
+            }
+            return quote! {
+                match #exit {
+                    #(#arms)*
+                    _ => {}
+                }
+            };
+        }
+        match operand_var(&self.body.output) {
+            Some(o) if self.active(o) && Some(o) != self.seed_direct() => seed(o),
+            _ => quote!(),
+        }
+    }
+
+    // ---- blocks --------------------------------------------------------------------
+
+    /// Forward and reverse of a block. `exit` holds the exit code of the
+    /// enclosing loop iteration (or of the function): statements after one
+    /// that left the block are not reversed.
+    fn block(&mut self, stmts: &[Stmt], exit: Option<&Ident>) -> (TokenStream, TokenStream) {
+        let mut fwd = Vec::new();
+        let mut revs = Vec::new();
+        let mut left: Vec<u32> = Vec::new();
+        for s in stmts {
+            let (f, r) = self.stmt(s, exit);
+            fwd.push(f);
+            if !r.is_empty() {
+                let r = match (exit, left.is_empty()) {
+                    (Some(e), false) => {
+                        let codes = &left;
+                        quote!(if !::core::matches!(#e, #(#codes)|*) { #r })
+                    }
+                    _ => r,
+                };
+                revs.push(r);
+            }
+            left.extend(stmt_exits(s));
+        }
+        revs.reverse();
+        (quote!(#(#fwd)*), quote!(#(#revs)*))
+    }
+
+    /// A record of the control flow (branch taken, arm, trip count): a local
+    /// outside loops, a stack inside. Returns the slot and how to read it back.
+    fn record(&mut self, in_loop: bool, what: &str, init: TokenStream) -> (Ident, TokenStream) {
+        self.next_slot += 1;
+        let id = names::generated(&format!("{what}{}", self.next_slot));
+        if in_loop {
+            self.decls
+                .push(quote!(let mut #id = ::std::vec::Vec::new();));
+            (
+                id.clone(),
+                quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")),
+            )
+        } else {
+            self.decls.push(quote!(let mut #id = #init;));
+            (id.clone(), quote!(#id))
+        }
+    }
+
+    fn push_record(slot: &Ident, in_loop: bool, value: TokenStream) -> TokenStream {
+        if in_loop {
+            quote!(#slot.push(#value);)
+        } else {
+            quote!(#slot = #value;)
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, exit: Option<&Ident>) -> (TokenStream, TokenStream) {
+        match s {
+            Stmt::Op(op) => self.op_stmt(op),
+            Stmt::Declare { var } => {
+                let id = self.ident(*var);
+                (quote!(let mut #id;), quote!())
+            }
+            Stmt::Bind { pat, value, vars } => {
+                let metas = vars.iter().map(|v| self.stable_meta_tokens(*v));
+                (quote!(let #pat = #value; #(#metas)*), quote!())
+            }
+            Stmt::If {
+                cond,
+                then,
+                els,
+                loop_depth,
+                ..
+            } => {
+                let (tf, tr) = self.block(then, exit);
+                let (ef, er) = self.block(els, exit);
+                if tr.is_empty() && er.is_empty() {
+                    return (quote!(if #cond { #tf } else { #ef }), quote!());
+                }
+                let in_loop = *loop_depth > 0;
+                let (slot, pop) = self.record(in_loop, "branch", quote!(false));
+                let push = Self::push_record(&slot, in_loop, quote!(true));
+                let push_else = Self::push_record(&slot, in_loop, quote!(false));
+                (
+                    quote!(if #cond { #push #tf } else { #push_else #ef }),
+                    quote!(if #pop { #tr } else { #er }),
+                )
+            }
+            Stmt::Match {
+                scrutinee,
+                arms,
+                loop_depth,
+                ..
+            } => {
+                let bodies: Vec<(TokenStream, TokenStream)> =
+                    arms.iter().map(|a| self.block(&a.body, exit)).collect();
+                let any_rev = bodies.iter().any(|(_, r)| !r.is_empty());
+                let in_loop = *loop_depth > 0;
+                let (slot, pop) = if any_rev {
+                    let (slot, pop) = self.record(in_loop, "arm", quote!(0usize));
+                    (Some(slot), Some(pop))
+                } else {
+                    (None, None)
+                };
+                let mut fwd_arms = Vec::new();
+                let mut rev_arms = Vec::new();
+                for (k, (arm, (f, r))) in arms.iter().zip(bodies).enumerate() {
+                    let pat = &arm.pat;
+                    let guard = arm.guard.as_ref().map(|g| quote!(if #g));
+                    let push = slot
+                        .as_ref()
+                        .map(|slot| Self::push_record(slot, in_loop, quote!(#k)))
+                        .unwrap_or_default();
+                    fwd_arms.push(quote!(#pat #guard => { #push #f }));
+                    rev_arms.push(quote!(#k => { #r }));
+                }
+                let rev = match pop {
+                    Some(pop) => quote!(match #pop { #(#rev_arms)* _ => {} }),
+                    None => quote!(),
+                };
+                (quote!(match #scrutinee { #(#fwd_arms)* }), rev)
+            }
+            Stmt::Loop {
+                id,
+                kind,
+                body,
+                loop_depth,
+            } => self.loop_stmt(*id, kind, body, *loop_depth),
+            Stmt::Jump {
+                code,
+                loop_id,
+                is_break,
+            } => {
+                let ex = format_ident!("__ad_exits{}", loop_id, span = Span::mixed_site());
+                let jump = if *is_break {
+                    quote!(break)
+                } else {
+                    quote!(continue)
+                };
+                (quote!({ #ex.push(#code); #jump; }), quote!())
+            }
+            Stmt::Return { code, value, loops } => {
+                let mut records = Vec::new();
+                for (lid, depth) in loops {
+                    let ex = format_ident!("__ad_exits{}", lid, span = Span::mixed_site());
+                    let n = format_ident!("__ad_iterations{}", lid, span = Span::mixed_site());
+                    let cnt = format_ident!("__ad_trips{}", lid, span = Span::mixed_site());
+                    records.push(quote!(#ex.push(#code);));
+                    if *depth > 0 {
+                        records.push(quote!(#cnt.push(#n);));
+                    } else {
+                        records.push(quote!(#cnt = #n;));
+                    }
+                }
+                let exit = names::generated("fn_exit");
+                let label = syn::Lifetime::new("'__ad_body", Span::mixed_site());
+                let value = self.return_value(value);
+                (
+                    quote!({ #(#records)* #exit = #code; break #label #value; }),
+                    quote!(),
+                )
+            }
+        }
+    }
+
+    fn loop_stmt(
+        &mut self,
+        id: usize,
+        kind: &LoopKind,
+        body: &[Stmt],
+        depth: usize,
+    ) -> (TokenStream, TokenStream) {
+        let mut body_exits = Vec::new();
+        for s in body {
+            exits(s, false, &mut body_exits);
+        }
+        let may_exit = !body_exits.is_empty();
+        let ex = format_ident!("__ad_exits{}", id, span = Span::mixed_site());
+        let e = format_ident!("__ad_exit{}", id, span = Span::mixed_site());
+        let (bf, br) = self.block(body, may_exit.then_some(&e));
+        let head = match kind {
+            LoopKind::For { pat, iter } => quote!(for #pat in #iter),
+            LoopKind::While { cond } => quote!(while #cond),
+            LoopKind::Loop => quote!(loop),
+        };
+        if br.is_empty() && !may_exit {
+            return (quote!(#head { #bf }), quote!());
+        }
+        let n = format_ident!("__ad_iterations{}", id, span = Span::mixed_site());
+        let cnt = format_ident!("__ad_trips{}", id, span = Span::mixed_site());
+        let (record, read) = if depth > 0 {
+            self.decls
+                .push(quote!(let mut #cnt: ::std::vec::Vec<usize> = ::std::vec::Vec::new();));
+            (
+                quote!(#cnt.push(#n);),
+                quote!(#cnt.pop().expect("autograd: the backward pass retraces the recorded loops")),
+            )
+        } else {
+            self.decls.push(quote!(let mut #cnt: usize = 0;));
+            (quote!(#cnt = #n;), quote!(#cnt))
+        };
+        let (end, pop_exit) = if may_exit {
+            self.decls
+                .push(quote!(let mut #ex: ::std::vec::Vec<u32> = ::std::vec::Vec::new();));
+            (
+                quote!(#ex.push(0);),
+                quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded loops");),
+            )
+        } else {
+            (quote!(), quote!())
+        };
+        (
+            quote! {
+                let mut #n: usize = 0;
+                #head {
+                    #n += 1;
+                    #bf
+                    #end
+                }
+                #record
+            },
+            quote! {
+                for _ in 0..#read {
+                    #pop_exit
+                    #br
+                }
+            },
+        )
+    }
+
+    // ---- operations --------------------------------------------------------------
+
+    /// `let __ad_m_x = meta(&x);` for a stable variable whose shape a backward function reads.
+    fn stable_meta_tokens(&self, v: VarId) -> TokenStream {
+        if !self.stable_meta[v] {
+            return quote!();
+        }
+        let rt = &self.rt;
+        let m = self.derived("m", v);
+        let r = self.by_ref(&Operand::Var(v));
+        quote!(let #m = #rt::meta(#r);)
+    }
+
+    fn source(&mut self, read: &ReadOf, s: &OpStmt, in_loop: bool, what: &str) -> (Source, bool) {
+        let rt = self.rt.clone();
+        match *read {
+            ReadOf::Value(v) => {
+                let id = self.ident(v).clone();
+                if self.stable[v] {
+                    return (Source::Direct(self.by_ref_var(v, quote!(#id))), false);
+                }
+                let value = if self.body.vars[v].is_ref {
+                    quote!(::core::clone::Clone::clone(#id))
+                } else {
+                    quote!(::core::clone::Clone::clone(&#id))
+                };
+                let desc = format!("value of `{}` read by {what}", self.body.vars[v].base);
+                let (push, pop, local) = self.save(in_loop, desc, value);
+                let use_tokens = self.by_ref_var(v, quote!(#local));
+                (
+                    Source::Saved {
+                        pop,
+                        push,
+                        use_tokens,
+                    },
+                    false,
+                )
+            }
+            ReadOf::Const(v) => {
+                let op = Operand::Var(v);
+                if self.stable[v] {
+                    return (Source::Direct(self.const_ref(&op, None)), false);
+                }
+                let id = self.ident(v).clone();
+                let value = if self.body.vars[v].is_ref {
+                    quote!(::core::clone::Clone::clone(#id))
+                } else {
+                    quote!(::core::clone::Clone::clone(&#id))
+                };
+                let desc = format!("constant `{}` read by {what}", self.body.vars[v].base);
+                let (push, pop, local) = self.save(in_loop, desc, value);
+                let use_tokens = self.const_ref(&op, Some(quote!(#local)));
+                (
+                    Source::Saved {
+                        pop,
+                        push,
+                        use_tokens,
+                    },
+                    false,
+                )
+            }
+            ReadOf::Meta(v) => {
+                if self.stable[v] {
+                    let m = self.derived("m", v);
+                    return (Source::Direct(quote!(&#m)), false);
+                }
+                let r = self.by_ref(&Operand::Var(v));
+                let desc = format!("shape of `{}` read by {what}", self.body.vars[v].base);
+                let (push, pop, local) = self.save(in_loop, desc, quote!(#rt::meta(#r)));
+                (
+                    Source::Saved {
+                        pop,
+                        use_tokens: quote!(&#local),
+                        push,
+                    },
+                    false,
+                )
+            }
+            ReadOf::Output => {
+                let v = s.out;
+                if self.stable[v] {
+                    let id = self.ident(v).clone();
+                    self.captured.insert(v);
+                    return (Source::Direct(self.by_ref_var(v, quote!(#id))), true);
+                }
+                let id = self.ident(v).clone();
+                let desc = format!("output `{}` read by {what}", self.body.vars[v].base);
+                let (push, pop, local) =
+                    self.save(in_loop, desc, quote!(::core::clone::Clone::clone(&#id)));
+                (
+                    Source::Saved {
+                        pop,
+                        use_tokens: quote!(&#local),
+                        push,
+                    },
+                    true,
+                )
+            }
+            ReadOf::Pullback(v) => {
+                let pb = self.derived("pb", v);
+                if self.stable[v] {
+                    return (Source::Direct(quote!(#pb)), true);
+                }
+                let desc = format!("pullback of `{}`", self.body.vars[v].base);
+                let (push, pop, local) = self.save(in_loop, desc, quote!(#pb));
+                (
+                    Source::Saved {
+                        pop,
+                        use_tokens: quote!(#local),
+                        push,
+                    },
+                    true,
+                )
+            }
+        }
+    }
+
+    fn op_stmt(&mut self, s: &OpStmt) -> (TokenStream, TokenStream) {
+        let rt = self.rt.clone();
+        let out = self.ident(s.out).clone();
+        let span = s.span;
+        let in_loop = s.loop_depth > 0;
+        let var = &self.body.vars[s.out];
+        let mutability = if var.mutable || var.assignments > 1 {
+            quote!(mut)
+        } else {
+            quote!()
+        };
+        let ty = s.ty.as_ref().map(|t| {
+            let t = fixed_type(t);
+            quote!(: #t)
+        });
+
+        // The forward statement.
+        let value = match &s.op {
+            Op::Constant(tokens) => quote_spanned!(span=> #tokens),
+            Op::Copy(o) => self.owned(o),
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            } => {
+                let tr = Ident::new(rule.trait_name, span);
+                let mut args: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
+                args.extend(consts.iter().map(|c| self.const_ref(c, None)));
+                quote_spanned!(span=> #rt::rules::#tr::fwd(#(#args),*))
+            }
+            Op::Call { .. } => quote!(),
+        };
+        let statement = match &s.op {
+            Op::Call {
+                path,
+                turbofish,
+                args,
+            } => {
+                let pb = self.derived("pb", s.out);
+                let args: Vec<TokenStream> = args
+                    .iter()
+                    .map(|a| match (&a.operand, a.by_ref) {
+                        (Operand::Literal(t), true) => quote!(&#t),
+                        (Operand::Literal(t), false) => quote!(#t),
+                        (Operand::Var(v), by_ref) => {
+                            let var = &self.body.vars[*v];
+                            let id = &var.ident;
+                            match (var.is_ref, by_ref) {
+                                (true, _) => quote!(#id),
+                                (false, true) => quote!(&#id),
+                                // The callee takes ownership: give it a copy,
+                                // since the forward or backward may still read the value.
+                                (false, false) => quote!(::core::clone::Clone::clone(&#id)),
+                            }
+                        }
+                    })
+                    .collect();
+                let vjp = quote_spanned!(span=> vjp);
+                if s.declare {
+                    quote_spanned!(span=> let (#mutability #out, #pb) = #path::#vjp #turbofish(#(#args),*);)
+                } else {
+                    let tmp = names::generated("call_value");
+                    quote_spanned!(span=> let (#tmp, #pb) = #path::#vjp #turbofish(#(#args),*); #out = #tmp;)
+                }
+            }
+            _ if s.declare => quote!(let #mutability #out #ty = #value;),
+            _ => quote!(#out = #value;),
+        };
+
+        let contributions = self.contributions[s.out];
+        if !self.active(s.out) || contributions == 0 {
+            return (statement, quote!());
+        }
+
+        // What the backward functions read, saved around the statement.
+        let what = match &s.op {
+            Op::Rule { rule, .. } => format!("`{}`", rule.name),
+            Op::Call { path, .. } => format!(
+                "the call to `{}`",
+                quote!(#path).to_string().replace(' ', "")
+            ),
+            _ => "a copy".to_string(),
+        };
+        let reads = self.reads(s);
+        let mut pre = Vec::new();
+        let mut post = Vec::new();
+        let mut pops = Vec::new();
+        let mut sources = Vec::new();
+        for read in &reads {
+            let (source, after) = self.source(read, s, in_loop, &what);
+            if let Source::Saved { pop, push, .. } = &source {
+                if after {
+                    post.push(push.clone());
+                } else {
+                    pre.push(push.clone());
+                }
+                pops.push(pop.clone());
+            }
+            sources.push((read.clone(), source));
+        }
+        pops.reverse();
+        let use_of = |read: &ReadOf| -> TokenStream {
+            sources
+                .iter()
+                .find(|(r, _)| r == read)
+                .map(|(_, src)| match src {
+                    Source::Direct(t) => t.clone(),
+                    Source::Saved { use_tokens, .. } => use_tokens.clone(),
+                })
+                .unwrap_or_default()
+        };
+
+        let revs = self.active_revs(s);
+        let need_stmt = self.need_of(revs.iter().map(|(_, v)| *v));
+        let mut steps = Vec::new();
+        match &s.op {
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            } => {
+                let tr = Ident::new(rule.trait_name, span);
+                for (k, v) in &revs {
+                    let args: Vec<TokenStream> = rule.revs[*k]
+                        .iter()
+                        .map(|r| match r {
+                            Read::Value(j) => match &operands[*j] {
+                                Operand::Var(u) => use_of(&ReadOf::Value(*u)),
+                                lit => self.by_ref(lit),
+                            },
+                            Read::Meta(j) => match &operands[*j] {
+                                Operand::Var(u) => use_of(&ReadOf::Meta(*u)),
+                                Operand::Literal(t) => quote!(&#rt::meta(&#t)),
+                            },
+                            Read::Output => use_of(&ReadOf::Output),
+                            Read::Const(j) => match &consts[*j] {
+                                Operand::Var(u) => use_of(&ReadOf::Const(*u)),
+                                lit => self.const_ref(lit, None),
+                            },
+                        })
+                        .collect();
+                    let need = self.derived("need", *v);
+                    let d = self.derived("d", *v);
+                    if rule.into {
+                        let rev = format_ident!("rev{}_into", k, span = span);
+                        steps.push(quote_spanned! {span=>
+                            if #need {
+                                #rt::rules::#tr::#rev(&mut #d, #(#args,)* __ad_d);
+                            }
+                        });
+                    } else {
+                        let rev = format_ident!("rev{}", k, span = span);
+                        steps.push(quote_spanned! {span=>
+                            if #need {
+                                #rt::accumulate(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));
+                            }
+                        });
+                    }
+                }
+            }
+            Op::Copy(_) => {
+                // The adjoint moves to the source: no copy of it is made.
+                let d_out = self.derived("d", s.out);
+                let taken = names::generated("taken");
+                let (need, d) = match revs.first() {
+                    Some((_, v)) => (self.derived("need", *v), self.derived("d", *v)),
+                    None if Some(s.out) == self.seed_direct() => return (statement, quote!()),
+                    None => return (statement, quote!(let _ = #d_out.take();)),
+                };
+                if Some(s.out) == self.seed_direct() {
+                    return (
+                        statement,
+                        quote!(if #need { #rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_seed)); }),
+                    );
+                }
+                return (
+                    statement,
+                    quote! {
+                        let #taken = #d_out.take();
+                        if #need {
+                            if let ::core::option::Option::Some(__ad_d) = #taken {
+                                #rt::accumulate(&mut #d, __ad_d);
+                            }
+                        }
+                    },
+                );
+            }
+            Op::Call { args, .. } => {
+                let pb = use_of(&ReadOf::Pullback(s.out));
+                let slots: Vec<Ident> = (0..args.len())
+                    .map(|i| format_ident!("__ad_g{}", i, span = Span::mixed_site()))
+                    .collect();
+                let bind = if args.len() == 1 {
+                    quote!(#(#slots)*)
+                } else {
+                    quote!((#(#slots),*))
+                };
+                steps.push(quote!(let #bind = #pb(__ad_d);));
+                for (k, v) in &revs {
+                    let d = self.derived("d", *v);
+                    let g = &slots[*k];
+                    steps.push(quote!(#rt::accumulate_slot(&mut #d, #g);));
+                }
+            }
+            Op::Constant(_) => {}
+        }
+
+        // Forward: saves before (operands) and after (output) the statement.
+        let fwd = {
+            let pre = if pre.is_empty() {
+                quote!()
+            } else {
+                quote!(if #need_stmt { #(#pre)* })
+            };
+            let post = if post.is_empty() {
+                quote!()
+            } else {
+                quote!(if #need_stmt { #(#post)* })
+            };
+            let meta = self.stable_meta_tokens(s.out);
+            quote!(#pre #statement #post #meta)
+        };
+
+        let body = quote!(#(#steps)*);
+        let rev = if Some(s.out) == self.seed_direct() {
+            quote!({
+                let __ad_d = __ad_seed;
+                if #need_stmt {
+                    #(#pops)*
+                    #body
+                }
+            })
+        } else if revs.is_empty() {
+            // Nothing flows back through this assignment, but the variable's
+            // earlier value starts with no gradient.
+            let d_out = self.derived("d", s.out);
+            quote!(let _ = #d_out.take();)
+        } else {
+            let d_out = self.derived("d", s.out);
+            let taken = names::generated("taken");
+            quote! {
+                let #taken = #d_out.take();
+                if #need_stmt {
+                    #(#pops)*
+                    if let ::core::option::Option::Some(__ad_d) = #taken {
+                        let __ad_d = &__ad_d;
+                        #body
+                    }
+                }
+            }
+        };
+        (fwd, rev)
+    }
+}
+
+/// A value the reverse of one statement reads.
+#[derive(Clone, PartialEq, Eq)]
+enum ReadOf {
+    Value(VarId),
+    Const(VarId),
+    Meta(VarId),
+    Output,
+    Pullback(VarId),
+}

@@ -1,0 +1,175 @@
+//! Control flow inside #[differentiable] bodies: branches, loops, mutation, early returns.
+
+use autograd::gradcheck;
+use autograd::ndarray::{array, Array1};
+use autograd::prelude::*;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * (1.0 + b.abs())
+}
+
+/// Horner's rule: p(x) = Σ c_k x^k with c given highest degree first.
+#[differentiable]
+fn horner(x: f64, #[no_grad] coeffs: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for c in coeffs.iter() {
+        acc = acc * x + c;
+    }
+    acc
+}
+
+#[test]
+fn horner_rule() {
+    let coeffs = [2.0, -3.0, 0.5, 4.0]; // 2x³ - 3x² + 0.5x + 4
+    let x = 1.3;
+    let (v, (dx, ())) = horner::value_and_grad(x, &coeffs);
+    assert!(close(v, 2.0 * x * x * x - 3.0 * x * x + 0.5 * x + 4.0));
+    // p'(x) = 6x² - 6x + 0.5
+    assert!(close(dx, 6.0 * x * x - 6.0 * x + 0.5));
+    gradcheck(|x: &f64| horner::value_and_grad(*x, &coeffs).map_grad(), &x).unwrap();
+}
+
+trait MapGrad {
+    fn map_grad(self) -> (f64, f64);
+}
+impl MapGrad for (f64, (f64, ())) {
+    fn map_grad(self) -> (f64, f64) {
+        (self.0, self.1 .0)
+    }
+}
+
+/// A piecewise function: x² for x < 1, 2x - 1 + ln x otherwise.
+#[differentiable]
+fn piecewise(x: f64) -> f64 {
+    if x < 1.0 {
+        x * x
+    } else {
+        let y = 2.0 * x - 1.0;
+        y + x.ln()
+    }
+}
+
+#[test]
+fn piecewise_both_sides() {
+    assert!(close(piecewise::grad(0.5), 1.0)); // 2x
+    assert!(close(piecewise::grad(2.0), 2.5)); // 2 + 1/x
+    gradcheck(|x| piecewise::value_and_grad(*x), &0.7).unwrap();
+    gradcheck(|x| piecewise::value_and_grad(*x), &1.7).unwrap();
+}
+
+/// Doubles x until it exceeds 10: the trip count depends on x.
+#[differentiable]
+fn doubling(x: f64) -> f64 {
+    let mut y = x;
+    let mut steps = 0;
+    while y < 10.0 {
+        y = y * 2.0 + 0.1 * x;
+        steps += 1;
+    }
+    let _ = steps;
+    y
+}
+
+#[test]
+fn while_with_input_dependent_trip_count() {
+    for x in [0.3, 1.1, 3.0, 12.0] {
+        gradcheck(|x| doubling::value_and_grad(*x), &x).unwrap();
+    }
+    // x = 3: y = 6.3, then 12.9 → y = 4x + 0.2x + 0.1x = 4.3x, dy/dx = 4.3
+    assert!(close(doubling::grad(3.0), 4.3));
+}
+
+/// y = tanh(y W) repeated: a recurrence through matmul.
+#[differentiable]
+fn recurrence(y0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>, steps: usize) -> Scalar<f64> {
+    let mut y = y0.clone();
+    for _ in 0..steps {
+        y = y.matmul(w).tanh();
+    }
+    y.sum()
+}
+
+#[test]
+fn tanh_recurrence_in_a_loop() {
+    let y0 = Tensor::from(array![0.5, -0.3, 0.8]);
+    let w = Tensor::from(array![[0.2, -0.5, 0.1], [0.4, 0.3, -0.2], [-0.1, 0.6, 0.5]]);
+    gradcheck(
+        |(y0, w)| {
+            let (v, (gy, gw, ())) = recurrence::value_and_grad(y0, w, 4);
+            (v, (gy, gw))
+        },
+        &(y0.clone(), w.clone()),
+    )
+    .unwrap();
+    // One step by hand: d/dy0 Σ tanh(y0 W) = W (1 - tanh²(y0 W)).
+    let (_, (gy, _, ())) = recurrence::value_and_grad(&y0, &w, 1);
+    let t = y0.data().dot(w.data()).mapv(f64::tanh);
+    let expected: Array1<f64> = w.data().dot(&t.mapv(|t| 1.0 - t * t));
+    for (a, b) in gy.iter().zip(expected.iter()) {
+        assert!(close(*a, *b));
+    }
+}
+
+/// 100,000 iterations of a scalar recurrence: the reverse loop is iterative.
+#[differentiable]
+fn long_recurrence(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    for _ in 0..n {
+        y = (y * 0.5).sin() + x * 0.001;
+    }
+    y
+}
+
+#[test]
+fn hundred_thousand_iterations() {
+    let (v, (g, ())) = long_recurrence::value_and_grad(0.7, 100_000);
+    let h = 1e-6;
+    let n = (long_recurrence(0.7 + h, 100_000) - long_recurrence(0.7 - h, 100_000)) / (2.0 * h);
+    assert!(v.is_finite());
+    assert!((g - n).abs() < 1e-6, "{g} vs {n}");
+}
+
+/// match, compound assignment, tuples, blocks, casts, continue and break.
+#[differentiable]
+fn mixed(x: f64, y: f64, mode: u8, n: usize) -> f64 {
+    let (a, b) = (x * 2.0, y);
+    let mut acc = match mode {
+        0 => a * b,
+        1 => a + b,
+        _ => {
+            let t = a - b;
+            t * t
+        }
+    };
+    for i in 0..n {
+        if i % 2 == 1 {
+            continue;
+        }
+        if i > 6 {
+            break;
+        }
+        acc += x * (i as f64);
+        acc *= 1.0 + 0.1 * y;
+    }
+    let scale = {
+        let k = n as f64;
+        k + 1.0
+    };
+    acc / scale
+}
+
+#[test]
+fn match_loops_and_mutation() {
+    for mode in 0..3u8 {
+        for n in [0usize, 3, 10] {
+            gradcheck(
+                |(x, y)| {
+                    let (v, (gx, gy, (), ())) = mixed::value_and_grad(*x, *y, mode, n);
+                    (v, (gx, gy))
+                },
+                &(0.8, -1.3),
+            )
+            .unwrap();
+        }
+    }
+}

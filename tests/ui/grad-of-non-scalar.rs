@@ -1,0 +1,12 @@
+use autograd::ndarray::array;
+use autograd::prelude::*;
+
+#[differentiable]
+fn double(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
+    x * 2.0
+}
+
+fn main() {
+    let x = Tensor::from(array![1.0, 2.0]);
+    let _ = double::grad(&x);
+}
