@@ -101,3 +101,47 @@ fn edges() {
     tensor_ident::forward(&t).backward(&[3.0, 4.0]);
     assert_eq!(t.grad().unwrap(), array![3.0, 4.0]);
 }
+
+#[differentiable]
+fn sq_sum(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    (x * x).sum()
+}
+
+#[differentiable]
+fn scaled(x: &Tensor<f64, Ix1>, k: f64) -> Tensor<f64, Ix1> {
+    x * k
+}
+
+/// Calls that take locals of the forward pass by reference, in and out of loops.
+#[differentiable]
+fn calls_with_locals(x: &Tensor<f64, Ix1>, n: usize) -> Scalar<f64> {
+    let y = x * 2.0;
+    let mut s = sq_sum(&y);
+    let mut z = x.clone();
+    for _ in 0..n {
+        z = scaled(&z, 0.5);
+        s = s + sq_sum(&z);
+    }
+    s
+}
+
+#[test]
+fn calls_with_forward_locals() {
+    let x = Tensor::from(array![1.0, -2.0, 0.5]);
+    // s = Σ(2x)² + Σ_k Σ(x/2^k)² → ds/dx = 8x + Σ_k 2x/4^k
+    for n in [0usize, 1, 3] {
+        let (_, (g, ())) = calls_with_locals::value_and_grad(&x, n);
+        let factor = 8.0 + (1..=n).map(|k| 2.0 / 4f64.powi(k as i32)).sum::<f64>();
+        for (a, b) in g.iter().zip(x.data().iter()) {
+            assert!((a - factor * b).abs() < 1e-12);
+        }
+        autograd::gradcheck(
+            |x| {
+                let (v, (g, ())) = calls_with_locals::value_and_grad(x, n);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
+    }
+}

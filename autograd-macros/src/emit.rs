@@ -3,7 +3,7 @@
 //!
 //! Input: the parsed signature and the lowered body.
 //! Output: `fn f` unchanged, plus
-//! `mod f { __ad_core, vjp, forward, grad, value_and_grad }`.
+//! `mod f { rule, vjp, forward, grad, value_and_grad }`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -100,18 +100,6 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
         .iter()
         .map(|p| fixed(p.value_type(), |v, t| v.visit_type_mut(t)))
         .collect();
-    let core_slots: Vec<TokenStream> = sig
-        .params
-        .iter()
-        .zip(&value_types)
-        .map(|(p, vt)| {
-            if p.is_differentiated() {
-                quote!(::core::option::Option<#rt::GradOf<#vt>>)
-            } else {
-                quote!(())
-            }
-        })
-        .collect();
     let grad_slots: Vec<TokenStream> = sig
         .params
         .iter()
@@ -131,7 +119,76 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
     };
     let cotangent = quote!(#rt::GradOf<#output>);
 
-    let sweep = crate::sweep::core_body(sig, body);
+    // The pullback takes the parameters again, with lifetimes of its own
+    // (higher-ranked), so it keeps no borrow of them: a caller may pass a
+    // value that lives only in its own forward pass.
+    let mut hr = HigherRanked::default();
+    // In the closure itself the lifetimes are elided: rustc takes them
+    // from the higher-ranked signature of the returned `impl FnOnce`.
+    let closure_params: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let id = &p.ident;
+            let mut ty = p.ty.clone();
+            FixPaths.visit_type_mut(&mut ty);
+            EraseLifetimes.visit_type_mut(&mut ty);
+            quote!(#id: #ty)
+        })
+        .collect();
+    let closure_param_types: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let mut ty = p.ty.clone();
+            FixPaths.visit_type_mut(&mut ty);
+            hr.visit_type_mut(&mut ty);
+            quote!(#ty)
+        })
+        .collect();
+    let rule_slots: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            if p.is_differentiated() {
+                let mut vt = p.value_type().clone();
+                FixPaths.visit_type_mut(&mut vt);
+                hr.visit_type_mut(&mut vt);
+                quote!(::core::option::Option<#rt::GradOf<#vt>>)
+            } else {
+                quote!(())
+            }
+        })
+        .collect();
+    let binder = if hr.lifetimes.is_empty() {
+        quote!()
+    } else {
+        let lts = &hr.lifetimes;
+        quote!(for<#(#lts),*>)
+    };
+    // The rule's pullback captures only type and const parameters.
+    let rule_captures: Vec<TokenStream> = generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(_) => None,
+            GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+            GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+        })
+        .collect();
+    let core_args: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let id = &p.ident;
+            if p.is_ref() {
+                quote!(#id)
+            } else {
+                quote!(::core::clone::Clone::clone(&#id))
+            }
+        })
+        .collect();
+    let sweep = crate::sweep::core_body(sig, body, &closure_params);
     let core_body = sweep.tokens;
     let saved = sweep.saved;
 
@@ -204,6 +261,7 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
     let fwd_doc = format!("Runs `{fn_name}` and keeps what its backward pass needs: call `.backward()` on the result (scalar outputs) or `.backward(&v)` (tensor outputs) to accumulate gradients into the tensor arguments that require grad.");
     let vjp_doc = format!("The value of `{fn_name}` and its pullback: `pullback(&v)` returns `vᵀJ` for every parameter, in parameter order (`()` for parameters without a gradient). Leaves are not touched.");
     let grad_doc = format!("The gradient of `{fn_name}` (a scalar) with respect to every parameter, in parameter order. Leaves are not touched.");
+    let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). Hand-written rules implement the same function.");
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );
@@ -227,10 +285,10 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
         #vis mod #ident {
             use super::*;
 
-            #[doc(hidden)]
+            #[doc = #rule_doc]
             #[inline]
-            pub fn __ad_core #impl_generics (#(#params,)* __ad_needs: [bool; #n_params])
-                -> (#output, impl ::core::ops::FnOnce(&#cotangent) -> (#(#core_slots,)*) + use<#(#captures),*>)
+            pub fn rule #impl_generics (#(#params,)* __ad_needs: [bool; #n_params])
+                -> (#output, impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>)
                 #where_clause
             {
                 #core_body
@@ -246,9 +304,9 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
                 #where_clause
             {
                 #(#vjp_metas)*
-                let (__ad_value, __ad_pullback) = __ad_core(#(#args,)* [#(#all_true),*]);
+                let (__ad_value, __ad_pullback) = rule(#(#core_args,)* [#(#all_true),*]);
                 (__ad_value, move |__ad_seed: &#cotangent| {
-                    let (#(#slot_idents,)*) = __ad_pullback(__ad_seed);
+                    let (#(#slot_idents,)*) = __ad_pullback(__ad_seed, #(#args),*);
                     #vjp_result
                 })
             }
@@ -259,9 +317,9 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
                 #where_clause
             {
                 let __ad_needs = [#(#needs),*];
-                let (__ad_value, __ad_pullback) = __ad_core(#(#args,)* __ad_needs);
+                let (__ad_value, __ad_pullback) = rule(#(#core_args,)* __ad_needs);
                 #rt::Graph::new(__ad_value, move |__ad_seed: &#cotangent| {
-                    let (#(#slot_idents,)*) = __ad_pullback(__ad_seed);
+                    let (#(#slot_idents,)*) = __ad_pullback(__ad_seed, #(#args),*);
                     #(#stores)*
                 })
             }
@@ -277,6 +335,41 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
                 let (__ad_value, __ad_pullback) = vjp(#(#args),*);
                 (__ad_value, __ad_pullback(&#rt::seed_one::<#output>()))
             }
+        }
+    }
+}
+
+/// Renames every lifetime in a type to a higher-ranked one (`'a` → `'__ad_r_a`),
+/// collecting them for a `for<..>` binder.
+#[derive(Default)]
+struct HigherRanked {
+    lifetimes: Vec<syn::Lifetime>,
+}
+
+impl VisitMut for HigherRanked {
+    fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
+        if lt.ident == "static" {
+            return;
+        }
+        let name = format!(
+            "'__ad_r_{}",
+            lt.ident.to_string().trim_start_matches("__ad_")
+        );
+        let new = syn::Lifetime::new(&name, lt.apostrophe);
+        if !self.lifetimes.iter().any(|l| l.ident == new.ident) {
+            self.lifetimes.push(new.clone());
+        }
+        *lt = new;
+    }
+}
+
+/// Replaces every named lifetime in a type by `'_`.
+struct EraseLifetimes;
+
+impl VisitMut for EraseLifetimes {
+    fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
+        if lt.ident != "static" {
+            *lt = syn::Lifetime::new("'_", lt.apostrophe);
         }
     }
 }

@@ -29,7 +29,9 @@ pub struct Sweep {
     pub saved: Vec<String>,
 }
 
-pub fn core_body(sig: &Signature, body: &Body) -> Sweep {
+/// `closure_params`: the parameters as the pullback takes them again
+/// (`x: &'__ad_r0 Tensor<f64, Ix1>`), so that it keeps no borrow of them.
+pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -> Sweep {
     let n = body.vars.len();
     let mut cx = Cx {
         sig,
@@ -39,12 +41,13 @@ pub fn core_body(sig: &Signature, body: &Body) -> Sweep {
         contributions: vec![0; n],
         stable_meta: vec![false; n],
         captured: BTreeSet::new(),
+        own: vec![false; n],
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
     };
     cx.analyse();
-    let tokens = cx.emit();
+    let tokens = cx.emit(closure_params);
     Sweep {
         tokens,
         saved: cx.saved,
@@ -63,6 +66,10 @@ struct Cx<'a> {
     stable_meta: Vec<bool>,
     /// Stable variables the pullback reads.
     captured: BTreeSet<VarId>,
+    /// Stable variables of unknown type the pullback reads, through an owned
+    /// copy made right after they are defined (they may borrow a parameter,
+    /// and the pullback keeps no borrows: it takes the parameters again).
+    own: Vec<bool>,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
@@ -240,10 +247,14 @@ impl Cx<'_> {
             }
             for read in self.reads(s) {
                 match read {
-                    ReadOf::Value(v) | ReadOf::Pullback(v) if self.stable[v] => {
-                        self.captured.insert(v);
+                    ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) if self.stable[v] => {
+                        if self.needs_own_copy(v) {
+                            self.own[v] = true;
+                        } else {
+                            self.captured.insert(v);
+                        }
                     }
-                    ReadOf::Const(v) if self.stable[v] => {
+                    ReadOf::Pullback(v) if self.stable[v] => {
                         self.captured.insert(v);
                     }
                     ReadOf::Meta(v) if self.stable[v] => self.stable_meta[v] = true,
@@ -293,7 +304,15 @@ impl Cx<'_> {
                     }
                 }
             }
-            Op::Call { .. } if !self.active_revs(s).is_empty() => add(ReadOf::Pullback(s.out)),
+            Op::Call { args, .. } if !self.active_revs(s).is_empty() => {
+                add(ReadOf::Pullback(s.out));
+                // The callee's pullback takes its arguments again.
+                for a in args {
+                    if let Some(v) = operand_var(&a.operand) {
+                        add(ReadOf::Arg(v));
+                    }
+                }
+            }
             _ => {}
         }
         out
@@ -410,7 +429,7 @@ impl Cx<'_> {
 
     // ---- the whole body ----------------------------------------------------------
 
-    fn emit(&mut self) -> TokenStream {
+    fn emit(&mut self, closure_params: &[TokenStream]) -> TokenStream {
         let rt = self.rt.clone();
         let mut prologue = Vec::new();
         for (i, p) in self.sig.params.iter().enumerate() {
@@ -497,7 +516,7 @@ impl Cx<'_> {
             #(#hoisted)*
             #(#decls)*
             #forward
-            (__ad_value, move |__ad_seed: &#rt::GradOf<#output>| {
+            (__ad_value, move |__ad_seed: &#rt::GradOf<#output>, #(#closure_params),*| {
                 #(#adjoints)*
                 #seeds
                 #rev
@@ -656,7 +675,8 @@ impl Cx<'_> {
             }
             Stmt::Bind { pat, value, vars } => {
                 let metas = vars.iter().map(|v| self.stable_meta_tokens(*v));
-                (quote!(let #pat = #value; #(#metas)*), quote!())
+                let owns = vars.iter().map(|v| self.own_copy_tokens(*v));
+                (quote!(let #pat = #value; #(#metas)* #(#owns)*), quote!())
             }
             Stmt::If {
                 cond,
@@ -834,53 +854,128 @@ impl Cx<'_> {
         quote!(let #m = #rt::meta(#r);)
     }
 
+    /// Whether the pullback must keep an owned copy of a variable instead of
+    /// the variable itself: values of unknown type that are not parameters.
+    fn needs_own_copy(&self, v: VarId) -> bool {
+        let var = &self.body.vars[v];
+        var.opaque && var.param.is_none()
+    }
+
+    /// An owned copy of a variable's current value.
+    fn copy_of(&self, v: VarId) -> TokenStream {
+        let var = &self.body.vars[v];
+        let id = &var.ident;
+        if var.opaque {
+            // `to_owned` sees through one reference: `&f64` → `f64`, `&[usize]` → `Vec<usize>`.
+            quote!(#id.to_owned())
+        } else if var.is_ref {
+            quote!(::core::clone::Clone::clone(#id))
+        } else {
+            quote!(::core::clone::Clone::clone(&#id))
+        }
+    }
+
+    /// `let __ad_own_x = x.to_owned();` after the definition of a stable
+    /// variable the pullback reads through a copy.
+    fn own_copy_tokens(&self, v: VarId) -> TokenStream {
+        if !self.own[v] {
+            return quote!();
+        }
+        let own = self.derived("own", v);
+        let copy = self.copy_of(v);
+        quote!(let #own = #copy;)
+    }
+
+    /// Where the reverse sweep finds a variable's value: the parameter passed
+    /// again, the variable captured by the pullback, its owned copy, or a
+    /// value saved at this statement.
+    fn place(
+        &mut self,
+        v: VarId,
+        in_loop: bool,
+        what: String,
+    ) -> (TokenStream, Option<(TokenStream, TokenStream)>) {
+        let var = &self.body.vars[v];
+        if var.param.is_some() || (self.stable[v] && !self.own[v]) {
+            let id = &var.ident;
+            return (quote!(#id), None);
+        }
+        if self.stable[v] {
+            let own = self.derived("own", v);
+            return (quote!(#own), None);
+        }
+        let value = self.copy_of(v);
+        let (push, pop, local) = self.save(in_loop, what, value);
+        (quote!(#local), Some((push, pop)))
+    }
+
+    /// A place as a `&T` operand (through `val` for values of unknown type).
+    fn operand_at(&self, v: VarId, place: TokenStream) -> TokenStream {
+        let var = &self.body.vars[v];
+        let r = if var.is_ref && var.param.is_some() {
+            place
+        } else {
+            quote!(&#place)
+        };
+        if var.opaque {
+            let rt = &self.rt;
+            quote!(#rt::val(#r))
+        } else {
+            r
+        }
+    }
+
+    /// A place as a constant argument `&T`.
+    fn const_at(&self, v: VarId, place: TokenStream) -> TokenStream {
+        let var = &self.body.vars[v];
+        if var.is_ref && var.param.is_some() {
+            place
+        } else {
+            quote!(&#place)
+        }
+    }
+
+    /// A place as a call argument, written as the user wrote it (`&y` or `y`).
+    fn call_arg_at(&self, v: VarId, place: TokenStream, by_ref: bool) -> TokenStream {
+        let var = &self.body.vars[v];
+        match (var.is_ref && var.param.is_some(), by_ref) {
+            (true, _) => place,
+            (false, true) => quote!(&#place),
+            (false, false) => quote!(::core::clone::Clone::clone(&#place)),
+        }
+    }
+
     fn source(&mut self, read: &ReadOf, s: &OpStmt, in_loop: bool, what: &str) -> (Source, bool) {
         let rt = self.rt.clone();
+        let saved = |save: Option<(TokenStream, TokenStream)>,
+                     use_tokens: TokenStream,
+                     after: bool| match save {
+            None => (Source::Direct(use_tokens), after),
+            Some((push, pop)) => (
+                Source::Saved {
+                    pop,
+                    push,
+                    use_tokens,
+                },
+                after,
+            ),
+        };
         match *read {
-            ReadOf::Value(v) => {
-                let id = self.ident(v).clone();
-                if self.stable[v] {
-                    return (Source::Direct(self.by_ref_var(v, quote!(#id))), false);
-                }
-                let value = if self.body.vars[v].is_ref {
-                    quote!(::core::clone::Clone::clone(#id))
-                } else {
-                    quote!(::core::clone::Clone::clone(&#id))
+            ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => {
+                let kind = match read {
+                    ReadOf::Value(_) => "value",
+                    ReadOf::Const(_) => "constant",
+                    _ => "argument",
                 };
-                let desc = format!("value of `{}` read by {what}", self.body.vars[v].base);
-                let (push, pop, local) = self.save(in_loop, desc, value);
-                let use_tokens = self.by_ref_var(v, quote!(#local));
-                (
-                    Source::Saved {
-                        pop,
-                        push,
-                        use_tokens,
-                    },
-                    false,
-                )
-            }
-            ReadOf::Const(v) => {
-                let op = Operand::Var(v);
-                if self.stable[v] {
-                    return (Source::Direct(self.const_ref(&op, None)), false);
-                }
-                let id = self.ident(v).clone();
-                let value = if self.body.vars[v].is_ref {
-                    quote!(::core::clone::Clone::clone(#id))
-                } else {
-                    quote!(::core::clone::Clone::clone(&#id))
+                let desc = format!("{kind} `{}` read by {what}", self.body.vars[v].base);
+                let (place, save) = self.place(v, in_loop, desc);
+                let use_tokens = match read {
+                    ReadOf::Value(_) => self.operand_at(v, place.clone()),
+                    ReadOf::Const(_) => self.const_at(v, place.clone()),
+                    // Call arguments are formatted per use (by reference or by value).
+                    _ => place.clone(),
                 };
-                let desc = format!("constant `{}` read by {what}", self.body.vars[v].base);
-                let (push, pop, local) = self.save(in_loop, desc, value);
-                let use_tokens = self.const_ref(&op, Some(quote!(#local)));
-                (
-                    Source::Saved {
-                        pop,
-                        push,
-                        use_tokens,
-                    },
-                    false,
-                )
+                saved(save, use_tokens, false)
             }
             ReadOf::Meta(v) => {
                 if self.stable[v] {
@@ -977,6 +1072,7 @@ impl Cx<'_> {
                 args,
             } => {
                 let pb = self.derived("pb", s.out);
+                let call_args = args;
                 let args: Vec<TokenStream> = args
                     .iter()
                     .map(|a| match (&a.operand, a.by_ref) {
@@ -995,12 +1091,22 @@ impl Cx<'_> {
                         }
                     })
                     .collect();
-                let vjp = quote_spanned!(span=> vjp);
+                let needs: Vec<TokenStream> = call_args
+                    .iter()
+                    .map(|a| match operand_var(&a.operand) {
+                        Some(v) if self.active(v) => {
+                            let need = self.derived("need", v);
+                            quote!(#need)
+                        }
+                        _ => quote!(false),
+                    })
+                    .collect();
+                let entry = quote_spanned!(span=> rule);
                 if s.declare {
-                    quote_spanned!(span=> let (#mutability #out, #pb) = #path::#vjp #turbofish(#(#args),*);)
+                    quote_spanned!(span=> let (#mutability #out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
                 } else {
                     let tmp = names::generated("call_value");
-                    quote_spanned!(span=> let (#tmp, #pb) = #path::#vjp #turbofish(#(#args),*); #out = #tmp;)
+                    quote_spanned!(span=> let (#tmp, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]); #out = #tmp;)
                 }
             }
             _ if s.declare => quote!(let #mutability #out #ty = #value;),
@@ -1009,7 +1115,9 @@ impl Cx<'_> {
 
         let contributions = self.contributions[s.out];
         if !self.active(s.out) || contributions == 0 {
-            return (statement, quote!());
+            let meta = self.stable_meta_tokens(s.out);
+            let own = self.own_copy_tokens(s.out);
+            return (quote!(#statement #meta #own), quote!());
         }
 
         // What the backward functions read, saved around the statement.
@@ -1130,12 +1238,15 @@ impl Cx<'_> {
                 let slots: Vec<Ident> = (0..args.len())
                     .map(|i| format_ident!("__ad_g{}", i, span = Span::mixed_site()))
                     .collect();
-                let bind = if args.len() == 1 {
-                    quote!(#(#slots)*)
-                } else {
-                    quote!((#(#slots),*))
-                };
-                steps.push(quote!(let #bind = #pb(__ad_d);));
+                let again: Vec<TokenStream> = args
+                    .iter()
+                    .map(|a| match &a.operand {
+                        Operand::Literal(t) if a.by_ref => quote!(&#t),
+                        Operand::Literal(t) => quote!(#t),
+                        Operand::Var(v) => self.call_arg_at(*v, use_of(&ReadOf::Arg(*v)), a.by_ref),
+                    })
+                    .collect();
+                steps.push(quote!(let (#(#slots,)*) = #pb(__ad_d, #(#again),*);));
                 for (k, v) in &revs {
                     let d = self.derived("d", *v);
                     let g = &slots[*k];
@@ -1158,7 +1269,8 @@ impl Cx<'_> {
                 quote!(if #need_stmt { #(#post)* })
             };
             let meta = self.stable_meta_tokens(s.out);
-            quote!(#pre #statement #post #meta)
+            let own = self.own_copy_tokens(s.out);
+            quote!(#pre #statement #post #meta #own)
         };
 
         let body = quote!(#(#steps)*);
@@ -1198,6 +1310,8 @@ impl Cx<'_> {
 enum ReadOf {
     Value(VarId),
     Const(VarId),
+    /// An argument of a call, passed again to the callee's pullback.
+    Arg(VarId),
     Meta(VarId),
     Output,
     Pullback(VarId),

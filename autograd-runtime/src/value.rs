@@ -121,6 +121,15 @@ impl<G: GradValue> Contribution<G> for G {
     }
 }
 
+impl<G: GradValue> Contribution<G> for Option<G> {
+    #[inline]
+    fn add_to(self, slot: &mut Option<G>) {
+        if let Some(g) = self {
+            accumulate(slot, g)
+        }
+    }
+}
+
 impl<G> Contribution<G> for () {
     #[inline]
     fn add_to(self, _slot: &mut Option<G>) {}
