@@ -51,6 +51,7 @@ pub fn round_ste(x: &T<f64, Ix1>) -> T<f64, Ix1> {
 pub mod round_ste {
     use super::*;
 
+    #[allow(clippy::type_complexity)]
     pub fn rule(
         x: &T<f64, Ix1>,
         needs: [bool; 1],

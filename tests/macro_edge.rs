@@ -32,6 +32,7 @@ fn constant(_x: f64) -> f64 {
 }
 
 #[differentiable]
+#[allow(clippy::needless_return)]
 fn ret(x: f32) -> f32 {
     let y = {
         let t = x * x;

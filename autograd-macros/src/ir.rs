@@ -104,7 +104,7 @@ pub enum LoopKind {
 }
 
 pub enum Stmt {
-    Op(OpStmt),
+    Op(Box<OpStmt>),
     /// `let x;` declared before a value-producing `if` or `match` assigns it.
     Declare {
         var: VarId,

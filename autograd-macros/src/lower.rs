@@ -226,7 +226,7 @@ impl Lowerer<'_> {
             span,
             loop_depth: self.loops.len(),
         };
-        self.stmts.push(Stmt::Op(stmt));
+        self.stmts.push(Stmt::Op(Box::new(stmt)));
     }
 
     /// The last statement, if it defines `v`.
