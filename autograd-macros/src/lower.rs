@@ -1296,6 +1296,9 @@ impl Lowerer<'_> {
             self.errors.push_spanned(&c.func, "calls through `<T as Trait>::f` are not supported; call a #[differentiable] function by its path");
             return None;
         }
+        if let Some(op) = self.join(p, c, e) {
+            return op;
+        }
         let mut path = p.path.clone();
         crate::names::fix_relative_path(&mut path);
         let mut turbofish = None;
@@ -1336,6 +1339,27 @@ impl Lowerer<'_> {
             None,
         );
         Some(Operand::Var(out))
+    }
+}
+
+impl Lowerer<'_> {
+    /// `concatenate(axis, &[&a, &b])` and `stack(axis, &[..])`: one rule over all parts.
+    fn join(&mut self, p: &syn::ExprPath, c: &syn::ExprCall, e: &Expr) -> Option<Option<Operand>> {
+        let name = p.path.segments.last()?.ident.to_string();
+        if name != "concatenate" && name != "stack" || c.args.len() != 2 {
+            return None;
+        }
+        let Expr::Array(parts) = strip_ref(&c.args[1]).0 else {
+            return None;
+        };
+        let rule = rules::join(&name, parts.elems.len())?;
+        let axis = self.constant(&c.args[0]);
+        let mut operands = Vec::new();
+        for part in &parts.elems {
+            operands.push(self.value_expr(strip_ref(part).0));
+        }
+        let operands = operands.into_iter().collect::<Option<Vec<_>>>();
+        Some(operands.map(|ops| self.rule(rule, ops, vec![axis], e.span())))
     }
 }
 

@@ -18,6 +18,10 @@ pub enum Read {
     Output,
     /// Constant argument `i`.
     Const(usize),
+    /// The shapes of all operands, as a slice (variadic rules).
+    AllMetas,
+    /// The position of the operand whose gradient is computed (variadic rules).
+    Position,
 }
 
 /// Whether a method argument is differentiated or a constant.
@@ -39,6 +43,9 @@ pub struct Rule {
     /// The backward functions add into the operand's adjoint in place
     /// (`rev0_into(&mut slot, ..)`), as scatters into a slice or tensor do.
     pub into: bool,
+    /// The operands come as one slice after the constants
+    /// (`fwd(&axis, &[&a, &b])`), as in `concatenate` and `stack`.
+    pub variadic: bool,
 }
 
 use Arg::{Const as C, Operand as O};
@@ -52,6 +59,7 @@ macro_rules! rules {
             args: &[$($arg),*],
             revs: &[$(&[$($read),*]),*],
             into: rules!(@into $($into)?),
+            variadic: false,
         },)*]
     };
     (@into into) => { true };
@@ -182,4 +190,26 @@ pub fn method_names() -> String {
         .map(|r| r.name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The rule of `concatenate(axis, &[&a, &b, ..])` or `stack(axis, &[..])`
+/// for `n` parts: each part's gradient is its slice of the output's.
+pub fn join(name: &str, n: usize) -> Option<&'static Rule> {
+    let (name, trait_name): (&'static str, &'static str) = match name {
+        "concatenate" => ("concatenate", "ConcatenateRule"),
+        "stack" => ("stack", "StackRule"),
+        _ => return None,
+    };
+    let revs: Vec<&'static [Read]> = (0..n)
+        .map(|_| &[Read::Const(0), Read::AllMetas, Read::Position][..])
+        .collect();
+    // One rule per call site, for the life of the macro's process.
+    Some(Box::leak(Box::new(Rule {
+        name,
+        trait_name,
+        args: &[],
+        revs: Box::leak(revs.into_boxed_slice()),
+        into: false,
+        variadic: true,
+    })))
 }

@@ -42,6 +42,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         stable_meta: vec![false; n],
         captured: BTreeSet::new(),
         own: vec![false; n],
+        saved_values: std::collections::HashMap::new(),
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
@@ -70,6 +71,8 @@ struct Cx<'a> {
     /// copy made right after they are defined (they may borrow a parameter,
     /// and the pullback keeps no borrows: it takes the parameters again).
     own: Vec<bool>,
+    /// Values saved at the statement being emitted, by variable.
+    saved_values: std::collections::HashMap<VarId, TokenStream>,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
@@ -300,6 +303,12 @@ impl Cx<'_> {
                                     add(ReadOf::Const(v))
                                 }
                             }
+                            Read::AllMetas => {
+                                for v in operands.iter().filter_map(operand_var) {
+                                    add(ReadOf::Meta(v))
+                                }
+                            }
+                            Read::Position => {}
                         }
                     }
                 }
@@ -969,6 +978,9 @@ impl Cx<'_> {
                 };
                 let desc = format!("{kind} `{}` read by {what}", self.body.vars[v].base);
                 let (place, save) = self.place(v, in_loop, desc);
+                if save.is_some() && kind != "constant" {
+                    self.saved_values.insert(v, place.clone());
+                }
                 let use_tokens = match read {
                     ReadOf::Value(_) => self.operand_at(v, place.clone()),
                     ReadOf::Const(_) => self.const_at(v, place.clone()),
@@ -981,6 +993,11 @@ impl Cx<'_> {
                 if self.stable[v] {
                     let m = self.derived("m", v);
                     return (Source::Direct(quote!(&#m)), false);
+                }
+                if let Some(place) = self.saved_values.get(&v) {
+                    // The value is saved already: its shape comes with it.
+                    let r = self.operand_at(v, place.clone());
+                    return (Source::Direct(quote!(&#rt::meta(#r))), false);
                 }
                 let r = self.by_ref(&Operand::Var(v));
                 let desc = format!("shape of `{}` read by {what}", self.body.vars[v].base);
@@ -1059,9 +1076,14 @@ impl Cx<'_> {
                 consts,
             } => {
                 let tr = Ident::new(rule.trait_name, span);
-                let mut args: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
-                args.extend(consts.iter().map(|c| self.const_ref(c, None)));
-                quote_spanned!(span=> #rt::rules::#tr::fwd(#(#args),*))
+                let parts: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
+                let consts: Vec<TokenStream> =
+                    consts.iter().map(|c| self.const_ref(c, None)).collect();
+                if rule.variadic {
+                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
+                } else {
+                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))
+                }
             }
             Op::Call { .. } => quote!(),
         };
@@ -1129,7 +1151,10 @@ impl Cx<'_> {
             ),
             _ => "a copy".to_string(),
         };
-        let reads = self.reads(s);
+        let mut reads = self.reads(s);
+        // Shapes last: a shape is taken from a value saved at the same statement.
+        reads.sort_by_key(|r| matches!(r, ReadOf::Meta(_)));
+        self.saved_values.clear();
         let mut pre = Vec::new();
         let mut post = Vec::new();
         let mut pops = Vec::new();
@@ -1185,6 +1210,17 @@ impl Cx<'_> {
                                 Operand::Var(u) => use_of(&ReadOf::Const(*u)),
                                 lit => self.const_ref(lit, None),
                             },
+                            Read::AllMetas => {
+                                let metas = operands.iter().map(|o| match o {
+                                    Operand::Var(u) => {
+                                        let m = use_of(&ReadOf::Meta(*u));
+                                        quote!(::core::clone::Clone::clone(#m))
+                                    }
+                                    Operand::Literal(t) => quote!(#rt::meta(&#t)),
+                                });
+                                quote!(&[#(#metas),*])
+                            }
+                            Read::Position => quote!(#k),
                         })
                         .collect();
                     let need = self.derived("need", *v);
@@ -1197,7 +1233,11 @@ impl Cx<'_> {
                             }
                         });
                     } else {
-                        let rev = format_ident!("rev{}", k, span = span);
+                        let rev = if rule.variadic {
+                            format_ident!("rev", span = span)
+                        } else {
+                            format_ident!("rev{}", k, span = span)
+                        };
                         steps.push(quote_spanned! {span=>
                             if #need {
                                 #rt::accumulate(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));

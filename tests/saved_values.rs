@@ -1,0 +1,78 @@
+//! What the generated forward pass keeps for the backward pass: only what
+//! the derivative rules read, and per iteration only inside loops.
+//! `f::__AD_SAVED` lists every saved value, one line each.
+
+use autograd::prelude::*;
+
+/// A scalar recurrence.
+#[differentiable]
+fn recurrence(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    for _ in 0..n {
+        let a = y * 0.5;
+        y = a.sin() + x * 0.001;
+    }
+    y
+}
+
+/// An unrolled tanh RNN cell.
+#[differentiable]
+fn rnn(h0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>, steps: usize) -> Scalar<f64> {
+    let mut h = h0.clone();
+    for _ in 0..steps {
+        let a = h.matmul(w);
+        h = a.tanh();
+    }
+    h.sum()
+}
+
+/// Straight-line code saves nothing: the pullback reads the variables in place.
+#[differentiable]
+fn straight(x: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let y = (x * w).exp();
+    (&y + x).sum()
+}
+
+#[test]
+fn recurrence_saves_only_what_sin_reads() {
+    for line in recurrence::__AD_SAVED {
+        println!("{line}");
+    }
+    // `y * 0.5` reads the literal (bound once, read in place) and the shape
+    // of `y`; `sin` reads its input `a`, a new value every iteration;
+    // `x * 0.001` reads the literal and `x` in place; `+` reads only shapes.
+    assert_eq!(
+        recurrence::__AD_SAVED,
+        &[
+            "shape of `y` read by `mul` (per iteration)",
+            "value `a` read by `sin` (per iteration)",
+            "shape of `tmp_sin` read by `add` (per iteration)",
+            "shape of `tmp_mul_2` read by `add` (per iteration)",
+        ][..]
+    );
+    // The shape of a float is zero-sized: a stack of them never allocates,
+    // so the only bytes kept per iteration are the 8 of `a`.
+    assert_eq!(std::mem::size_of::<autograd::Meta<f64>>(), 0);
+}
+
+#[test]
+fn rnn_saves_the_state_and_the_activation_per_step() {
+    for line in rnn::__AD_SAVED {
+        println!("{line}");
+    }
+    // matmul's backward reads `h` (for dW; h's shape comes with it, and W
+    // is read in place); tanh's reads its output; sum reads the final shape.
+    assert_eq!(
+        rnn::__AD_SAVED,
+        &[
+            "value `h` read by `matmul` (per iteration)",
+            "output `h` read by `tanh` (per iteration)",
+            "shape of `h` read by `sum` (once)",
+        ][..]
+    );
+}
+
+#[test]
+fn straight_line_code_saves_nothing() {
+    assert!(straight::__AD_SAVED.is_empty());
+}
