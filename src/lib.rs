@@ -19,8 +19,8 @@ pub mod prelude {
 pub mod __private {
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{
-        accumulate, accumulate_slot, grad_or_zeros, meta, seed_one, store, val, Contribution,
-        Differentiable, GradOf, ScalarOutput,
+        accumulate, accumulate_field, accumulate_slot, grad_or_zeros, meta, seed_one, store, val,
+        Contribution, Differentiable, GradOf, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
 }

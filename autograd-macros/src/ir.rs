@@ -24,6 +24,9 @@ pub struct Var {
     pub deps: BTreeSet<usize>,
     /// Index of the parameter, for parameters.
     pub param: Option<usize>,
+    /// `base.field` of a parameter (or of another projection): read in place,
+    /// never saved.
+    pub projection: Option<(VarId, syn::Member)>,
     /// How many statements assign this variable.
     pub assignments: usize,
     /// Declared in the function's own block (not in a branch or loop body).
@@ -35,6 +38,11 @@ pub struct Var {
 impl Var {
     pub fn is_active(&self) -> bool {
         !self.deps.is_empty()
+    }
+
+    /// A reference that the pullback receives again (a parameter, or a field of one).
+    pub fn is_passed_ref(&self) -> bool {
+        self.is_ref && (self.param.is_some() || self.projection.is_some())
     }
 }
 
@@ -72,6 +80,9 @@ pub enum Op {
     Constant(TokenStream),
     /// The value of another variable (gradient: the identity).
     Copy(Operand),
+    /// A field of a struct of parameters, borrowed (`&m.w1`); its gradient
+    /// goes into that field of the struct's gradient.
+    Field(VarId, syn::Member),
 }
 
 pub struct OpStmt {

@@ -10,6 +10,7 @@
 //! once) → `lower` (body to straight-line form) → `emit` (forward and
 //! reverse sweeps as calls to the runtime's derivative rules).
 
+mod derive;
 mod emit;
 mod errors;
 mod ir;
@@ -42,3 +43,16 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod expand_tests;
+
+/// Makes a struct of tensors (and nested such structs) one differentiable
+/// value, like a PyTorch `nn.Module`'s parameters.
+///
+/// Generates `<Name>Grad` (the gradient: one field per field, same names) and
+/// implements `Differentiable` (so `#[differentiable]` functions take the
+/// model by reference, read its fields, and `backward()` stores gradients in
+/// its leaves) and `Parameters` (visit every parameter, `zero_grad_all`,
+/// `set_requires_grad_all`, `num_parameters`, `save`/`load`, optimizers).
+#[proc_macro_derive(Parameters)]
+pub fn derive_parameters(input: TokenStream) -> TokenStream {
+    derive::expand(input.into()).into()
+}

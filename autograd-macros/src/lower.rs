@@ -82,6 +82,7 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
             opaque: !p.is_differentiated(),
             deps,
             param: Some(i),
+            projection: None,
             assignments: 1,
             top_level: true,
             mutable: false,
@@ -169,6 +170,7 @@ impl Lowerer<'_> {
             opaque,
             deps: BTreeSet::new(),
             param: None,
+            projection: None,
             assignments: 0,
             top_level: self.nesting == 0,
             mutable: false,
@@ -205,6 +207,7 @@ impl Lowerer<'_> {
             Op::Rule { operands, .. } => operands.iter().for_each(&mut add),
             Op::Call { args, .. } => args.iter().for_each(|a| add(&a.operand)),
             Op::Copy(o) => add(o),
+            Op::Field(base, _) => add(&Operand::Var(*base)),
             Op::Constant(_) => {}
         }
         deps
@@ -1029,6 +1032,10 @@ impl Lowerer<'_> {
         if let Expr::Lit(lit) = e {
             return Operand::Literal(lit.to_token_stream());
         }
+        if is_numeric_literal(e) {
+            // `-2.0`, `1.0 / 3.0`: a literal whose type the uses infer.
+            return Operand::Literal(quote!((#e)));
+        }
         if let Expr::Path(p) = e {
             if let Some(id) = p.path.get_ident() {
                 if let Some(v) = self.lookup(&id.to_string()) {
@@ -1162,10 +1169,7 @@ impl Lowerer<'_> {
                 self.errors.push_spanned(c.as_token, "an `as` cast of a differentiated value is not supported; floats convert with `A::from_f64(..)`, and a cast of a value that is not differentiated is fine");
                 None
             }
-            Expr::Field(f) => {
-                self.errors.push_spanned(f, "reading a field of a differentiated value is not supported yet; pass the field as its own parameter");
-                None
-            }
+            Expr::Field(f) => self.field(f, e),
             Expr::Tuple(t) => {
                 self.errors.push_spanned(t, "a tuple of differentiated values can only be destructured right away: `let (a, b) = (x * 2.0, y);`");
                 None
@@ -1189,6 +1193,30 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// `m.w1` of a differentiated struct parameter: a borrowed projection.
+    fn field(&mut self, f: &syn::ExprField, e: &Expr) -> Option<Operand> {
+        let base = match self.value_expr(&f.base)? {
+            Operand::Var(b) if self.vars[b].is_passed_ref() => b,
+            _ => {
+                self.errors.push_spanned(
+                    f,
+                    "only fields of a parameter taken by reference (`m: &Model`, then `m.w1`) are differentiated; pass the value as its own parameter",
+                );
+                return None;
+            }
+        };
+        let name = match &f.member {
+            syn::Member::Named(n) => n.to_string(),
+            syn::Member::Unnamed(i) => format!("field{}", i.index),
+        };
+        let base_name = self.vars[base].base.clone();
+        let id = self.new_temp(&format!("{base_name}_{name}"), false);
+        self.vars[id].is_ref = true;
+        self.vars[id].projection = Some((base, f.member.clone()));
+        self.push_op(id, Op::Field(base, f.member.clone()), e.span(), true, None);
+        Some(Operand::Var(id))
     }
 
     fn index(&mut self, i: &syn::ExprIndex, e: &Expr) -> Option<Operand> {
@@ -1379,6 +1407,25 @@ fn rule_reads_operand(rule: &rules::Rule, i: usize) -> bool {
                 .iter()
                 .any(|r| matches!(r, rules::Read::Value(j) | rules::Read::Meta(j) if *j == i))
     })
+}
+
+/// A literal, or negations, parentheses and arithmetic of literals.
+fn is_numeric_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_) | syn::Lit::Int(_)),
+        Expr::Paren(p) => is_numeric_literal(&p.expr),
+        Expr::Group(g) => is_numeric_literal(&g.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => is_numeric_literal(&u.expr),
+        Expr::Binary(b)
+            if matches!(
+                b.op,
+                BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+            ) =>
+        {
+            is_numeric_literal(&b.left) && is_numeric_literal(&b.right)
+        }
+        _ => false,
+    }
 }
 
 /// Whether the expression is a borrow `&x` (under parentheses).

@@ -66,6 +66,7 @@ pub fn is_non_float(ty: &Type) -> bool {
         Type::Slice(s) => is_non_float(&s.elem),
         Type::Array(a) => is_non_float(&a.elem),
         Type::Paren(p) => is_non_float(&p.elem),
+        Type::Group(g) => is_non_float(&g.elem),
         Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
                 return false;

@@ -200,6 +200,8 @@ impl Cx<'_> {
                 .filter(|v| self.active(*v))
                 .map(|v| vec![(0, v)])
                 .unwrap_or_default(),
+            Op::Field(base, _) if self.active(*base) => vec![(0, *base)],
+            Op::Field(..) => vec![],
             Op::Call { args, .. } => args
                 .iter()
                 .enumerate()
@@ -213,6 +215,7 @@ impl Cx<'_> {
     fn analyse(&mut self) {
         for (v, var) in self.body.vars.iter().enumerate() {
             self.stable[v] = var.param.is_some()
+                || var.projection.is_some()
                 || self.is_hoisted(v)
                 || (var.assignments == 1 && var.top_level && !self.body.early_return);
         }
@@ -918,10 +921,24 @@ impl Cx<'_> {
         (quote!(#local), Some((push, pop)))
     }
 
+    /// `(&m.w1)`: a field of a parameter, from the parameter passed again.
+    fn projection_place(&self, v: VarId) -> TokenStream {
+        match &self.body.vars[v].projection {
+            Some((base, member)) => {
+                let b = self.projection_place(*base);
+                quote!((&#b.#member))
+            }
+            None => {
+                let id = self.ident(v);
+                quote!(#id)
+            }
+        }
+    }
+
     /// A place as a `&T` operand (through `val` for values of unknown type).
     fn operand_at(&self, v: VarId, place: TokenStream) -> TokenStream {
         let var = &self.body.vars[v];
-        let r = if var.is_ref && var.param.is_some() {
+        let r = if var.is_passed_ref() {
             place
         } else {
             quote!(&#place)
@@ -937,7 +954,7 @@ impl Cx<'_> {
     /// A place as a constant argument `&T`.
     fn const_at(&self, v: VarId, place: TokenStream) -> TokenStream {
         let var = &self.body.vars[v];
-        if var.is_ref && var.param.is_some() {
+        if var.is_passed_ref() {
             place
         } else {
             quote!(&#place)
@@ -947,7 +964,7 @@ impl Cx<'_> {
     /// A place as a call argument, written as the user wrote it (`&y` or `y`).
     fn call_arg_at(&self, v: VarId, place: TokenStream, by_ref: bool) -> TokenStream {
         let var = &self.body.vars[v];
-        match (var.is_ref && var.param.is_some(), by_ref) {
+        match (var.is_passed_ref(), by_ref) {
             (true, _) => place,
             (false, true) => quote!(&#place),
             (false, false) => quote!(::core::clone::Clone::clone(&#place)),
@@ -1070,6 +1087,10 @@ impl Cx<'_> {
         let value = match &s.op {
             Op::Constant(tokens) => quote_spanned!(span=> #tokens),
             Op::Copy(o) => self.owned(o),
+            Op::Field(base, member) => {
+                let b = self.ident(*base);
+                quote_spanned!(span=> &#b.#member)
+            }
             Op::Rule {
                 rule,
                 operands,
@@ -1149,6 +1170,7 @@ impl Cx<'_> {
                 "the call to `{}`",
                 quote!(#path).to_string().replace(' ', "")
             ),
+            Op::Field(_, member) => format!("the field `{}`", quote!(#member)),
             _ => "a copy".to_string(),
         };
         let mut reads = self.reads(s);
@@ -1245,6 +1267,29 @@ impl Cx<'_> {
                         });
                     }
                 }
+            }
+            Op::Field(base, member) => {
+                let d_out = self.derived("d", s.out);
+                let taken = names::generated("taken");
+                let need = self.derived("need", *base);
+                let d = self.derived("d", *base);
+                let b = self.projection_place(*base);
+                let b = if self.body.vars[*base].is_passed_ref() {
+                    b
+                } else {
+                    quote!(&#b)
+                };
+                return (
+                    statement,
+                    quote! {
+                        let #taken = #d_out.take();
+                        if #need {
+                            if let ::core::option::Option::Some(__ad_d) = #taken {
+                                #rt::accumulate_field(&mut #d, #b, |__ad_g| &mut __ad_g.#member, __ad_d);
+                            }
+                        }
+                    },
+                );
             }
             Op::Copy(_) => {
                 // The adjoint moves to the source: no copy of it is made.

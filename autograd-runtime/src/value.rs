@@ -141,6 +141,19 @@ pub fn accumulate_slot<G, C: Contribution<G>>(slot: &mut Option<G>, contribution
     contribution.add_to(slot)
 }
 
+/// Adds the gradient of one field of a struct of parameters into the
+/// struct's gradient (zeros for the other fields if it had none yet).
+#[inline]
+pub fn accumulate_field<S, G, F>(slot: &mut Option<S::Grad>, base: &S, field: F, gradient: G)
+where
+    S: Differentiable + ?Sized,
+    G: GradValue,
+    F: FnOnce(&mut S::Grad) -> &mut G,
+{
+    let grad = slot.get_or_insert_with(|| S::zero_grad_of(&base.shape_of()));
+    field(grad).accumulate(gradient);
+}
+
 /// The gradient of a parameter: the accumulated adjoint, or zeros if nothing reached it.
 #[inline]
 pub fn grad_or_zeros<T: Differentiable + ?Sized>(
@@ -300,4 +313,31 @@ impl<T: ValueRef + ?Sized> ValueRef for &T {
 #[inline]
 pub fn val<T: ValueRef + ?Sized>(x: &T) -> &T::Target {
     x.value_ref()
+}
+
+/// A slice of floats is differentiable element by element: its gradient is a
+/// `Vec` of the same length (`Shape` is the length). A slice is never a leaf,
+/// so `backward()` stores nothing for it; its gradient comes from `grad`/`vjp`.
+impl<A: Float> Differentiable for [A] {
+    type Grad = Vec<A>;
+    type Shape = usize;
+    fn shape_of(&self) -> usize {
+        self.len()
+    }
+    fn zero_grad_of(len: &usize) -> Vec<A> {
+        vec![A::zero(); *len]
+    }
+}
+
+/// A `Vec` of floats is differentiable as a slice is: its gradient is a `Vec`
+/// of the same length.
+impl<A: Float> Differentiable for Vec<A> {
+    type Grad = Vec<A>;
+    type Shape = usize;
+    fn shape_of(&self) -> usize {
+        self.len()
+    }
+    fn zero_grad_of(len: &usize) -> Vec<A> {
+        vec![A::zero(); *len]
+    }
 }

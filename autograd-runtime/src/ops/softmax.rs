@@ -102,7 +102,9 @@ pub trait LogsumexpRule: Differentiable {
     /// the input's shape.
     fn fwd(&self, axis: &Axis) -> Self::Output;
     /// The input's gradient `d·e^(x − y)`, `d` and `y` repeated along `axis`,
-    /// reading the input `x` and the output `y`.
+    /// reading the input `x` and the output `y` (computed as `e^((x − m) − l)`
+    /// with `m` the lane's maximum and `l` the log of its shifted sum, which
+    /// keeps f32 accurate for large inputs).
     fn rev0(x: &Self, out: &Self::Output, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
 }
 
@@ -182,9 +184,13 @@ impl<A: Float, D: RemoveAxis> LogsumexpRule for Tensor<A, D> {
             .and(out.data())
             .and(d)
             .for_each(|mut g, x, &y, &d| {
+                // e^((x − m) − l) rather than e^(x − y): y = m + l is rounded
+                // to the spacing of large inputs, which e^ would amplify.
+                let _ = y;
+                let (m, l) = lane_shift_and_log_sum(&x);
                 Zip::from(&mut g)
                     .and(&x)
-                    .for_each(|g, &x| *g = d * (x - y).exp());
+                    .for_each(|g, &x| *g = d * ((x - m) - l).exp());
             });
         g
     }

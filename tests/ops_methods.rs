@@ -1,0 +1,1103 @@
+//! Every method with a derivative rule, inside `#[differentiable]` bodies, on
+//! tensors and (where `std` has the method, or `FloatExt` for `sigmoid` and
+//! `relu`) on plain floats, in `f64` and `f32`: elementwise functions,
+//! powers, reductions, matrix products, transposes, reshapes and the
+//! softmax family, plus PyTorch's values at the non-smooth points.
+//!
+//! Every check states the hand-derived gradient and compares the generated
+//! one with it (1e-12 relative in `f64`), runs `gradcheck` / `gradcheck_vjp`
+//! on the `f64` function, and compares the `f32` function's gradient with the
+//! `f64` one (1e-5 relative).
+
+use autograd::ndarray::{
+    arr0, array, Array, Array1, Array2, Array3, ArrayD, Axis, Dimension, Ix0, IxDyn,
+};
+use autograd::prelude::*;
+use autograd::{gradcheck, gradcheck_vjp};
+
+// ---- the functions under test, once in f64 and once in f32 -------------------
+
+/// Defines the items twice: in `mod f64s` with `F = f64` and in `mod f32s`
+/// with `F = f32`.
+macro_rules! in_f64_and_f32 {
+    ($($item:item)*) => {
+        mod f64s {
+            use autograd::prelude::*;
+            type F = f64;
+            $($item)*
+        }
+        mod f32s {
+            use autograd::prelude::*;
+            type F = f32;
+            $($item)*
+        }
+    };
+}
+
+/// For each elementwise method `m`, a module `m` with `t(x) = x.m()` on a
+/// tensor and `f(x) = x.m()` on a float.
+macro_rules! elementwise {
+    ($($m:ident),* $(,)?) => {$(
+        pub mod $m {
+            use super::F;
+            use autograd::prelude::*;
+            #[differentiable]
+            pub fn t(x: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+                x.$m()
+            }
+            #[differentiable]
+            pub fn f(x: F) -> F {
+                x.$m()
+            }
+        }
+    )*};
+}
+
+in_f64_and_f32! {
+    elementwise!(
+        exp, ln, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, recip, exp2, exp_m1, ln_1p,
+        log2, log10, cbrt, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
+    );
+
+    // powers
+    #[differentiable]
+    pub fn powi_t(x: &Tensor<F, Ix1>, n: i32) -> Tensor<F, Ix1> {
+        x.powi(n)
+    }
+    #[differentiable]
+    pub fn powi_lit(x: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+        x.powi(3)
+    }
+    #[differentiable]
+    pub fn powi_f(a: F, n: i32) -> F {
+        a.powi(n)
+    }
+    #[differentiable]
+    pub fn powf_t(x: &Tensor<F, Ix1>, p: F) -> Tensor<F, Ix1> {
+        x.powf(p)
+    }
+    #[differentiable]
+    pub fn powf_lit(x: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+        x.powf(2.5)
+    }
+    #[differentiable]
+    pub fn powf_f(a: F, b: F) -> F {
+        a.powf(b)
+    }
+
+    // reductions
+    #[differentiable]
+    pub fn sum(x: &Tensor<F, Ix2>) -> Scalar<F> {
+        x.sum()
+    }
+    #[differentiable]
+    pub fn mean(x: &Tensor<F, Ix2>) -> Scalar<F> {
+        x.mean()
+    }
+    #[differentiable]
+    pub fn sum_axis0(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.sum_axis(Axis(0))
+    }
+    #[differentiable]
+    pub fn sum_axis1(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.sum_axis(Axis(1))
+    }
+    #[differentiable]
+    pub fn mean_axis0(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.mean_axis(Axis(0))
+    }
+    #[differentiable]
+    pub fn mean_axis1(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.mean_axis(Axis(1))
+    }
+    #[differentiable]
+    pub fn sum_axis_of_vector(x: &Tensor<F, Ix1>) -> Scalar<F> {
+        x.sum_axis(Axis(0))
+    }
+    #[differentiable]
+    pub fn mean_axis_middle(x: &Tensor<F, Ix3>) -> Tensor<F, Ix2> {
+        x.mean_axis(Axis(1))
+    }
+
+    // matrix products and transposes
+    #[differentiable]
+    pub fn mm(a: &Tensor<F, Ix2>, b: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        a.matmul(b)
+    }
+    #[differentiable]
+    pub fn mv(a: &Tensor<F, Ix2>, b: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+        a.matmul(b)
+    }
+    #[differentiable]
+    pub fn vm(a: &Tensor<F, Ix1>, b: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        a.matmul(b)
+    }
+    #[differentiable]
+    pub fn vv(a: &Tensor<F, Ix1>, b: &Tensor<F, Ix1>) -> Scalar<F> {
+        a.matmul(b)
+    }
+    #[differentiable]
+    pub fn t2(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.t()
+    }
+    #[differentiable]
+    pub fn t1(x: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+        x.t()
+    }
+
+    // reshapes
+    #[differentiable]
+    pub fn reshape_3x2(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.reshape((3, 2))
+    }
+    #[differentiable]
+    pub fn reshape_flat(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.reshape(6)
+    }
+    #[differentiable]
+    pub fn reshape_unflat(x: &Tensor<F, Ix1>) -> Tensor<F, Ix2> {
+        x.reshape((2, 3))
+    }
+    #[differentiable]
+    pub fn reshape_transposed(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        let y = x.t();
+        y.reshape(6)
+    }
+
+    #[differentiable]
+    pub fn reshape_dyn(x: &Tensor<F, Ix2>) -> Tensor<F, IxDyn> {
+        x.reshape(IxDyn(&[3, 2]))
+    }
+
+    // softmax family
+    #[differentiable]
+    pub fn softmax_vec(x: &Tensor<F, Ix1>) -> Tensor<F, Ix1> {
+        x.softmax(Axis(0))
+    }
+    #[differentiable]
+    pub fn cross_entropy(x: &Tensor<F, Ix1>, target: &Tensor<F, Ix1>) -> Scalar<F> {
+        let picked = (x * target).sum();
+        x.logsumexp(Axis(0)) - picked
+    }
+    #[differentiable]
+    pub fn softmax0(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.softmax(Axis(0))
+    }
+    #[differentiable]
+    pub fn softmax1(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.softmax(Axis(1))
+    }
+    #[differentiable]
+    pub fn log_softmax0(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.log_softmax(Axis(0))
+    }
+    #[differentiable]
+    pub fn log_softmax1(x: &Tensor<F, Ix2>) -> Tensor<F, Ix2> {
+        x.log_softmax(Axis(1))
+    }
+    #[differentiable]
+    pub fn logsumexp0(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.logsumexp(Axis(0))
+    }
+    #[differentiable]
+    pub fn logsumexp1(x: &Tensor<F, Ix2>) -> Tensor<F, Ix1> {
+        x.logsumexp(Axis(1))
+    }
+}
+
+// ---- checking helpers ------------------------------------------------------------
+
+const F64_TOL: f64 = 1e-12;
+const F32_TOL: f64 = 1e-5;
+
+/// `|got − want| <= rtol·max(|got|, |want|)`; equal values (zeros, infinities) pass.
+fn close(got: f64, want: f64, rtol: f64) -> bool {
+    got == want || (got - want).abs() <= rtol * got.abs().max(want.abs())
+}
+
+/// A value or gradient compared with its expected `f64` counterpart `W`.
+trait Close<W> {
+    fn check(&self, want: &W, rtol: f64, what: &str);
+}
+
+impl Close<f64> for f64 {
+    #[track_caller]
+    fn check(&self, want: &f64, rtol: f64, what: &str) {
+        assert!(
+            close(*self, *want, rtol),
+            "{what}: got {self:e}, want {want:e} (rtol {rtol:e})"
+        );
+    }
+}
+
+impl Close<f64> for f32 {
+    #[track_caller]
+    fn check(&self, want: &f64, rtol: f64, what: &str) {
+        f64::from(*self).check(want, rtol, what)
+    }
+}
+
+impl Close<()> for () {
+    fn check(&self, _want: &(), _rtol: f64, _what: &str) {}
+}
+
+impl<A: Float, D: Dimension> Close<Array<f64, D>> for Array<A, D> {
+    #[track_caller]
+    fn check(&self, want: &Array<f64, D>, rtol: f64, what: &str) {
+        assert_eq!(self.shape(), want.shape(), "{what}: shapes differ");
+        for (i, (g, w)) in self.iter().zip(want.iter()).enumerate() {
+            let g = g.as_f64();
+            assert!(
+                close(g, *w, rtol),
+                "{what}: element {i}: got {g:e}, want {w:e} (rtol {rtol:e})\n got {self:?}\nwant {want:?}"
+            );
+        }
+    }
+}
+
+impl<A: Float, D: Dimension> Close<Array<f64, D>> for Tensor<A, D> {
+    #[track_caller]
+    fn check(&self, want: &Array<f64, D>, rtol: f64, what: &str) {
+        self.data().check(want, rtol, what)
+    }
+}
+
+impl<A: Float> Close<f64> for Array<A, Ix0> {
+    #[track_caller]
+    fn check(&self, want: &f64, rtol: f64, what: &str) {
+        self.check(&arr0(*want), rtol, what)
+    }
+}
+
+impl<A: Float> Close<f64> for Tensor<A, Ix0> {
+    #[track_caller]
+    fn check(&self, want: &f64, rtol: f64, what: &str) {
+        self.data().check(&arr0(*want), rtol, what)
+    }
+}
+
+impl<G0: Close<W0>, G1: Close<W1>, W0, W1> Close<(W0, W1)> for (G0, G1) {
+    #[track_caller]
+    fn check(&self, want: &(W0, W1), rtol: f64, what: &str) {
+        self.0.check(&want.0, rtol, &format!("{what} [0]"));
+        self.1.check(&want.1, rtol, &format!("{what} [1]"));
+    }
+}
+
+/// How a test input is passed to a generated function: a tensor by
+/// reference, a number by value.
+trait Pass {
+    type Arg<'a>
+    where
+        Self: 'a;
+    fn pass(&self) -> Self::Arg<'_>;
+}
+
+macro_rules! pass_by_value {
+    ($($t:ty),*) => {$(
+        impl Pass for $t {
+            type Arg<'a> = $t;
+            fn pass(&self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+pass_by_value!(f64, f32, i32);
+
+impl<A: 'static, D: 'static> Pass for Tensor<A, D> {
+    type Arg<'a> = &'a Tensor<A, D>;
+    fn pass(&self) -> &Tensor<A, D> {
+        self
+    }
+}
+
+/// The `f32` version of an `f64` test input or cotangent (integers stay).
+trait To32 {
+    type Out;
+    fn to32(&self) -> Self::Out;
+}
+
+impl To32 for f64 {
+    type Out = f32;
+    fn to32(&self) -> f32 {
+        *self as f32
+    }
+}
+
+impl To32 for i32 {
+    type Out = i32;
+    fn to32(&self) -> i32 {
+        *self
+    }
+}
+
+impl<D: Dimension> To32 for Array<f64, D> {
+    type Out = Array<f32, D>;
+    fn to32(&self) -> Array<f32, D> {
+        self.mapv(|v| v as f32)
+    }
+}
+
+impl<D: Dimension> To32 for Tensor<f64, D> {
+    type Out = Tensor<f32, D>;
+    fn to32(&self) -> Tensor<f32, D> {
+        Tensor::from(self.data().to32())
+    }
+}
+
+/// Checks `f64s::$f` and `f32s::$f`, whose output is a tensor, at the inputs
+/// named by the local variables `$x` (f64 tensors, floats and integers):
+/// * the value equals `$value` and `vjp` with the cotangent `$v` equals the
+///   hand-derived `$grads` (1e-12 relative);
+/// * `gradcheck_vjp` passes on the f64 function;
+/// * the f32 function's value and gradient equal the f64 ones (1e-5 relative,
+///   or the looser `f32_rtol` given).
+macro_rules! check_vjp {
+    (
+        $($f:ident)::+ ($x:ident), v = $v:expr, value = $value:expr, grads = $grads:expr
+        $(, f32_rtol = $tol:expr)? $(,)?
+    ) => {{
+        let what = stringify!($($f)::+);
+        let f32_rtol = F32_TOL $(.max($tol))?;
+        let v = $v;
+        let (want_value, want) = ($value, $grads);
+        let (value, pullback) = f64s::$($f)::+::vjp($x.pass());
+        value.check(&want_value, F64_TOL, &format!("{what} f64 value"));
+        let grads = pullback(&v);
+        grads.check(&want, F64_TOL, &format!("{what} f64 gradient"));
+        gradcheck_vjp(
+            |$x| f64s::$($f)::+($x.pass()),
+            |$x, v| f64s::$($f)::+::vjp($x.pass()).1(v),
+            &$x.clone(),
+        )
+        .unwrap();
+        let $x = $x.to32();
+        let (value32, pullback32) = f32s::$($f)::+::vjp($x.pass());
+        value32.check(value.data(), f32_rtol, &format!("{what} f32 value"));
+        pullback32(&v.to32()).check(&grads, f32_rtol, &format!("{what} f32 gradient"));
+        grads
+    }};
+    ($($f:ident)::+ ($($x:ident),+), v = $v:expr, value = $value:expr, grads = $grads:expr $(,)?) => {{
+        let what = stringify!($($f)::+);
+        let v = $v;
+        let (want_value, want) = ($value, $grads);
+        let (value, pullback) = f64s::$($f)::+::vjp($($x.pass()),+);
+        value.check(&want_value, F64_TOL, &format!("{what} f64 value"));
+        let grads = pullback(&v);
+        grads.check(&want, F64_TOL, &format!("{what} f64 gradient"));
+        gradcheck_vjp(
+            |($($x,)+)| f64s::$($f)::+($($x.pass()),+),
+            |($($x,)+), v| f64s::$($f)::+::vjp($($x.pass()),+).1(v),
+            &($($x.clone(),)+),
+        )
+        .unwrap();
+        $(let $x = $x.to32();)+
+        let (value32, pullback32) = f32s::$($f)::+::vjp($($x.pass()),+);
+        value32.check(value.data(), F32_TOL, &format!("{what} f32 value"));
+        pullback32(&v.to32()).check(&grads, F32_TOL, &format!("{what} f32 gradient"));
+        grads
+    }};
+}
+
+/// Checks `f64s::$f` and `f32s::$f`, whose output is a float or a `Scalar`,
+/// as [`check_vjp`] does, through `value_and_grad` and `gradcheck`.
+macro_rules! check_grad {
+    ($($f:ident)::+ ($x:ident), value = $value:expr, grads = $grads:expr $(,)?) => {{
+        let what = stringify!($($f)::+);
+        let (want_value, want) = ($value, $grads);
+        let (value, grads) = f64s::$($f)::+::value_and_grad($x.pass());
+        value.check(&want_value, F64_TOL, &format!("{what} f64 value"));
+        grads.check(&want, F64_TOL, &format!("{what} f64 gradient"));
+        gradcheck(|$x| f64s::$($f)::+::value_and_grad($x.pass()), &$x.clone()).unwrap();
+        let $x = $x.to32();
+        let (value32, grads32) = f32s::$($f)::+::value_and_grad($x.pass());
+        value32.check(&want_value, F32_TOL, &format!("{what} f32 value"));
+        grads32.check(&grads, F32_TOL, &format!("{what} f32 gradient"));
+    }};
+    ($($f:ident)::+ ($($x:ident),+), value = $value:expr, grads = $grads:expr $(,)?) => {{
+        let what = stringify!($($f)::+);
+        let (want_value, want) = ($value, $grads);
+        let (value, grads) = f64s::$($f)::+::value_and_grad($($x.pass()),+);
+        value.check(&want_value, F64_TOL, &format!("{what} f64 value"));
+        grads.check(&want, F64_TOL, &format!("{what} f64 gradient"));
+        gradcheck(
+            |($($x,)+)| f64s::$($f)::+::value_and_grad($($x.pass()),+),
+            &($($x.clone(),)+),
+        )
+        .unwrap();
+        $(let $x = $x.to32();)+
+        let (value32, grads32) = f32s::$($f)::+::value_and_grad($($x.pass()),+);
+        value32.check(&want_value, F32_TOL, &format!("{what} f32 value"));
+        grads32.check(&grads, F32_TOL, &format!("{what} f32 gradient"));
+    }};
+}
+
+// ---- inputs ----------------------------------------------------------------------
+
+/// The cotangent of a length-3 output.
+fn v3() -> Array1<f64> {
+    array![0.3, -1.1, 2.5]
+}
+
+/// Sums of rows, columns and products with the other inputs stay away from
+/// zero (no cancellation), and every element is a multiple of 1/8, so that
+/// adding ±1000 is exact in `f32` too.
+fn m23() -> Tensor<f64, Ix2> {
+    Tensor::from(array![[1.5, -0.75, 0.625], [-1.75, 0.875, 1.25]])
+}
+
+/// The cotangent of a (2, 3) output.
+fn v23() -> Array2<f64> {
+    array![[0.4, -1.2, 0.7], [2.0, 0.5, -0.9]]
+}
+
+/// The outer product `a ⊗ b`.
+fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
+    Array2::from_shape_fn((a.len(), b.len()), |(i, j)| a[i] * b[j])
+}
+
+/// `g` repeated along `axis` to shape `like` (the gradient of a sum along `axis`).
+fn spread(g: &Array1<f64>, axis: Axis, like: &Array2<f64>) -> Array2<f64> {
+    g.view()
+        .insert_axis(axis)
+        .broadcast(like.raw_dim())
+        .unwrap()
+        .to_owned()
+}
+
+// ---- elementwise functions ---------------------------------------------------
+
+/// For each method: its hand-derived derivative `d(x)` and three inputs in
+/// its domain. Each test checks the tensor version (seeded with
+/// `v = [0.3, −1.1, 2.5]`, so `∂x = v·d(x)`) and the float version at each
+/// input (`f'(x) = d(x)`).
+macro_rules! elementwise_tests {
+    ($($m:ident at [$a:expr, $b:expr, $c:expr] => |$x:ident| $d:expr;)*) => {$(
+        #[test]
+        fn $m() {
+            let derivative = |$x: f64| -> f64 { $d };
+            let value = |x: f64| -> f64 { x.$m() };
+            let x = Tensor::from(array![$a, $b, $c]);
+            let xd = x.data().clone();
+            check_vjp!(
+                $m::t(x),
+                v = v3(),
+                value = xd.mapv(value),
+                grads = v3() * xd.mapv(derivative),
+            );
+            for &a in xd.iter() {
+                check_grad!($m::f(a), value = value(a), grads = derivative(a));
+            }
+        }
+    )*};
+}
+
+elementwise_tests! {
+    // d/dx eˣ = eˣ
+    exp at [-1.2, 0.3, 2.0] => |x| x.exp();
+    // d/dx ln x = 1/x
+    ln at [0.4, 1.3, 3.0] => |x| 1.0 / x;
+    // d/dx √x = 1 / (2√x)
+    sqrt at [0.25, 1.3, 4.0] => |x| 0.5 / x.sqrt();
+    // d/dx sin x = cos x
+    sin at [-1.2, 0.3, 2.0] => |x| x.cos();
+    // d/dx cos x = −sin x
+    cos at [-1.2, 0.3, 2.0] => |x| -x.sin();
+    // d/dx tan x = 1 / cos² x
+    tan at [-1.0, 0.3, 1.2] => |x| 1.0 / (x.cos() * x.cos());
+    // d/dx tanh x = 1 / cosh² x
+    tanh at [-1.2, 0.3, 2.0] => |x| 1.0 / (x.cosh() * x.cosh());
+    // d/dx σ(x) = e⁻ˣ / (1 + e⁻ˣ)²
+    sigmoid at [-2.0, 0.3, 1.5] => |x| (-x).exp() / (1.0 + (-x).exp()).powi(2);
+    // d/dx max(x, 0) = 1 for x > 0, 0 for x < 0
+    relu at [-1.2, 0.3, 2.0] => |x| if x > 0.0 { 1.0 } else { 0.0 };
+    // d/dx |x| = sign x
+    abs at [-1.2, 0.3, 2.0] => |x| x.signum();
+    // d/dx 1/x = −1/x²
+    recip at [-1.2, 0.3, 2.0] => |x| -1.0 / (x * x);
+    // d/dx 2ˣ = 2ˣ ln 2
+    exp2 at [-1.2, 0.3, 2.0] => |x| x.exp2() * std::f64::consts::LN_2;
+    // d/dx (eˣ − 1) = eˣ
+    exp_m1 at [-1.2, 1e-3, 2.0] => |x| x.exp();
+    // d/dx ln(1 + x) = 1 / (1 + x)
+    ln_1p at [-0.5, 1e-3, 2.0] => |x| 1.0 / (1.0 + x);
+    // d/dx log₂ x = 1 / (x ln 2)
+    log2 at [0.4, 1.3, 3.0] => |x| 1.0 / (x * std::f64::consts::LN_2);
+    // d/dx log₁₀ x = 1 / (x ln 10)
+    log10 at [0.4, 1.3, 3.0] => |x| 1.0 / (x * std::f64::consts::LN_10);
+    // d/dx ∛x = 1 / (3 x^(2/3))
+    cbrt at [-2.0, 0.3, 5.0] => |x| 1.0 / (3.0 * x.abs().powf(2.0 / 3.0));
+    // d/dx asin x = 1 / √(1 − x²)
+    asin at [-0.8, 0.1, 0.6] => |x| 1.0 / (1.0 - x * x).sqrt();
+    // d/dx acos x = −1 / √(1 − x²)
+    acos at [-0.8, 0.1, 0.6] => |x| -1.0 / (1.0 - x * x).sqrt();
+    // d/dx atan x = 1 / (1 + x²)
+    atan at [-2.0, 0.3, 1.5] => |x| 1.0 / (1.0 + x * x);
+    // d/dx sinh x = cosh x
+    sinh at [-1.2, 0.3, 2.0] => |x| x.cosh();
+    // d/dx cosh x = sinh x
+    cosh at [-1.2, 0.3, 2.0] => |x| x.sinh();
+    // d/dx asinh x = 1 / √(x² + 1)
+    asinh at [-2.0, 0.3, 1.5] => |x| 1.0 / (x * x + 1.0).sqrt();
+    // d/dx acosh x = 1 / √(x² − 1)
+    acosh at [1.5, 2.0, 3.5] => |x| 1.0 / (x * x - 1.0).sqrt();
+    // d/dx atanh x = 1 / (1 − x²)
+    atanh at [-0.8, 0.1, 0.6] => |x| 1.0 / (1.0 - x * x);
+}
+
+// ---- powers ------------------------------------------------------------------------
+
+#[test]
+fn powi() {
+    let x = Tensor::from(array![0.7f64, -1.3, 2.1]);
+    let xd = x.data().clone();
+    for n in [3, -2, 1, 0] {
+        // d/dx xⁿ = n·xⁿ⁻¹ (0 for n = 0); the integer gets no gradient.
+        check_vjp!(
+            powi_t(x, n),
+            v = v3(),
+            value = xd.mapv(|x| x.powi(n)),
+            grads = (v3() * xd.mapv(|x| f64::from(n) * x.powi(n - 1)), ()),
+        );
+        let a: f64 = -1.3;
+        check_grad!(
+            powi_f(a, n),
+            value = a.powi(n),
+            grads = (f64::from(n) * a.powi(n - 1), ()),
+        );
+    }
+    // x.powi(3) with a literal exponent: 3x²
+    check_vjp!(
+        powi_lit(x),
+        v = v3(),
+        value = xd.mapv(|x| x * x * x),
+        grads = v3() * xd.mapv(|x| 3.0 * x * x),
+    );
+}
+
+#[test]
+fn powf() {
+    let x = Tensor::from(array![0.4f64, 1.3, 2.5]);
+    let p: f64 = 1.7;
+    let xd = x.data().clone();
+    // ∂xᵖ/∂x = p·xᵖ⁻¹; ∂xᵖ/∂p = xᵖ·ln x, summed over the elements
+    check_vjp!(
+        powf_t(x, p),
+        v = v3(),
+        value = xd.mapv(|x| x.powf(p)),
+        grads = (
+            v3() * xd.mapv(|x| p * x.powf(p - 1.0)),
+            (v3() * xd.mapv(|x| x.powf(p) * x.ln())).sum(),
+        ),
+    );
+    // x.powf(2.5) with a literal exponent: 2.5·x^1.5
+    check_vjp!(
+        powf_lit(x),
+        v = v3(),
+        value = xd.mapv(|x| x.powf(2.5)),
+        grads = v3() * xd.mapv(|x| 2.5 * x.powf(1.5)),
+    );
+    // aᵇ on floats: (b·aᵇ⁻¹, aᵇ·ln a)
+    let (a, b): (f64, f64) = (1.3, -0.6);
+    check_grad!(
+        powf_f(a, b),
+        value = a.powf(b),
+        grads = (b * a.powf(b - 1.0), a.powf(b) * a.ln()),
+    );
+}
+
+// ---- reductions ------------------------------------------------------------------
+
+#[test]
+fn sum_and_mean() {
+    let x = m23();
+    let xd = x.data().clone();
+    // Σ x: ∂ = 1 everywhere; mean x: ∂ = 1/6 everywhere
+    check_grad!(sum(x), value = xd.sum(), grads = Array2::ones((2, 3)));
+    check_grad!(
+        mean(x),
+        value = xd.sum() / 6.0,
+        grads = Array2::from_elem((2, 3), 1.0 / 6.0),
+    );
+    // Seeded with d: d everywhere, d/6 everywhere.
+    check_vjp!(
+        sum(x),
+        v = arr0(-1.5),
+        value = arr0(xd.sum()),
+        grads = Array2::from_elem((2, 3), -1.5),
+    );
+    check_vjp!(
+        mean(x),
+        v = arr0(-1.5),
+        value = arr0(xd.sum() / 6.0),
+        grads = Array2::from_elem((2, 3), -0.25),
+    );
+}
+
+#[test]
+fn sum_axis_and_mean_axis() {
+    let x = m23();
+    let xd = x.data().clone();
+    let (v0, v1) = (v3(), array![0.7, -0.4]);
+    // Σ over axis 0 (the axis is dropped): ∂x[i, j] = v[j]; the mean divides by 2.
+    check_vjp!(
+        sum_axis0(x),
+        v = v0.clone(),
+        value = xd.sum_axis(Axis(0)),
+        grads = spread(&v0, Axis(0), &xd),
+    );
+    check_vjp!(
+        mean_axis0(x),
+        v = v0.clone(),
+        value = xd.sum_axis(Axis(0)) / 2.0,
+        grads = spread(&v0, Axis(0), &xd) / 2.0,
+    );
+    // Σ over axis 1: ∂x[i, j] = v[i]; the mean divides by 3.
+    check_vjp!(
+        sum_axis1(x),
+        v = v1.clone(),
+        value = xd.sum_axis(Axis(1)),
+        grads = spread(&v1, Axis(1), &xd),
+    );
+    check_vjp!(
+        mean_axis1(x),
+        v = v1.clone(),
+        value = xd.sum_axis(Axis(1)) / 3.0,
+        grads = spread(&v1, Axis(1), &xd) / 3.0,
+    );
+    // A vector's only axis: a Scalar, ∂ = 1 everywhere.
+    let y = Tensor::from(array![0.7, -1.3, 2.1]);
+    check_grad!(sum_axis_of_vector(y), value = 1.5, grads = Array1::ones(3));
+    // The middle axis of a (2, 3, 2) tensor: ∂x[i, j, k] = v[i, k] / 3.
+    let z = Tensor::from(Array3::from_shape_fn((2, 3, 2), |(i, j, k)| {
+        (i as f64) - 0.5 * (j as f64) + 0.25 * (k as f64) * (j as f64)
+    }));
+    let zd = z.data().clone();
+    let w = array![[0.4, -1.2], [2.0, 0.5]];
+    check_vjp!(
+        mean_axis_middle(z),
+        v = w.clone(),
+        value = zd.sum_axis(Axis(1)) / 3.0,
+        grads = Array3::from_shape_fn((2, 3, 2), |(i, _, k)| w[[i, k]] / 3.0),
+    );
+}
+
+// ---- matrix products, transposes, reshapes -------------------------------------
+
+#[test]
+fn matmul_matrix_matrix() {
+    let a = m23();
+    let b = Tensor::from(array![[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]]);
+    let (ad, bd) = (a.data().clone(), b.data().clone());
+    let v = array![[0.4, -1.2], [2.0, 0.5]];
+    // C = A·B: ∂A = V·Bᵀ, ∂B = Aᵀ·V
+    check_vjp!(
+        mm(a, b),
+        v = v.clone(),
+        value = ad.dot(&bd),
+        grads = (v.dot(&bd.t()), ad.t().dot(&v)),
+    );
+}
+
+#[test]
+fn matmul_matrix_vector() {
+    let a = m23();
+    let b = Tensor::from(array![0.7, -1.3, 2.1]);
+    let (ad, bd) = (a.data().clone(), b.data().clone());
+    let v = array![0.7, -0.4];
+    // c = A·b: ∂A = v ⊗ b, ∂b = Aᵀ·v
+    check_vjp!(
+        mv(a, b),
+        v = v.clone(),
+        value = ad.dot(&bd),
+        grads = (outer(&v, &bd), ad.t().dot(&v)),
+    );
+}
+
+#[test]
+fn matmul_vector_matrix() {
+    let a = Tensor::from(array![0.6, -1.4]);
+    let b = m23();
+    let (ad, bd) = (a.data().clone(), b.data().clone());
+    let v = v3();
+    // c = a·B: ∂a = B·v, ∂B = a ⊗ v
+    check_vjp!(
+        vm(a, b),
+        v = v.clone(),
+        value = ad.dot(&bd),
+        grads = (bd.dot(&v), outer(&ad, &v)),
+    );
+}
+
+#[test]
+fn matmul_vector_vector_is_a_scalar() {
+    let a = Tensor::from(array![0.7, -1.3, 2.1]);
+    let b = Tensor::from(array![1.9, 0.4, -0.6]);
+    let (ad, bd) = (a.data().clone(), b.data().clone());
+    // c = a·b: ∂a = b, ∂b = a (seeded with 1), d·b and d·a seeded with d
+    check_grad!(
+        vv(a, b),
+        value = ad.dot(&bd),
+        grads = (bd.clone(), ad.clone())
+    );
+    check_vjp!(
+        vv(a, b),
+        v = arr0(1.5),
+        value = arr0(ad.dot(&bd)),
+        grads = (&bd * 1.5, &ad * 1.5),
+    );
+}
+
+#[test]
+fn transpose() {
+    let x = m23();
+    let xd = x.data().clone();
+    let v = array![[0.4, -1.2], [2.0, 0.5], [0.7, -0.9]];
+    // xᵀ: ∂x = vᵀ
+    check_vjp!(
+        t2(x),
+        v = v.clone(),
+        value = xd.t().to_owned(),
+        grads = v.t().to_owned(),
+    );
+    // A vector is its own transpose: ∂x = v
+    let y = Tensor::from(array![0.7, -1.3, 2.1]);
+    check_vjp!(
+        t1(y),
+        v = v3(),
+        value = array![0.7, -1.3, 2.1],
+        grads = v3()
+    );
+}
+
+#[test]
+fn reshape() {
+    let x = m23();
+    let xd = x.data().clone();
+    let flat = |a: &Array2<f64>| Array1::from_iter(a.iter().copied());
+    let unflat = |a: &Array1<f64>, r, c| Array2::from_shape_vec((r, c), a.to_vec()).unwrap();
+    let v6 = array![0.4, -1.2, 0.7, 2.0, 0.5, -0.9];
+    // Reshapes relabel the elements in row-major order: ∂x is v laid out back.
+    check_vjp!(
+        reshape_3x2(x),
+        v = unflat(&v6, 3, 2),
+        value = unflat(&flat(&xd), 3, 2),
+        grads = unflat(&v6, 2, 3),
+    );
+    check_vjp!(
+        reshape_flat(x),
+        v = v6.clone(),
+        value = flat(&xd),
+        grads = unflat(&v6, 2, 3),
+    );
+    let y = Tensor::from(flat(&xd));
+    check_vjp!(
+        reshape_unflat(y),
+        v = v23(),
+        value = xd.clone(),
+        grads = flat(&v23()),
+    );
+    // xᵀ flattened is [x00, x10, x01, x11, x02, x12]: ∂x[i, j] = v[2j + i]
+    check_vjp!(
+        reshape_transposed(x),
+        v = v6.clone(),
+        value = flat(&xd.t().to_owned()),
+        grads = Array2::from_shape_fn((2, 3), |(i, j)| v6[2 * j + i]),
+    );
+}
+
+#[test]
+fn reshape_to_a_dynamic_shape() {
+    let x = m23();
+    let xd = x.data().clone();
+    let v = ArrayD::from_shape_vec(IxDyn(&[3, 2]), vec![0.4, -1.2, 0.7, 2.0, 0.5, -0.9]).unwrap();
+    // The same relabelling as reshape((3, 2)), into an IxDyn tensor.
+    check_vjp!(
+        reshape_dyn(x),
+        v = v.clone(),
+        value = ArrayD::from_shape_vec(IxDyn(&[3, 2]), xd.iter().copied().collect()).unwrap(),
+        grads = Array2::from_shape_vec((2, 3), v.iter().copied().collect()).unwrap(),
+    );
+}
+
+#[test]
+fn column_major_inputs_and_cotangents() {
+    // The same logical values in column-major memory give the same values and
+    // gradients; elements are always read in row-major (logical) order.
+    let x = m23();
+    let xf = Tensor::from(
+        x.data()
+            .t()
+            .as_standard_layout()
+            .into_owned()
+            .reversed_axes(),
+    );
+    assert_eq!(xf.data(), x.data());
+    assert!(!xf.data().is_standard_layout());
+    let v = v23();
+    let vf = v.t().as_standard_layout().into_owned().reversed_axes();
+    let v6 = array![0.4, -1.2, 0.7, 2.0, 0.5, -0.9];
+    let (y, pullback) = f64s::reshape_flat::vjp(&xf);
+    assert_eq!(y.data(), &Array1::from_iter(x.data().iter().copied()));
+    pullback(&v6).check(
+        &Array2::from_shape_vec((2, 3), v6.to_vec()).unwrap(),
+        F64_TOL,
+        "reshape",
+    );
+    gradcheck_vjp(
+        f64s::reshape_flat,
+        |x, v| f64s::reshape_flat::vjp(x).1(v),
+        &xf,
+    )
+    .unwrap();
+    let (y, pullback) = f64s::sum_axis0::vjp(&xf);
+    y.check(&x.data().sum_axis(Axis(0)), F64_TOL, "sum_axis value");
+    pullback(&v3()).check(&spread(&v3(), Axis(0), x.data()), F64_TOL, "sum_axis");
+    let (y, pullback) = f64s::softmax1::vjp(&xf);
+    let (y0, pullback0) = f64s::softmax1::vjp(&x);
+    y.check(y0.data(), F64_TOL, "softmax value");
+    pullback(&vf).check(&pullback0(&v), F64_TOL, "softmax");
+    gradcheck_vjp(f64s::softmax1, |x, v| f64s::softmax1::vjp(x).1(v), &xf).unwrap();
+    let (y, pullback) = f64s::t2::vjp(&xf);
+    y.check(&x.data().t().to_owned(), F64_TOL, "t value");
+    let w = array![[0.4, -1.2], [2.0, 0.5], [0.7, -0.9]];
+    pullback(&w).check(&w.t().to_owned(), F64_TOL, "t");
+    let b = Tensor::from(array![[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]]);
+    let (y, pullback) = f64s::mm::vjp(&xf, &b);
+    let (y0, pullback0) = f64s::mm::vjp(&x, &b);
+    y.check(y0.data(), F64_TOL, "matmul value");
+    let w = array![[0.4, -1.2], [2.0, 0.5]];
+    pullback(&w.t().as_standard_layout().into_owned().reversed_axes()).check(
+        &pullback0(&w),
+        F64_TOL,
+        "matmul",
+    );
+}
+
+// ---- softmax, log-softmax, log-sum-exp -----------------------------------------
+
+/// The softmax along `axis`, computed directly (the inputs are moderate).
+fn softmax_ref(x: &Array2<f64>, axis: Axis) -> Array2<f64> {
+    let e = x.mapv(f64::exp);
+    let s = e.sum_axis(axis).insert_axis(axis);
+    &e / &s
+}
+
+/// The log-sum-exp along `axis`, computed directly.
+fn logsumexp_ref(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
+    x.mapv(f64::exp).sum_axis(axis).mapv(f64::ln)
+}
+
+/// Checks the softmax family along `axis` at `x`, against the formulas at
+/// `x − shift` (softmax is invariant to a shift of each lane, log-sum-exp
+/// moves by the shift), and returns every gradient so a caller can check they
+/// are finite.
+///
+/// `lse_f32_rtol` is the tolerance of the f32 log-sum-exp gradient: its rule
+/// reads the output `y` and computes `e^(x − y)`, so the rounding of `y`
+/// (half a unit in the last place of `y`, 3e-5 near 1000 in f32) becomes a
+/// relative error of the gradient, as in PyTorch.
+fn softmax_family(
+    x: &Tensor<f64, Ix2>,
+    axis: Axis,
+    shift: &Array1<f64>,
+    lse_f32_rtol: f64,
+) -> Vec<Array2<f64>> {
+    let xd = x.data().clone();
+    let shifted = &xd - &shift.view().insert_axis(axis);
+    let y = softmax_ref(&shifted, axis);
+    let v = v23();
+    let w = if axis == Axis(0) {
+        v3()
+    } else {
+        array![0.7, -0.4]
+    };
+    let along = |a: Array2<f64>| a.sum_axis(axis).insert_axis(axis);
+    let x = x.clone();
+    let mut grads = Vec::new();
+    if axis == Axis(0) {
+        // softmax: ∂x = y·(v − Σ_axis v·y)
+        grads.push(check_vjp!(
+            softmax0(x),
+            v = v.clone(),
+            value = y.clone(),
+            grads = &y * &(&v - &along(&v * &y)),
+        ));
+        // log_softmax: y = x − lse(x), ∂x = v − softmax(x)·Σ_axis v
+        grads.push(check_vjp!(
+            log_softmax0(x),
+            v = v.clone(),
+            value = y.mapv(f64::ln),
+            grads = &v - &(&y * &along(v.clone())),
+        ));
+        // logsumexp: ∂x = w·softmax(x), w repeated along the axis
+        grads.push(check_vjp!(
+            logsumexp0(x),
+            v = w.clone(),
+            value = logsumexp_ref(&shifted, axis) + shift,
+            grads = &y * &w.view().insert_axis(axis),
+            f32_rtol = lse_f32_rtol,
+        ));
+    } else {
+        grads.push(check_vjp!(
+            softmax1(x),
+            v = v.clone(),
+            value = y.clone(),
+            grads = &y * &(&v - &along(&v * &y)),
+        ));
+        grads.push(check_vjp!(
+            log_softmax1(x),
+            v = v.clone(),
+            value = y.mapv(f64::ln),
+            grads = &v - &(&y * &along(v.clone())),
+        ));
+        grads.push(check_vjp!(
+            logsumexp1(x),
+            v = w.clone(),
+            value = logsumexp_ref(&shifted, axis) + shift,
+            grads = &y * &w.view().insert_axis(axis),
+            f32_rtol = lse_f32_rtol,
+        ));
+    }
+    grads
+}
+
+#[test]
+fn softmax_log_softmax_logsumexp() {
+    let x = m23();
+    softmax_family(&x, Axis(0), &Array1::zeros(3), F32_TOL);
+    softmax_family(&x, Axis(1), &Array1::zeros(2), F32_TOL);
+}
+
+#[test]
+fn softmax_of_a_vector_and_cross_entropy() {
+    let x = Tensor::from(array![0.5, -1.25, 2.0]);
+    let xd = x.data().clone();
+    let e = xd.mapv(f64::exp);
+    let y = &e / e.sum();
+    // softmax: ∂x = y·(v − Σ v·y)
+    let v = v3();
+    let vy = (&v * &y).sum();
+    check_vjp!(
+        softmax_vec(x),
+        v = v.clone(),
+        value = y.clone(),
+        grads = &y * &v.mapv(|v| v - vy),
+    );
+    // lse(x) − Σ x·t with a one-hot t: ∂x = softmax(x) − t, ∂t = −x
+    let t = Tensor::from(array![0.0, 0.0, 1.0]);
+    check_grad!(
+        cross_entropy(x, t),
+        value = e.sum().ln() - 2.0,
+        grads = (&y - t.data(), -&xd),
+    );
+}
+
+#[test]
+fn softmax_family_is_stable_near_1000() {
+    // Lanes near +1000 and −1000: the same values (softmax) and gradients as
+    // the lanes with 1000 subtracted (the elements are multiples of 1/8, so
+    // x ± 1000 is exact in f64 and f32).
+    let small = m23();
+    let rows = Tensor::from(small.data() + &array![[1000.0], [-1000.0]]);
+    let grads = softmax_family(&rows, Axis(1), &array![1000.0, -1000.0], 1e-4);
+    let cols = Tensor::from(small.data() + 1000.0);
+    let more = softmax_family(&cols, Axis(0), &array![1000.0, 1000.0, 1000.0], 1e-4);
+    for g in grads.iter().chain(&more) {
+        assert!(g.iter().all(|g| g.is_finite()), "{g:?}");
+    }
+    // f32 (whose eˣ overflows past 88): finite values and gradients too.
+    let rows32 = rows.to32();
+    let (value, pullback) = f32s::log_softmax1::vjp(&rows32);
+    assert!(value.data().iter().all(|y| y.is_finite()));
+    assert!(pullback(&v23().to32()).iter().all(|g| g.is_finite()));
+    let (value, pullback) = f32s::logsumexp1::vjp(&rows32);
+    value.check(
+        f64s::logsumexp1(&rows).data(),
+        F32_TOL,
+        "logsumexp f32 near 1000",
+    );
+    assert!(pullback(&array![1.0f32, 1.0]).iter().all(|g| g.is_finite()));
+}
+
+// ---- PyTorch's values at the non-smooth points ----------------------------------
+
+#[test]
+fn relu_gradient_at_zero_is_zero() {
+    // relu'(0) = 0, also at −0
+    let x = Tensor::from(array![0.0, -0.0, 1.0]);
+    let (_, pullback) = f64s::relu::t::vjp(&x);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0, 0.0, 1.0]);
+    let x32 = x.to32();
+    let (_, pullback) = f32s::relu::t::vjp(&x32);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0f32, 0.0, 1.0]);
+    assert_eq!(f64s::relu::f::grad(0.0), 0.0);
+    assert_eq!(f64s::relu::f::grad(-0.0), 0.0);
+    assert_eq!(f32s::relu::f::grad(0.0), 0.0);
+}
+
+#[test]
+fn abs_gradient_at_zero_is_zero() {
+    // abs'(0) = 0, also at −0
+    let x = Tensor::from(array![0.0, -0.0, -2.0]);
+    let (_, pullback) = f64s::abs::t::vjp(&x);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0, 0.0, -1.0]);
+    let x32 = x.to32();
+    let (_, pullback) = f32s::abs::t::vjp(&x32);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0f32, 0.0, -1.0]);
+    assert_eq!(f64s::abs::f::grad(0.0), 0.0);
+    assert_eq!(f32s::abs::f::grad(-0.0), 0.0);
+}
+
+#[test]
+fn sqrt_gradient_at_zero_is_infinite() {
+    // sqrt'(0) = +∞ (seeded with a positive gradient; −∞ with a negative one)
+    let x = Tensor::from(array![0.0, 4.0]);
+    let (_, pullback) = f64s::sqrt::t::vjp(&x);
+    assert_eq!(pullback(&array![1.0, 1.0]), array![f64::INFINITY, 0.25]);
+    assert_eq!(pullback_neg(&x), f64::NEG_INFINITY);
+    let x32 = x.to32();
+    let (_, pullback) = f32s::sqrt::t::vjp(&x32);
+    assert_eq!(pullback(&array![1.0, 1.0]), array![f32::INFINITY, 0.25]);
+    assert_eq!(f64s::sqrt::f::grad(0.0), f64::INFINITY);
+    assert_eq!(f32s::sqrt::f::grad(0.0), f32::INFINITY);
+}
+
+/// The gradient of √x at x[0] seeded with −1.
+fn pullback_neg(x: &Tensor<f64, Ix1>) -> f64 {
+    let (_, pullback) = f64s::sqrt::t::vjp(x);
+    pullback(&array![-1.0, 0.0])[0]
+}
+
+#[test]
+fn powers_at_zero_follow_pytorch() {
+    // x⁰ has gradient 0 even at x = 0 (not 0·0⁻¹ = NaN).
+    assert_eq!(f64s::powi_f::grad(0.0, 0), (0.0, ()));
+    assert_eq!(f32s::powi_f::grad(0.0, 0), (0.0, ()));
+    // x.powf(0) at 0: ∂x = 0; ∂p = 0 where x = 0 and p ≥ 0 (not 1·ln 0 = −∞).
+    assert_eq!(f64s::powf_f::grad(0.0, 0.0), (0.0, 0.0));
+    // 0²: ∂x = 2·0 = 0, ∂p = 0 (not 0·ln 0 = NaN).
+    assert_eq!(f64s::powf_f::grad(0.0, 2.0), (0.0, 0.0));
+    // On a tensor with p = 0: ∂x = 0 everywhere; ∂p = Σ v·x⁰·ln x, with the
+    // x = 0 term masked to 0, so only ln 2 remains.
+    let x = Tensor::from(array![0.0, 2.0]);
+    let (_, pullback) = f64s::powf_t::vjp(&x, 0.0);
+    let (gx, gp) = pullback(&array![1.0, 1.0]);
+    assert_eq!(gx, array![0.0, 0.0]);
+    gp.check(&std::f64::consts::LN_2, F64_TOL, "powf ∂p at p = 0");
+}
+
+#[test]
+fn sigmoid_does_not_overflow() {
+    // σ(±1000) is 1 and 0; σ' = σ(1 − σ) is 0 at both, never NaN.
+    let x = Tensor::from(array![1000.0, -1000.0, 0.0]);
+    let (y, pullback) = f64s::sigmoid::t::vjp(&x);
+    assert_eq!(y.data(), &array![1.0, 0.0, 0.5]);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0, 0.0, 0.25]);
+    let x32 = x.to32();
+    let (y, pullback) = f32s::sigmoid::t::vjp(&x32);
+    assert_eq!(y.data(), &array![1.0f32, 0.0, 0.5]);
+    assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0f32, 0.0, 0.25]);
+    assert_eq!(f64s::sigmoid::f::grad(-1000.0), 0.0);
+}
