@@ -79,6 +79,39 @@ fn while_with_input_dependent_trip_count() {
     assert!(close(doubling::grad(3.0), 4.3));
 }
 
+/// Returns from inside the loop once the partial sum passes a bound.
+#[differentiable]
+fn first_above(x: &[f64], bound: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s = s + x[i] * x[i];
+        if s > bound {
+            return s * bound;
+        }
+    }
+    s
+}
+
+#[test]
+fn early_return_from_a_loop() {
+    let x = vec![1.0, 2.0, 3.0, 4.0];
+    // s = 1, 5, 14 > 10 → return 14 * 10; ds/dx = 2x for the first three
+    let (v, (gx, gb)) = first_above::value_and_grad(&x, 10.0);
+    assert!(close(v, 140.0));
+    assert_eq!(gx, vec![20.0, 40.0, 60.0, 0.0]);
+    assert!(close(gb, 14.0));
+    // Never above: the tail value.
+    let (v, (gx, gb)) = first_above::value_and_grad(&x, 100.0);
+    assert!(close(v, 30.0));
+    assert_eq!(gx, vec![2.0, 4.0, 6.0, 8.0]);
+    assert_eq!(gb, 0.0);
+    gradcheck(
+        |(x, b)| first_above::value_and_grad(x, *b),
+        &(x.clone(), 10.0),
+    )
+    .unwrap();
+}
+
 /// y = tanh(y W) repeated: a recurrence through matmul.
 #[differentiable]
 fn recurrence(y0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>, steps: usize) -> Scalar<f64> {

@@ -252,7 +252,7 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
     });
     scalar_where
         .predicates
-        .push(syn::parse_quote!(for<'__ad_s> #output: #rt::ScalarOutput));
+        .push(syn::parse_quote!(for<'__ad_s> #rt::IsScalar<#output>: #rt::ScalarCheck<Seed = #rt::GradOf<#output>>));
 
     let fn_name = ident.to_string();
     let mod_doc = format!(
@@ -305,7 +305,7 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
             {
                 #(#vjp_metas)*
                 let (__ad_value, __ad_pullback) = rule(#(#core_args,)* [#(#all_true),*]);
-                (__ad_value, move |__ad_seed: &#cotangent| {
+                (__ad_value, move |__ad_seed| {
                     let (#(#slot_idents,)*) = __ad_pullback(__ad_seed, #(#args),*);
                     #vjp_result
                 })
@@ -318,7 +318,7 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
             {
                 let __ad_needs = [#(#needs),*];
                 let (__ad_value, __ad_pullback) = rule(#(#core_args,)* __ad_needs);
-                #rt::Graph::new(__ad_value, move |__ad_seed: &#cotangent| {
+                #rt::Graph::new(__ad_value, move |__ad_seed| {
                     let (#(#slot_idents,)*) = __ad_pullback(__ad_seed, #(#args),*);
                     #(#stores)*
                 })
@@ -327,13 +327,13 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
             #[doc = #grad_doc]
             pub fn grad #impl_generics (#(#params),*) -> #grads_ty #scalar_where {
                 let (_, __ad_pullback) = vjp(#(#args),*);
-                __ad_pullback(&#rt::seed_one::<#output>())
+                __ad_pullback(&<#rt::IsScalar<#output> as #rt::ScalarCheck>::seed())
             }
 
             #[doc = #vg_doc]
             pub fn value_and_grad #impl_generics (#(#params),*) -> (#output, #grads_ty) #scalar_where {
                 let (__ad_value, __ad_pullback) = vjp(#(#args),*);
-                (__ad_value, __ad_pullback(&#rt::seed_one::<#output>()))
+                (__ad_value, __ad_pullback(&<#rt::IsScalar<#output> as #rt::ScalarCheck>::seed()))
             }
         }
     }

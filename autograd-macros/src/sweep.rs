@@ -528,7 +528,7 @@ impl Cx<'_> {
             #(#hoisted)*
             #(#decls)*
             #forward
-            (__ad_value, move |__ad_seed: &#rt::GradOf<#output>, #(#closure_params),*| {
+            (__ad_value, move |__ad_seed, #(#closure_params),*| {
                 #(#adjoints)*
                 #seeds
                 #rev
@@ -1156,11 +1156,15 @@ impl Cx<'_> {
             _ => quote!(#out = #value;),
         };
 
-        let contributions = self.contributions[s.out];
-        if !self.active(s.out) || contributions == 0 {
+        // A stable value's shape and owned copy, right after it is defined.
+        let statement = {
             let meta = self.stable_meta_tokens(s.out);
             let own = self.own_copy_tokens(s.out);
-            return (quote!(#statement #meta #own), quote!());
+            quote!(#statement #meta #own)
+        };
+        let contributions = self.contributions[s.out];
+        if !self.active(s.out) || contributions == 0 {
+            return (statement, quote!());
         }
 
         // What the backward functions read, saved around the statement.
@@ -1353,9 +1357,7 @@ impl Cx<'_> {
             } else {
                 quote!(if #need_stmt { #(#post)* })
             };
-            let meta = self.stable_meta_tokens(s.out);
-            let own = self.own_copy_tokens(s.out);
-            quote!(#pre #statement #post #meta #own)
+            quote!(#pre #statement #post)
         };
 
         let body = quote!(#(#steps)*);

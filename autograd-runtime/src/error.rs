@@ -42,6 +42,51 @@ pub enum Error {
         /// Why they are incompatible.
         reason: &'static str,
     },
+    /// An index was out of range for the axis it was applied to.
+    IndexOutOfRange {
+        /// The operation that failed, such as `"index_axis"`.
+        op: &'static str,
+        /// The axis that was indexed.
+        axis: usize,
+        /// The index that was asked for.
+        index: usize,
+        /// The length of the axis.
+        len: usize,
+        /// The shape of the tensor.
+        shape: Vec<usize>,
+    },
+    /// A slice was out of range for the axis it was applied to, or its step was zero.
+    InvalidSlice {
+        /// The operation that failed, such as `"slice_axis"`.
+        op: &'static str,
+        /// The axis that was sliced.
+        axis: usize,
+        /// The slice's start (negative counts from the end).
+        start: isize,
+        /// The slice's end, if any (negative counts from the end).
+        end: Option<isize>,
+        /// The slice's step.
+        step: isize,
+        /// The shape of the tensor.
+        shape: Vec<usize>,
+        /// What is wrong with the slice.
+        reason: &'static str,
+    },
+    /// A reduction that needs at least one element (a maximum, a minimum)
+    /// was asked to reduce an axis of length 0.
+    EmptyAxis {
+        /// The operation that failed, such as `"max_axis"`.
+        op: &'static str,
+        /// The axis of length 0.
+        axis: usize,
+        /// The shape of the tensor.
+        shape: Vec<usize>,
+    },
+    /// An operation that joins tensors (`concatenate`, `stack`) was given none.
+    NoParts {
+        /// The operation that failed.
+        op: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -72,6 +117,36 @@ impl fmt::Display for Error {
                 rhs,
                 reason,
             } => write!(f, "{op}: incompatible shapes {lhs:?} and {rhs:?}: {reason}"),
+            Error::IndexOutOfRange {
+                op,
+                axis,
+                index,
+                len,
+                shape,
+            } => write!(
+                f,
+                "{op}: index {index} is out of range for axis {axis} of length {len} (shape {shape:?})"
+            ),
+            Error::InvalidSlice {
+                op,
+                axis,
+                start,
+                end,
+                step,
+                shape,
+                reason,
+            } => {
+                let end = end.map(|e| e.to_string()).unwrap_or_default();
+                write!(
+                    f,
+                    "{op}: slice {start}..{end} with step {step} of axis {axis} (shape {shape:?}): {reason}"
+                )
+            }
+            Error::EmptyAxis { op, axis, shape } => write!(
+                f,
+                "{op}: axis {axis} has length 0 (shape {shape:?}), so there is nothing to reduce"
+            ),
+            Error::NoParts { op } => write!(f, "{op}: there are no tensors to join"),
         }
     }
 }

@@ -44,13 +44,15 @@ pub struct Graph<V, B> {
     backward: B,
 }
 
-impl<V, B> Graph<V, B> {
+impl<V: crate::value::Differentiable, B: FnOnce(&V::Grad)> Graph<V, B> {
     /// Pairs a value with its backward pass. Generated code calls this.
     #[doc(hidden)]
     pub fn new(value: V, backward: B) -> Self {
         Graph { value, backward }
     }
+}
 
+impl<V, B> Graph<V, B> {
     /// The output value.
     pub fn value(&self) -> &V {
         &self.value

@@ -3,15 +3,23 @@
 //! Users depend on the `autograd` facade crate, which re-exports this one.
 
 pub mod broadcast;
+pub mod data;
 pub mod error;
 pub mod float;
 pub mod gradcheck;
 pub mod graph;
+pub mod init;
+pub mod jacobian;
+pub mod losses;
 pub mod ops;
+pub mod optim;
+pub mod params;
+pub mod rng;
 pub mod rules;
 pub mod tensor;
 pub mod value;
 
+pub use data::DataLoader;
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{
@@ -19,6 +27,17 @@ pub use gradcheck::{
     CheckScalar, GradcheckError, GradcheckOptions,
 };
 pub use graph::{Cotangent, Graph, NonScalarDim};
+pub use jacobian::{jacobian, numerical_jacobian};
+pub use losses::{
+    binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_sum, cross_entropy,
+    cross_entropy_sum, mse, mse_sum, try_binary_cross_entropy_with_logits,
+    try_binary_cross_entropy_with_logits_sum, try_cross_entropy, try_cross_entropy_sum, try_mse,
+    try_mse_sum,
+};
+pub use ops::join::{concatenate, stack, try_concatenate, try_stack};
 pub use ops::unary::FloatExt;
+pub use optim::{Adam, AdamW, OptimError, Optimizer, Sgd};
+pub use params::{join_name, LoadError, Param, ParamMut, Parameters};
+pub use rng::Rng;
 pub use tensor::{Scalar, Tensor};
 pub use value::{Differentiable, GradOf, GradValue, Meta, ScalarOutput};

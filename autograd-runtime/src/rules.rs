@@ -7,8 +7,13 @@
 //! operand's [`Meta`](crate::value::Meta)) and the output's gradient `d`.
 
 pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SubRule};
+pub use crate::ops::index::{
+    BroadcastRule, IndexAxisRule, IndexRule, InsertAxisRule, SliceAxisRule,
+};
+pub use crate::ops::join::{ConcatenateRule, StackRule};
 pub use crate::ops::linalg::{MatmulRule, TRule};
 pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
+pub use crate::ops::select::{ClampRule, MaxAxisRule, MaximumRule, MinAxisRule, MinimumRule};
 pub use crate::ops::shape::ReshapeRule;
 pub use crate::ops::softmax::{LogSoftmaxRule, LogsumexpRule, SoftmaxRule};
 pub use crate::ops::unary::{
@@ -16,3 +21,10 @@ pub use crate::ops::unary::{
     CoshRule, Exp2Rule, ExpM1Rule, ExpRule, Ln1pRule, LnRule, Log10Rule, Log2Rule, PowfRule,
     PowiRule, RecipRule, ReluRule, SigmoidRule, SinRule, SinhRule, SqrtRule, TanRule, TanhRule,
 };
+
+/// The rules of `concatenate` and `stack`, which take all their parts at once:
+/// `concatenate_fwd(&axis, &[&a, &b])`, and `concatenate_rev(&axis, &metas, k, d)`
+/// for the gradient of part `k` (likewise `stack_fwd`, `stack_rev`).
+pub mod join {
+    pub use crate::ops::join::{concatenate_fwd, concatenate_rev, stack_fwd, stack_rev};
+}

@@ -271,3 +271,13 @@ impl<A: PartialEq, D: Dimension> PartialEq for Tensor<A, D> {
         self.data == other.data
     }
 }
+
+impl<A, D: Dimension> Tensor<A, D> {
+    /// The data, writable, and the stored gradient, readable, at the same
+    /// time and without copying either (for optimizers). `&mut self` proves
+    /// no one else holds the tensor, so the slot is reached without locking.
+    pub(crate) fn data_and_grad_mut(&mut self) -> (&mut Array<A, D>, Option<&Array<A, D>>) {
+        let grad = self.grad.get_mut().unwrap_or_else(|e| e.into_inner());
+        (&mut self.data, grad.as_ref())
+    }
+}

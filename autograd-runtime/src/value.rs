@@ -254,6 +254,36 @@ pub fn seed_one<T: ScalarOutput>() -> T::Grad {
     T::seed()
 }
 
+/// `IsScalar<R>`: names an output type for the scalar-only entry points
+/// without putting a bound on `R` itself.
+///
+/// Generated `grad` and `value_and_grad` require
+/// `IsScalar<R>: ScalarCheck<Seed = GradOf<R>>`. A bound written on `R`
+/// directly (`R: ScalarOutput`) would, in generic code, shadow the impl that
+/// says what `GradOf<R>` is, and rustc could no longer see through it.
+pub struct IsScalar<T: ?Sized>(std::marker::PhantomData<T>);
+
+/// Implemented for [`IsScalar<R>`] exactly when `R` is a scalar output.
+#[diagnostic::on_unimplemented(
+    message = "this function's output is not a scalar, so `grad` and `value_and_grad` have no seed of 1",
+    label = "the output is not a scalar",
+    note = "for a non-scalar output, call `forward(..).backward(&v)` with a gradient `v` of the output's shape, or use `vjp`"
+)]
+pub trait ScalarCheck {
+    /// The seed's type: the output's gradient type.
+    type Seed;
+    /// The seed 1.
+    fn seed() -> Self::Seed;
+}
+
+impl<T: ScalarOutput> ScalarCheck for IsScalar<T> {
+    type Seed = T::Grad;
+    #[inline]
+    fn seed() -> T::Grad {
+        T::seed()
+    }
+}
+
 /// A differentiable value behind any number of references: generated code
 /// passes operands of types it cannot see (pattern bindings, constants)
 /// through [`val`], so `&f64` and `&&f64` reach a rule as `&f64`.

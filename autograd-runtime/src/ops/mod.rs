@@ -1,9 +1,12 @@
 //! Operations with derivative rules, one file per family.
 
 pub mod arith;
+pub mod index;
+pub mod join;
 pub mod linalg;
 pub mod operators;
 pub mod reduce;
+pub mod select;
 pub mod shape;
 pub mod softmax;
 pub mod unary;

@@ -1,0 +1,1157 @@
+//! Loss functions, as in `torch.nn.functional`, with their derivative rules:
+//! [`cross_entropy`](fn@cross_entropy), [`mse`](fn@mse) and [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits), each
+//! with the reduction `'mean'` (the default) and `'sum'` (the `_sum` twins).
+//!
+//! Every loss is a plain function (the value) plus a module of the same name
+//! holding its `rule`, so `#[differentiable]` code calls it like any other
+//! differentiable function and the gradient flows through it:
+//!
+//! ```
+//! use autograd::prelude::*;
+//! use autograd::cross_entropy;
+//! use autograd::ndarray::array;
+//!
+//! /// A linear classifier's loss: logits = x·w.
+//! #[differentiable]
+//! fn loss(w: &Tensor<f64, Ix2>, x: &Tensor<f64, Ix2>, labels: &[usize]) -> Scalar<f64> {
+//!     cross_entropy(&x.matmul(w), labels)
+//! }
+//!
+//! fn main() {
+//!     let w = Tensor::from(array![[0.1, -0.2, 0.3], [0.0, 0.5, -0.5]]).requires_grad();
+//!     let x = Tensor::from(array![[1.0, 2.0], [-1.0, 0.5]]);
+//!     let graph = loss::forward(&w, &x, &[2, 0]);
+//!     assert!(graph.item() > 0.0);
+//!     graph.backward();
+//!     assert_eq!(w.grad().unwrap().shape(), &[2, 3]);
+//!
+//!     // The rule agrees with finite differences.
+//!     autograd::gradcheck(|w: &Tensor<f64, Ix2>| {
+//!         let (value, (dw, _, _)) = loss::value_and_grad(w, &x, &[2, 0]);
+//!         (value, dw)
+//!     }, &w).unwrap();
+//! }
+//! ```
+//!
+//! The pullbacks take the arguments again, as the calling protocol provides
+//! them, so they keep no copy of the inputs: [`mse`](fn@mse) and
+//! [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits) save nothing, [`cross_entropy`](fn@cross_entropy) two
+//! numbers per row (the shift and the sum of its log-sum-exp).
+//!
+//! On an empty input the mean is NaN (0/0), as in PyTorch, and the sum 0.
+
+use ndarray::{Array, Array0, Array2, ArrayView1, Dimension, Ix2, Zip};
+
+use crate::error::{or_panic, shape_mismatch, Error};
+use crate::float::Float;
+use crate::ops::unary::FloatExt;
+use crate::tensor::{Scalar, Tensor};
+
+/// How the per-element losses are combined.
+#[derive(Clone, Copy, Debug)]
+enum Reduction {
+    Mean,
+    Sum,
+}
+
+impl Reduction {
+    /// The loss from the sum of the per-element losses over `n` elements.
+    fn reduce<A: Float>(self, total: A, n: usize) -> A {
+        match self {
+            Reduction::Mean => total / A::from_usize(n),
+            Reduction::Sum => total,
+        }
+    }
+
+    /// The factor of each element's gradient for the output gradient `d`.
+    fn scale<A: Float>(self, d: A, n: usize) -> A {
+        self.reduce(d, n)
+    }
+}
+
+/// Checks that two tensors have the same shape.
+fn check_same_shape(op: &'static str, input: &[usize], target: &[usize]) -> Result<(), Error> {
+    if input == target {
+        Ok(())
+    } else {
+        Err(shape_mismatch(op, input, target))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cross-entropy
+// ---------------------------------------------------------------------------
+
+/// Checks that there is one label per row of `logits`, each a column of it.
+fn check_labels(op: &'static str, shape: &[usize], labels: &[usize]) -> Result<(), Error> {
+    let (rows, classes) = (shape[0], shape[1]);
+    let reason = if labels.len() != rows {
+        "the number of labels differs from the number of rows of the logits"
+    } else if labels.iter().any(|&label| label >= classes) {
+        "every label must be less than the number of classes (the number of columns of the logits)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::IncompatibleShapes {
+        op,
+        lhs: shape.to_vec(),
+        rhs: vec![labels.len()],
+        reason,
+    })
+}
+
+/// The shift `m` of a row (its maximum, or 0 if that is infinite, so that
+/// the exponents are `≤ 0`) and `s = Σⱼ e^(xⱼ − m)`: the row's log-sum-exp
+/// is `m + ln s`.
+fn row_shift_and_sum<A: Float>(row: &ArrayView1<'_, A>) -> (A, A) {
+    let max = row
+        .iter()
+        .fold(A::neg_infinity(), |m, &v| if v > m { v } else { m });
+    let m = if max.is_finite() { max } else { A::zero() };
+    let s = row.iter().fold(A::zero(), |s, &v| s + (v - m).exp());
+    (m, s)
+}
+
+/// Per row of the logits, the shift `m` and the sum `s` of its log-sum-exp
+/// (see [`row_shift_and_sum`]).
+type RowStats<A> = Vec<(A, A)>;
+
+/// The loss and, per row, the shift and sum of its log-sum-exp.
+fn cross_entropy_forward<A: Float>(
+    op: &'static str,
+    logits: &Tensor<A, Ix2>,
+    labels: &[usize],
+    reduction: Reduction,
+) -> Result<(Scalar<A>, RowStats<A>), Error> {
+    check_labels(op, logits.shape(), labels)?;
+    let stats: RowStats<A> = logits
+        .data()
+        .rows()
+        .into_iter()
+        .map(|row| row_shift_and_sum(&row))
+        .collect();
+    // −log softmax(x)[l] = ln s − (x_l − m): the difference x_l − m is exact
+    // where the logits are large, so the loss keeps its precision.
+    let total = Zip::from(logits.data().rows())
+        .and(&ndarray::ArrayView1::from(labels))
+        .and(&ndarray::ArrayView1::from(&stats[..]))
+        .fold(A::zero(), |acc, row, &label, &(m, s)| {
+            acc + (s.ln() - (row[label] - m))
+        });
+    let value = Tensor::scalar(reduction.reduce(total, labels.len()));
+    Ok((value, stats))
+}
+
+/// `(softmax(x) − onehot(labels))·scale`, from the saved shifts and sums.
+fn cross_entropy_grad<A: Float>(
+    logits: &Tensor<A, Ix2>,
+    labels: &[usize],
+    stats: &[(A, A)],
+    scale: A,
+) -> Array2<A> {
+    let mut g = Array2::zeros(logits.raw_dim());
+    Zip::from(g.rows_mut())
+        .and(logits.data().rows())
+        .and(&ndarray::ArrayView1::from(labels))
+        .and(&ndarray::ArrayView1::from(stats))
+        .for_each(|mut g, x, &label, &(m, s)| {
+            Zip::from(&mut g)
+                .and(&x)
+                .for_each(|g, &x| *g = (x - m).exp() / s * scale);
+            g[label] -= scale;
+        });
+    g
+}
+
+/// The rule shared by both reductions.
+#[allow(clippy::type_complexity)]
+#[track_caller]
+fn cross_entropy_rule<A: Float>(
+    op: &'static str,
+    logits: &Tensor<A, Ix2>,
+    labels: &[usize],
+    reduction: Reduction,
+    needs: [bool; 2],
+) -> (
+    Scalar<A>,
+    impl FnOnce(&Array0<A>, &Tensor<A, Ix2>, &[usize]) -> (Option<Array2<A>>, ()),
+) {
+    let (value, stats) = or_panic(cross_entropy_forward(op, logits, labels, reduction));
+    let stats = needs[0].then_some(stats);
+    (value, move |d, logits, labels| {
+        let g = stats.map(|stats| {
+            let scale = reduction.scale(d[()], labels.len());
+            cross_entropy_grad(logits, labels, &stats, scale)
+        });
+        (g, ())
+    })
+}
+
+/// The cross-entropy of a batch of logits and class labels, averaged over
+/// the batch: `(1/N) Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
+/// `F.cross_entropy(logits, labels)`).
+///
+/// `logits` has shape `(N, C)`: one row of unnormalized scores per sample,
+/// one column per class; `labels[i]` is the class of sample `i`. The
+/// log-sum-exp of each row is computed with its maximum subtracted, so the
+/// loss is finite for logits of any finite size.
+///
+/// The gradient with respect to the logits is `(softmax(logits) − onehot(labels))/N`;
+/// the labels have none. The rule is [`cross_entropy::rule`](mod@cross_entropy).
+///
+/// # Panics
+/// If `labels.len()` is not the number of rows, or a label is not less than
+/// the number of columns; the message names both shapes. See
+/// [`try_cross_entropy`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::cross_entropy;
+/// use autograd::ndarray::array;
+///
+/// // Uniform scores over 4 classes: −ln(1/4) = ln 4 whatever the label.
+/// let logits = Tensor::from(array![[0.0, 0.0, 0.0, 0.0], [1000.0, 1000.0, 1000.0, 1000.0]]);
+/// let loss: Scalar<f64> = cross_entropy(&logits, &[3, 0]);
+/// assert!((loss.item() - 4f64.ln()).abs() < 1e-12);
+/// ```
+#[track_caller]
+pub fn cross_entropy<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize]) -> Scalar<A> {
+    or_panic(try_cross_entropy(logits, labels))
+}
+
+/// Like [`cross_entropy`](fn@cross_entropy), returning [`Error::IncompatibleShapes`] instead of
+/// panicking when the labels do not fit the logits.
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::try_cross_entropy;
+///
+/// let logits = Tensor::<f64, Ix2>::zeros((2, 3));
+/// let err = try_cross_entropy(&logits, &[0, 3]).unwrap_err();
+/// assert!(err.to_string().starts_with("cross_entropy: incompatible shapes [2, 3] and [2]"));
+/// ```
+pub fn try_cross_entropy<A: Float>(
+    logits: &Tensor<A, Ix2>,
+    labels: &[usize],
+) -> Result<Scalar<A>, Error> {
+    cross_entropy_forward("cross_entropy", logits, labels, Reduction::Mean).map(|(value, _)| value)
+}
+
+/// The derivative rule of [`cross_entropy`](fn@cross_entropy), in the
+/// calling protocol of `#[differentiable]`.
+pub mod cross_entropy {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, logits, labels)` returns
+    /// `(Some(d·(softmax(logits) − onehot(labels))/N), ())`, or `None` for
+    /// the logits when `needs[0]` is false. Only the per-row shift and sum of
+    /// the log-sum-exp are kept (when `needs[0]`).
+    ///
+    /// # Panics
+    /// As [`cross_entropy`](fn@super::cross_entropy).
+    ///
+    /// ```
+    /// use autograd::ndarray::{arr0, array};
+    /// use autograd::prelude::*;
+    /// use autograd::cross_entropy;
+    ///
+    /// // Two equal logits: loss ln 2, gradient [1/2 − 1, 1/2].
+    /// let logits = Tensor::from(array![[0.0, 0.0]]);
+    /// let (loss, pullback) = cross_entropy::rule(&logits, &[0], [true, false]);
+    /// assert!((loss.item() - 2f64.ln()).abs() < 1e-12);
+    /// let (g, ()) = pullback(&arr0(1.0), &logits, &[0]);
+    /// assert_eq!(g.unwrap(), array![[-0.5, 0.5]]);
+    /// ```
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float>(
+        logits: &Tensor<A, Ix2>,
+        labels: &[usize],
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(&Array0<A>, &Tensor<A, Ix2>, &[usize]) -> (Option<Array2<A>>, ()),
+    ) {
+        cross_entropy_rule("cross_entropy", logits, labels, Reduction::Mean, needs)
+    }
+}
+
+/// The cross-entropy summed over the batch:
+/// `Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
+/// `F.cross_entropy(logits, labels, reduction='sum')`). The gradient is
+/// `softmax(logits) − onehot(labels)`. See [`cross_entropy`](fn@cross_entropy).
+///
+/// # Panics
+/// As [`cross_entropy`](fn@cross_entropy); see [`try_cross_entropy_sum`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::cross_entropy_sum;
+/// use autograd::ndarray::array;
+///
+/// let logits = Tensor::from(array![[0.0f32, 0.0], [0.0, 0.0]]);
+/// let loss = cross_entropy_sum(&logits, &[0, 1]);
+/// assert!((loss.item() - 2.0 * 2f32.ln()).abs() < 1e-6);
+/// ```
+#[track_caller]
+pub fn cross_entropy_sum<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize]) -> Scalar<A> {
+    or_panic(try_cross_entropy_sum(logits, labels))
+}
+
+/// Like [`cross_entropy_sum`](fn@cross_entropy_sum), returning [`Error::IncompatibleShapes`]
+/// instead of panicking when the labels do not fit the logits.
+pub fn try_cross_entropy_sum<A: Float>(
+    logits: &Tensor<A, Ix2>,
+    labels: &[usize],
+) -> Result<Scalar<A>, Error> {
+    cross_entropy_forward("cross_entropy_sum", logits, labels, Reduction::Sum)
+        .map(|(value, _)| value)
+}
+
+/// The derivative rule of [`cross_entropy_sum`](fn@cross_entropy_sum), in
+/// the calling protocol of `#[differentiable]`.
+pub mod cross_entropy_sum {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, logits, labels)` returns
+    /// `(Some(d·(softmax(logits) − onehot(labels))), ())`, or `None` for the
+    /// logits when `needs[0]` is false.
+    ///
+    /// # Panics
+    /// As [`cross_entropy_sum`](fn@super::cross_entropy_sum).
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float>(
+        logits: &Tensor<A, Ix2>,
+        labels: &[usize],
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(&Array0<A>, &Tensor<A, Ix2>, &[usize]) -> (Option<Array2<A>>, ()),
+    ) {
+        cross_entropy_rule("cross_entropy_sum", logits, labels, Reduction::Sum, needs)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mean squared error
+// ---------------------------------------------------------------------------
+
+/// The loss of `mse` and `mse_sum`.
+fn squared_error<A: Float, D: Dimension>(
+    op: &'static str,
+    input: &Tensor<A, D>,
+    target: &Tensor<A, D>,
+    reduction: Reduction,
+) -> Result<Scalar<A>, Error> {
+    check_same_shape(op, input.shape(), target.shape())?;
+    let total = Zip::from(input.data())
+        .and(target.data())
+        .fold(A::zero(), |acc, &x, &t| acc + (x - t) * (x - t));
+    Ok(Tensor::scalar(reduction.reduce(total, input.len())))
+}
+
+/// The rule shared by both reductions.
+#[allow(clippy::type_complexity)]
+#[track_caller]
+fn squared_error_rule<A: Float, D: Dimension>(
+    op: &'static str,
+    input: &Tensor<A, D>,
+    target: &Tensor<A, D>,
+    reduction: Reduction,
+    needs: [bool; 2],
+) -> (
+    Scalar<A>,
+    impl FnOnce(&Array0<A>, &Tensor<A, D>, &Tensor<A, D>) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+) {
+    let value = or_panic(squared_error(op, input, target, reduction));
+    (value, move |d, input, target| {
+        if !needs[0] && !needs[1] {
+            return (None, None);
+        }
+        // ∂/∂x (x − t)² = 2(x − t), ∂/∂t = −2(x − t).
+        let two = A::one() + A::one();
+        let scale = reduction.scale(d[()], input.len()) * two;
+        let g = Zip::from(input.data())
+            .and(target.data())
+            .map_collect(|&x, &t| (x - t) * scale);
+        match needs {
+            [true, true] => {
+                let neg = g.mapv(|v| -v);
+                (Some(g), Some(neg))
+            }
+            [true, false] => (Some(g), None),
+            _ => (None, Some(g.mapv_into(|v| -v))),
+        }
+    })
+}
+
+/// The mean squared error: `(1/n) Σ (inputᵢ − targetᵢ)²` over all `n`
+/// elements (PyTorch's `F.mse_loss(input, target)`).
+///
+/// Both arguments have gradients: `2(input − target)/n` and its negation.
+/// The rule is [`mse::rule`](mod@mse).
+///
+/// # Panics
+/// If the shapes differ; the message names both. (PyTorch broadcasts here
+/// with a warning; a shape mismatch in a loss is almost always a bug.) See
+/// [`try_mse`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::mse;
+/// use autograd::ndarray::array;
+///
+/// #[differentiable]
+/// fn loss(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix1>) -> Scalar<f64> {
+///     mse(&x.matmul(w), y)
+/// }
+///
+/// fn main() {
+///     let x = Tensor::from(array![[1.0, 0.0], [0.0, 2.0]]);
+///     let y = Tensor::from(array![1.0, 1.0]);
+///     let w = Tensor::from(array![1.0, 1.0]).requires_grad();
+///     // Predictions [1, 2]: loss (0² + 1²)/2; ∂/∂w = xᵀ·2(xw − y)/2 = [0, 2].
+///     let graph = loss::forward(&w, &x, &y);
+///     assert_eq!(graph.item(), 0.5);
+///     graph.backward();
+///     assert_eq!(w.grad().unwrap(), array![0.0, 2.0]);
+/// }
+/// ```
+#[track_caller]
+pub fn mse<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>) -> Scalar<A> {
+    or_panic(try_mse(input, target))
+}
+
+/// Like [`mse`](fn@mse), returning [`Error::ShapeMismatch`] instead of panicking
+/// when the shapes differ.
+pub fn try_mse<A: Float, D: Dimension>(
+    input: &Tensor<A, D>,
+    target: &Tensor<A, D>,
+) -> Result<Scalar<A>, Error> {
+    squared_error("mse", input, target, Reduction::Mean)
+}
+
+/// The derivative rule of [`mse`](fn@mse), in the calling protocol of
+/// `#[differentiable]`.
+pub mod mse {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, input, target)` returns
+    /// `(Some(2d(input − target)/n), Some(−2d(input − target)/n))`, each
+    /// `None` when its `needs` flag is false. Nothing is kept.
+    ///
+    /// # Panics
+    /// As [`mse`](fn@super::mse).
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float, D: Dimension>(
+        input: &Tensor<A, D>,
+        target: &Tensor<A, D>,
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(
+            &Array0<A>,
+            &Tensor<A, D>,
+            &Tensor<A, D>,
+        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+    ) {
+        squared_error_rule("mse", input, target, Reduction::Mean, needs)
+    }
+}
+
+/// The summed squared error: `Σ (inputᵢ − targetᵢ)²` (PyTorch's
+/// `F.mse_loss(input, target, reduction='sum')`); gradients
+/// `2(input − target)` and its negation. See [`mse`](fn@mse).
+///
+/// # Panics
+/// If the shapes differ; see [`try_mse_sum`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::mse_sum;
+/// use autograd::ndarray::array;
+///
+/// let a = Tensor::from(array![1.0, 2.0]);
+/// let b = Tensor::from(array![0.0, 4.0]);
+/// assert_eq!(mse_sum(&a, &b).item(), 5.0);
+/// ```
+#[track_caller]
+pub fn mse_sum<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>) -> Scalar<A> {
+    or_panic(try_mse_sum(input, target))
+}
+
+/// Like [`mse_sum`](fn@mse_sum), returning [`Error::ShapeMismatch`] instead of panicking
+/// when the shapes differ.
+pub fn try_mse_sum<A: Float, D: Dimension>(
+    input: &Tensor<A, D>,
+    target: &Tensor<A, D>,
+) -> Result<Scalar<A>, Error> {
+    squared_error("mse_sum", input, target, Reduction::Sum)
+}
+
+/// The derivative rule of [`mse_sum`](fn@mse_sum), in the calling protocol
+/// of `#[differentiable]`.
+pub mod mse_sum {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, input, target)` returns
+    /// `(Some(2d(input − target)), Some(−2d(input − target)))`, each `None`
+    /// when its `needs` flag is false.
+    ///
+    /// # Panics
+    /// As [`mse_sum`](fn@super::mse_sum).
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float, D: Dimension>(
+        input: &Tensor<A, D>,
+        target: &Tensor<A, D>,
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(
+            &Array0<A>,
+            &Tensor<A, D>,
+            &Tensor<A, D>,
+        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+    ) {
+        squared_error_rule("mse_sum", input, target, Reduction::Sum, needs)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Binary cross-entropy with logits
+// ---------------------------------------------------------------------------
+
+/// The loss of `binary_cross_entropy_with_logits` and its `_sum` twin.
+fn bce_with_logits<A: Float, D: Dimension>(
+    op: &'static str,
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+    reduction: Reduction,
+) -> Result<Scalar<A>, Error> {
+    check_same_shape(op, logits.shape(), targets.shape())?;
+    // −[t ln σ(x) + (1 − t) ln(1 − σ(x))] = ln(1 + eˣ) − x·t
+    //                                     = max(x, 0) − x·t + ln(1 + e^−|x|).
+    let total = Zip::from(logits.data())
+        .and(targets.data())
+        .fold(A::zero(), |acc, &x, &t| {
+            acc + (x.max(A::zero()) - x * t + (-x.abs()).exp().ln_1p())
+        });
+    Ok(Tensor::scalar(reduction.reduce(total, logits.len())))
+}
+
+/// The rule shared by both reductions.
+#[allow(clippy::type_complexity)]
+#[track_caller]
+fn bce_with_logits_rule<A: Float, D: Dimension>(
+    op: &'static str,
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+    reduction: Reduction,
+    needs: [bool; 2],
+) -> (
+    Scalar<A>,
+    impl FnOnce(&Array0<A>, &Tensor<A, D>, &Tensor<A, D>) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+) {
+    let value = or_panic(bce_with_logits(op, logits, targets, reduction));
+    (value, move |d, logits, targets| {
+        let scale = reduction.scale(d[()], logits.len());
+        // ∂/∂x = σ(x) − t, ∂/∂t = −x.
+        let dx = needs[0].then(|| {
+            Zip::from(logits.data())
+                .and(targets.data())
+                .map_collect(|&x, &t| (x.sigmoid() - t) * scale)
+        });
+        let dt = needs[1].then(|| logits.data().mapv(|x| -x * scale));
+        (dx, dt)
+    })
+}
+
+/// The binary cross-entropy of logits against targets, averaged over all
+/// `n` elements: `(1/n) Σ −[tᵢ ln σ(xᵢ) + (1 − tᵢ) ln(1 − σ(xᵢ))]`
+/// (PyTorch's `F.binary_cross_entropy_with_logits(logits, targets)`).
+///
+/// Computed in the stable form `max(x, 0) − x·t + ln(1 + e^−|x|)`, finite
+/// for logits of any finite size. Targets are usually 0 or 1, but any value
+/// (a soft label) is allowed. Gradients: `(σ(x) − t)/n` for the logits and
+/// `−x/n` for the targets. The rule is
+/// [`binary_cross_entropy_with_logits::rule`](mod@binary_cross_entropy_with_logits).
+///
+/// # Panics
+/// If the shapes differ; the message names both. See
+/// [`try_binary_cross_entropy_with_logits`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::binary_cross_entropy_with_logits as bce;
+/// use autograd::ndarray::array;
+///
+/// // A logit of 0 is a probability of 1/2: loss ln 2 whatever the target.
+/// // Confident and right costs nothing; confident and wrong costs |x|.
+/// let x = Tensor::from(array![0.0, 1000.0, -1000.0]);
+/// let t = Tensor::from(array![1.0, 1.0, 1.0]);
+/// let loss = bce(&x, &t).item();
+/// assert!((loss - (2f64.ln() + 0.0 + 1000.0) / 3.0).abs() < 1e-12);
+/// ```
+#[track_caller]
+pub fn binary_cross_entropy_with_logits<A: Float, D: Dimension>(
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+) -> Scalar<A> {
+    or_panic(try_binary_cross_entropy_with_logits(logits, targets))
+}
+
+/// Like [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits), returning
+/// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
+pub fn try_binary_cross_entropy_with_logits<A: Float, D: Dimension>(
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+) -> Result<Scalar<A>, Error> {
+    bce_with_logits(
+        "binary_cross_entropy_with_logits",
+        logits,
+        targets,
+        Reduction::Mean,
+    )
+}
+
+/// The derivative rule of
+/// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits),
+/// in the calling protocol of `#[differentiable]`.
+pub mod binary_cross_entropy_with_logits {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, logits, targets)` returns
+    /// `(Some(d(σ(logits) − targets)/n), Some(−d·logits/n))`, each `None`
+    /// when its `needs` flag is false. Nothing is kept.
+    ///
+    /// # Panics
+    /// As [`binary_cross_entropy_with_logits`](fn@super::binary_cross_entropy_with_logits).
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float, D: Dimension>(
+        logits: &Tensor<A, D>,
+        targets: &Tensor<A, D>,
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(
+            &Array0<A>,
+            &Tensor<A, D>,
+            &Tensor<A, D>,
+        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+    ) {
+        bce_with_logits_rule(
+            "binary_cross_entropy_with_logits",
+            logits,
+            targets,
+            Reduction::Mean,
+            needs,
+        )
+    }
+}
+
+/// The binary cross-entropy with logits summed over all elements (PyTorch's
+/// `reduction='sum'`); gradients `σ(x) − t` and `−x`. See
+/// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits).
+///
+/// # Panics
+/// If the shapes differ; see [`try_binary_cross_entropy_with_logits_sum`].
+#[track_caller]
+pub fn binary_cross_entropy_with_logits_sum<A: Float, D: Dimension>(
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+) -> Scalar<A> {
+    or_panic(try_binary_cross_entropy_with_logits_sum(logits, targets))
+}
+
+/// Like [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum), returning
+/// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
+pub fn try_binary_cross_entropy_with_logits_sum<A: Float, D: Dimension>(
+    logits: &Tensor<A, D>,
+    targets: &Tensor<A, D>,
+) -> Result<Scalar<A>, Error> {
+    bce_with_logits(
+        "binary_cross_entropy_with_logits_sum",
+        logits,
+        targets,
+        Reduction::Sum,
+    )
+}
+
+/// The derivative rule of
+/// [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum),
+/// in the calling protocol of `#[differentiable]`.
+pub mod binary_cross_entropy_with_logits_sum {
+    use super::*;
+
+    /// The loss and its pullback: `pullback(&d, logits, targets)` returns
+    /// `(Some(d(σ(logits) − targets)), Some(−d·logits))`, each `None` when
+    /// its `needs` flag is false.
+    ///
+    /// # Panics
+    /// As [`binary_cross_entropy_with_logits_sum`](fn@super::binary_cross_entropy_with_logits_sum).
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn rule<A: Float, D: Dimension>(
+        logits: &Tensor<A, D>,
+        targets: &Tensor<A, D>,
+        needs: [bool; 2],
+    ) -> (
+        Scalar<A>,
+        impl FnOnce(
+            &Array0<A>,
+            &Tensor<A, D>,
+            &Tensor<A, D>,
+        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
+    ) {
+        bce_with_logits_rule(
+            "binary_cross_entropy_with_logits_sum",
+            logits,
+            targets,
+            Reduction::Sum,
+            needs,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::{gradcheck, CheckInput};
+    use ndarray::{arr0, array, Ix1, Ix3, IxDyn, ShapeBuilder};
+
+    fn is_f64<A: Float>() -> bool {
+        std::mem::size_of::<A>() == 8
+    }
+
+    /// Values spread over `[lo, hi]` in a fixed irregular order (fractional
+    /// parts of multiples of the golden ratio).
+    fn sample<Sh: ShapeBuilder>(shape: Sh, lo: f64, hi: f64, seed: usize) -> Array<f64, Sh::Dim> {
+        let mut k = seed;
+        Array::from_shape_simple_fn(shape, || {
+            k += 1;
+            lo + (hi - lo) * (k as f64 * 0.618_033_988_749_894_9).fract()
+        })
+    }
+
+    /// `got` equals `want` up to rounding: relative `1e-12` in `f64`, `1e-5`
+    /// in `f32` (absolute below 1).
+    #[track_caller]
+    fn assert_close<A: Float>(what: &str, got: A, want: f64) {
+        let got = got.as_f64();
+        let tol = if is_f64::<A>() { 1e-12 } else { 1e-5 };
+        let ok = if want.is_nan() {
+            got.is_nan()
+        } else {
+            (got - want).abs() <= tol * want.abs().max(1.0)
+        };
+        assert!(ok, "{what}: got {got}, want {want}");
+    }
+
+    #[track_caller]
+    fn assert_all_close<A: Float, D: Dimension>(
+        what: &str,
+        got: &Array<A, D>,
+        want: &Array<f64, D>,
+    ) {
+        assert_eq!(got.shape(), want.shape(), "{what}: shape");
+        for (g, w) in got.iter().zip(want) {
+            assert_close(what, *g, *w);
+        }
+    }
+
+    fn hand<A: Float>() {
+        let c = |v: f64| A::from_f64(v);
+        let ln = f64::ln;
+
+        // Cross-entropy. Row 0: logits [0, 0], softmax [1/2, 1/2], label 0:
+        // loss ln 2. Row 1: logits [0, ln 3], softmax [1/4, 3/4], label 1:
+        // loss −ln(3/4) = ln(4/3). Mean ln(8/3)/2, sum ln(8/3).
+        let logits = Tensor::from(array![[0.0, 0.0], [0.0, ln(3.0)]].mapv(c));
+        let labels = [0, 1];
+        assert_close(
+            "ce",
+            cross_entropy(&logits, &labels).item(),
+            ln(8.0 / 3.0) / 2.0,
+        );
+        assert_close(
+            "ce_sum",
+            cross_entropy_sum(&logits, &labels).item(),
+            ln(8.0 / 3.0),
+        );
+        // Gradient (softmax − onehot)/N: [[−1/4, 1/4], [1/8, −1/8]]; with
+        // d = 3 three times that. The sum's is N = 2 times the mean's.
+        let (_, pb) = cross_entropy::rule(&logits, &labels, [true, false]);
+        let (g, ()) = pb(&arr0(c(3.0)), &logits, &labels);
+        let want = array![[-0.25, 0.25], [0.125, -0.125]];
+        assert_all_close("ce grad", &g.unwrap(), &(&want * 3.0));
+        let (_, pb) = cross_entropy_sum::rule(&logits, &labels, [true, false]);
+        let (g, ()) = pb(&arr0(c(1.0)), &logits, &labels);
+        assert_all_close("ce_sum grad", &g.unwrap(), &(&want * 2.0));
+
+        // MSE. input [1, 2, 3], target [1, 0, 5]: differences [0, 2, −2],
+        // squares [0, 4, 4]: mean 8/3, sum 8. ∂/∂input = 2·diff/3, ∂/∂target
+        // its negation.
+        let x = Tensor::from(array![1.0, 2.0, 3.0].mapv(c));
+        let t = Tensor::from(array![1.0, 0.0, 5.0].mapv(c));
+        assert_close("mse", mse(&x, &t).item(), 8.0 / 3.0);
+        assert_close("mse_sum", mse_sum(&x, &t).item(), 8.0);
+        let (_, pb) = mse::rule(&x, &t, [true, true]);
+        let (gx, gt) = pb(&arr0(c(1.0)), &x, &t);
+        assert_all_close("mse dx", &gx.unwrap(), &array![0.0, 4.0 / 3.0, -4.0 / 3.0]);
+        assert_all_close("mse dt", &gt.unwrap(), &array![0.0, -4.0 / 3.0, 4.0 / 3.0]);
+        let (_, pb) = mse_sum::rule(&x, &t, [false, true]);
+        let (gx, gt) = pb(&arr0(c(0.5)), &x, &t);
+        assert!(gx.is_none());
+        assert_all_close("mse_sum dt", &gt.unwrap(), &array![0.0, -2.0, 2.0]);
+
+        // BCE with logits. x = [0, ln 3], t = [1, 0]: σ(x) = [1/2, 3/4];
+        // losses −ln(1/2) = ln 2 and −ln(1 − 3/4) = ln 4: mean 3 ln 2 / 2.
+        // ∂/∂x = (σ(x) − t)/2 = [−1/4, 3/8]; ∂/∂t = −x/2 = [0, −ln 3 / 2].
+        let x = Tensor::from(array![0.0, ln(3.0)].mapv(c));
+        let t = Tensor::from(array![1.0, 0.0].mapv(c));
+        let bce = binary_cross_entropy_with_logits(&x, &t).item();
+        assert_close("bce", bce, 1.5 * ln(2.0));
+        let bce_sum = binary_cross_entropy_with_logits_sum(&x, &t).item();
+        assert_close("bce_sum", bce_sum, 3.0 * ln(2.0));
+        let (_, pb) = binary_cross_entropy_with_logits::rule(&x, &t, [true, true]);
+        let (gx, gt) = pb(&arr0(c(1.0)), &x, &t);
+        assert_all_close("bce dx", &gx.unwrap(), &array![-0.25, 0.375]);
+        assert_all_close("bce dt", &gt.unwrap(), &array![0.0, -ln(3.0) / 2.0]);
+        let (_, pb) = binary_cross_entropy_with_logits_sum::rule(&x, &t, [true, false]);
+        let (gx, gt) = pb(&arr0(c(2.0)), &x, &t);
+        assert_all_close("bce_sum dx", &gx.unwrap(), &array![-1.0, 1.5]);
+        assert!(gt.is_none());
+    }
+
+    #[test]
+    fn hand_derived() {
+        hand::<f64>();
+        hand::<f32>();
+    }
+
+    #[test]
+    fn nothing_needed_gives_none() {
+        let logits = Tensor::from(array![[1.0, 2.0]]);
+        let (_, pb) = cross_entropy::rule(&logits, &[1], [false, false]);
+        assert!(pb(&arr0(1.0), &logits, &[1]).0.is_none());
+        let x = Tensor::from(array![1.0, 2.0]);
+        let (_, pb) = mse::rule(&x, &x, [false, false]);
+        assert_eq!(pb(&arr0(1.0), &x, &x), (None, None));
+        let (_, pb) = binary_cross_entropy_with_logits::rule(&x, &x, [false, false]);
+        assert_eq!(pb(&arr0(1.0), &x, &x), (None, None));
+    }
+
+    /// Labels for `rows` samples of `classes` classes, every class used.
+    fn labels(rows: usize, classes: usize) -> Vec<usize> {
+        (0..rows).map(|i| (i * 7 + 3) % classes).collect()
+    }
+
+    /// The value and the gradient for the output gradient `d` of both
+    /// cross-entropy rules, in `A`.
+    fn ce_value_and_grad<A: Float>(
+        sum: bool,
+        x: &Tensor<A, Ix2>,
+        labels: &[usize],
+        d: f64,
+    ) -> (Scalar<A>, Array2<A>) {
+        let d = arr0(A::from_f64(d));
+        let (value, g) = if sum {
+            let (v, pb) = cross_entropy_sum::rule(x, labels, [true, false]);
+            (v, pb(&d, x, labels).0)
+        } else {
+            let (v, pb) = cross_entropy::rule(x, labels, [true, false]);
+            (v, pb(&d, x, labels).0)
+        };
+        let plain = if sum {
+            cross_entropy_sum(x, labels)
+        } else {
+            cross_entropy(x, labels)
+        };
+        assert_eq!(value, plain, "the rule's value is the function's");
+        (value, g.unwrap())
+    }
+
+    /// Central finite differences in f64 (`gradcheck`), and the f32 run of
+    /// the same inputs agreeing with the f64 one.
+    fn ce_check(rows: usize, classes: usize, lo: f64, hi: f64) {
+        let x = sample((rows, classes), lo, hi, rows + classes);
+        let labels = labels(rows, classes);
+        for sum in [false, true] {
+            let f = |x: &Tensor<f64, Ix2>| ce_value_and_grad(sum, x, &labels, 1.0);
+            gradcheck(f, &Tensor::from(x.clone())).unwrap();
+
+            let (v64, g64) = ce_value_and_grad(sum, &Tensor::from(x.clone()), &labels, 0.7);
+            let x32 = Tensor::from(x.mapv(|v| v as f32));
+            let (v32, g32) = ce_value_and_grad(sum, &x32, &labels, 0.7);
+            if lo.abs() < 100.0 {
+                assert_close("cross_entropy f32", v32.item(), v64.item());
+                assert_all_close("cross_entropy f32", &g32, &g64);
+            } else {
+                // Logits near 1000 are stored in f32 to within 3e-5.
+                assert!((v32.item().as_f64() - v64.item()).abs() < 1e-3);
+                assert!(g32
+                    .iter()
+                    .zip(&g64)
+                    .all(|(a, b)| (a.as_f64() - b).abs() < 1e-3));
+            }
+        }
+    }
+
+    /// The rules of the two-tensor losses, by name.
+    #[derive(Clone, Copy, Debug)]
+    enum Pair {
+        Mse,
+        MseSum,
+        Bce,
+        BceSum,
+    }
+
+    /// The value and both gradients of a two-tensor loss for the output
+    /// gradient `d`, in `A`.
+    #[allow(clippy::type_complexity)]
+    fn pair_value_and_grads<A: Float, D: Dimension>(
+        loss: Pair,
+        x: &Tensor<A, D>,
+        t: &Tensor<A, D>,
+        d: f64,
+    ) -> (Scalar<A>, (Array<A, D>, Array<A, D>)) {
+        let d = arr0(A::from_f64(d));
+        let n = [true, true];
+        let (value, plain, (gx, gt)) = match loss {
+            Pair::Mse => {
+                let (v, pb) = mse::rule(x, t, n);
+                (v, mse(x, t), pb(&d, x, t))
+            }
+            Pair::MseSum => {
+                let (v, pb) = mse_sum::rule(x, t, n);
+                (v, mse_sum(x, t), pb(&d, x, t))
+            }
+            Pair::Bce => {
+                let (v, pb) = binary_cross_entropy_with_logits::rule(x, t, n);
+                (v, binary_cross_entropy_with_logits(x, t), pb(&d, x, t))
+            }
+            Pair::BceSum => {
+                let (v, pb) = binary_cross_entropy_with_logits_sum::rule(x, t, n);
+                (v, binary_cross_entropy_with_logits_sum(x, t), pb(&d, x, t))
+            }
+        };
+        assert_eq!(value, plain, "{loss:?}: the rule's value is the function's");
+        (value, (gx.unwrap(), gt.unwrap()))
+    }
+
+    /// The inputs of a two-tensor loss, as `gradcheck` perturbs them.
+    type Pairs<D> = (Tensor<f64, D>, Tensor<f64, D>);
+
+    fn pair_check<Sh: ShapeBuilder + Clone>(shape: Sh)
+    where
+        Tensor<f64, Sh::Dim>: CheckInput<Grad = Array<f64, Sh::Dim>>,
+    {
+        let x = sample(shape.clone(), -3.0, 3.0, 1);
+        let t = sample(shape.clone(), -2.0, 2.0, 5);
+        let probs = sample(shape, 0.0, 1.0, 9);
+        for (loss, t) in [
+            (Pair::Mse, &t),
+            (Pair::MseSum, &t),
+            (Pair::Bce, &probs),
+            (Pair::BceSum, &probs),
+        ] {
+            let inputs = (Tensor::from(x.clone()), Tensor::from(t.clone()));
+            let f = |(x, t): &Pairs<Sh::Dim>| pair_value_and_grads(loss, x, t, 1.0);
+            if let Err(e) = gradcheck(f, &inputs) {
+                panic!("{loss:?}: {e}");
+            }
+
+            let (v64, (gx64, gt64)) = pair_value_and_grads(loss, &inputs.0, &inputs.1, -1.3);
+            let x32 = Tensor::from(x.mapv(|v| v as f32));
+            let t32 = Tensor::from(t.mapv(|v| v as f32));
+            let (v32, (gx32, gt32)) = pair_value_and_grads(loss, &x32, &t32, -1.3);
+            assert_close("f32", v32.item(), v64.item());
+            assert_all_close("f32", &gx32, &gx64);
+            assert_all_close("f32", &gt32, &gt64);
+        }
+    }
+
+    #[test]
+    fn finite_differences_and_f32() {
+        ce_check(4, 3, -2.0, 2.0);
+        ce_check(1, 5, -2.0, 2.0);
+        ce_check(3, 1, -2.0, 2.0);
+        ce_check(3, 4, 999.0, 1001.0);
+        ce_check(3, 4, -1001.0, -999.0);
+        pair_check(5);
+        pair_check((2, 3));
+        pair_check((2, 1, 2));
+        pair_check(IxDyn(&[3, 2]));
+    }
+
+    fn extreme<A: Float>() {
+        let c = |v: f64| A::from_f64(v);
+        // Row 0: label on the largest logit by 1000: loss ln(1 + e⁻¹⁰⁰⁰ + e⁻²⁰⁰⁰) = 0.
+        // Row 1: three equal logits of 1000: ln 3.
+        // Row 2: label on the smallest by 2000: ≈ 2000.
+        let logits = Tensor::from(
+            array![
+                [1000.0, 0.0, -1000.0],
+                [1000.0, 1000.0, 1000.0],
+                [1000.0, 0.0, -1000.0]
+            ]
+            .mapv(c),
+        );
+        let labels = [0, 2, 2];
+        let loss = cross_entropy_sum(&logits, &labels).item();
+        assert_close("ce extreme", loss, 3f64.ln() + 2000.0);
+        let mean = cross_entropy(&logits, &labels).item();
+        assert_close("ce extreme", mean, (3f64.ln() + 2000.0) / 3.0);
+        let (_, pb) = cross_entropy::rule(&logits, &labels, [true, false]);
+        let g = pb(&arr0(c(1.0)), &logits, &labels).0.unwrap();
+        let third = 1.0 / 3.0;
+        let want = array![
+            [0.0, 0.0, 0.0],
+            [third, third, -2.0 * third],
+            [1.0, 0.0, -1.0]
+        ] * third;
+        assert_all_close("ce extreme grad", &g, &want);
+
+        // Row of all −1000: uniform, ln 2.
+        let low = Tensor::from(array![[-1000.0, -1000.0]].mapv(c));
+        assert_close("ce low", cross_entropy(&low, &[1]).item(), 2f64.ln());
+
+        // BCE: σ(1000) = 1 and σ(−1000) = 0, to rounding. Losses: right and
+        // confident 0, wrong and confident 1000.
+        let x = Tensor::from(array![1000.0, 1000.0, -1000.0, -1000.0].mapv(c));
+        let t = Tensor::from(array![1.0, 0.0, 0.0, 1.0].mapv(c));
+        let loss = binary_cross_entropy_with_logits_sum(&x, &t).item();
+        assert_close("bce extreme", loss, 2000.0);
+        let (_, pb) = binary_cross_entropy_with_logits_sum::rule(&x, &t, [true, true]);
+        let (gx, gt) = pb(&arr0(c(1.0)), &x, &t);
+        assert_all_close("bce extreme dx", &gx.unwrap(), &array![0.0, 1.0, 0.0, -1.0]);
+        assert_all_close(
+            "bce extreme dt",
+            &gt.unwrap(),
+            &array![-1000.0, -1000.0, 1000.0, 1000.0],
+        );
+    }
+
+    #[test]
+    fn extreme_logits() {
+        extreme::<f64>();
+        extreme::<f32>();
+    }
+
+    #[test]
+    fn empty_inputs() {
+        // No samples: the mean is 0/0 = NaN as in PyTorch, the sum 0.
+        let logits = Tensor::<f64, Ix2>::zeros((0, 3));
+        assert!(cross_entropy(&logits, &[]).item().is_nan());
+        assert_eq!(cross_entropy_sum(&logits, &[]).item(), 0.0);
+        let (_, pb) = cross_entropy::rule(&logits, &[], [true, false]);
+        assert_eq!(pb(&arr0(1.0), &logits, &[]).0.unwrap().shape(), &[0, 3]);
+        let e = Tensor::<f32, Ix1>::zeros(0);
+        assert!(mse(&e, &e).item().is_nan());
+        assert_eq!(mse_sum(&e, &e).item(), 0.0);
+        assert_eq!(binary_cross_entropy_with_logits_sum(&e, &e).item(), 0.0);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "cross_entropy: incompatible shapes [3, 4] and [2]: the number of labels differs from the number of rows of the logits"
+    )]
+    fn cross_entropy_label_count_panics() {
+        cross_entropy(&Tensor::<f64, Ix2>::zeros((3, 4)), &[0, 1]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "cross_entropy: incompatible shapes [2, 4] and [2]: every label must be less than the number of classes (the number of columns of the logits)"
+    )]
+    fn cross_entropy_label_range_panics() {
+        cross_entropy(&Tensor::<f32, Ix2>::zeros((2, 4)), &[1, 4]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "cross_entropy_sum: incompatible shapes [1, 2] and [2]: the number of labels"
+    )]
+    fn cross_entropy_sum_label_count_panics() {
+        cross_entropy_sum(&Tensor::<f64, Ix2>::zeros((1, 2)), &[0, 0]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "cross_entropy: incompatible shapes [2, 2] and [2]: every label must be less"
+    )]
+    fn cross_entropy_rule_panics() {
+        let _ = cross_entropy::rule(&Tensor::<f64, Ix2>::zeros((2, 2)), &[0, 2], [true, false]);
+    }
+
+    #[test]
+    #[should_panic(expected = "mse: shape mismatch: expected shape [2, 3], found shape [3, 2]")]
+    fn mse_shape_panics() {
+        mse(
+            &Tensor::<f64, Ix2>::zeros((2, 3)),
+            &Tensor::<f64, Ix2>::zeros((3, 2)),
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "mse_sum: shape mismatch: expected shape [2], found shape [3]")]
+    fn mse_sum_rule_shape_panics() {
+        let _ = mse_sum::rule(
+            &Tensor::<f32, Ix1>::zeros(2),
+            &Tensor::<f32, Ix1>::zeros(3),
+            [true, true],
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "binary_cross_entropy_with_logits: shape mismatch: expected shape [1, 2, 3], found shape [1, 3, 2]"
+    )]
+    fn bce_shape_panics() {
+        binary_cross_entropy_with_logits(
+            &Tensor::<f64, Ix3>::zeros((1, 2, 3)),
+            &Tensor::<f64, Ix3>::zeros((1, 3, 2)),
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "binary_cross_entropy_with_logits_sum: shape mismatch: expected shape [4], found shape [5]"
+    )]
+    fn bce_sum_shape_panics() {
+        binary_cross_entropy_with_logits_sum(
+            &Tensor::<f64, Ix1>::zeros(4),
+            &Tensor::<f64, Ix1>::zeros(5),
+        );
+    }
+
+    #[test]
+    fn try_errors() {
+        let logits = Tensor::<f64, Ix2>::zeros((2, 3));
+        let err = try_cross_entropy(&logits, &[0]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::IncompatibleShapes { op: "cross_entropy", ref lhs, ref rhs, .. }
+                if lhs == &[2, 3] && rhs == &[1]
+        ));
+        assert!(try_cross_entropy_sum(&logits, &[0, 3]).is_err());
+        assert!(try_cross_entropy(&logits, &[2, 0]).is_ok());
+        let (a, b) = (Tensor::<f64, Ix1>::zeros(2), Tensor::<f64, Ix1>::zeros(3));
+        let want = |op| shape_mismatch(op, &[2], &[3]);
+        assert_eq!(try_mse(&a, &b).unwrap_err(), want("mse"));
+        assert_eq!(try_mse_sum(&a, &b).unwrap_err(), want("mse_sum"));
+        assert_eq!(
+            try_binary_cross_entropy_with_logits(&a, &b).unwrap_err(),
+            want("binary_cross_entropy_with_logits")
+        );
+        assert_eq!(
+            try_binary_cross_entropy_with_logits_sum(&a, &b).unwrap_err(),
+            want("binary_cross_entropy_with_logits_sum")
+        );
+        assert_eq!(try_mse(&a, &a).unwrap().item(), 0.0);
+    }
+}
