@@ -505,7 +505,6 @@ impl Cx<'_> {
                 }
             })
             .collect();
-        let output = fixed_type(&self.sig.output);
         let decls = &self.decls;
         let forward = match &exit {
             Some(exit) => {
