@@ -79,7 +79,7 @@ fn loss(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix1>) -> Scalar<f64> {
     (softplus(&z) + q * 0.1).sum()
 }
 
-fn main() {
+pub fn main() {
     let w = Tensor::from(array![0.5, -2.0, 800.0]).requires_grad();
     let x = Tensor::from(array![1.0, 3.0, 1.0]);
     let graph = loss::forward(&w, &x);

@@ -21,7 +21,7 @@ fn f(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
     autograd::stack(Axis(0), &[&y0, &y1, &y2])
 }
 
-fn main() {
+pub fn main() {
     let x = Tensor::from(array![1.5, -0.5, 2.0]).requires_grad();
 
     // 1. One backward with an external gradient v gives vᵀJ.

@@ -20,7 +20,7 @@ fn loss(m: &Linear, x: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix2>) -> Scalar<f64> {
     mse(&prediction, y)
 }
 
-fn main() {
+pub fn main() {
     let mut rng = Rng::seed_from(0);
     let n = 200;
     let x = Array2::from_shape_fn((n, 1), |_| rng.uniform(-1.0, 1.0));

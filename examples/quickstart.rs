@@ -17,7 +17,7 @@ fn twice_square(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
     x * x * 2.0
 }
 
-fn main() {
+pub fn main() {
     let x = Tensor::from(array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
     let y = Tensor::from(array![1.0, 2.0, 3.0]);
     let w = Tensor::from(array![0.1, -0.2]).requires_grad();

@@ -206,3 +206,44 @@ fn match_loops_and_mutation() {
         }
     }
 }
+
+/// Nested loops with a `break` out of the inner one: Σᵢ Σ_{j ≤ i, j < 3} x^(j+1).
+#[differentiable]
+fn nested(x: f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        let mut p = x;
+        for j in 0..n {
+            if j > i || j >= 3 {
+                break;
+            }
+            s += p;
+            p = p * x;
+        }
+    }
+    s
+}
+
+#[test]
+fn nested_loops_with_break() {
+    let x: f64 = 0.9;
+    for n in [0usize, 1, 2, 5] {
+        // d/dx Σ over the pairs of x^(j+1) = Σ (j+1) x^j
+        let mut expected = 0.0;
+        for i in 0..n {
+            for j in 0..=i.min(2) {
+                expected += (j as f64 + 1.0) * x.powi(j as i32);
+            }
+        }
+        let (_, (g, ())) = nested::value_and_grad(x, n);
+        assert!(close(g, expected), "n = {n}: {g} vs {expected}");
+        gradcheck(
+            |x| {
+                let (v, (g, ())) = nested::value_and_grad(*x, n);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
+    }
+}
