@@ -906,6 +906,9 @@ impl Cx<'_> {
         in_loop: bool,
         what: String,
     ) -> (TokenStream, Option<(TokenStream, TokenStream)>) {
+        if self.body.vars[v].projection.is_some() {
+            return (self.projection_place(v), None);
+        }
         let var = &self.body.vars[v];
         if var.param.is_some() || (self.stable[v] && !self.own[v]) {
             let id = &var.ident;

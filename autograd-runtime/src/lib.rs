@@ -2,6 +2,9 @@
 //!
 //! Users depend on the `autograd` facade crate, which re-exports this one.
 
+#[cfg(feature = "blas")]
+extern crate blas_src;
+
 pub mod broadcast;
 pub mod data;
 pub mod error;

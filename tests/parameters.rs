@@ -1,0 +1,91 @@
+//! `#[derive(Parameters)]` on nested structs: fields read in bodies,
+//! gradients in a struct of the same shape, stored by backward, names.
+
+use autograd::ndarray::array;
+use autograd::prelude::*;
+
+#[derive(Parameters, Clone)]
+pub struct Layer {
+    w: Tensor<f64, Ix1>,
+    b: Tensor<f64, Ix1>,
+}
+
+#[derive(Parameters, Clone)]
+pub struct Net {
+    l1: Layer,
+    l2: Layer,
+}
+
+/// Σ tanh(x·w₁ + b₁)·w₂
+#[differentiable]
+fn f(n: &Net, x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let h = (x * &n.l1.w + &n.l1.b).tanh();
+    (h * &n.l2.w).sum()
+}
+
+fn net() -> Net {
+    Net {
+        l1: Layer {
+            w: Tensor::from(array![1.0, 2.0]),
+            b: Tensor::from(array![0.5, 0.1]),
+        },
+        l2: Layer {
+            w: Tensor::from(array![-1.0, 1.0]),
+            b: Tensor::from(array![0.0, 0.0]),
+        },
+    }
+}
+
+#[test]
+fn nested_fields_get_their_gradients() {
+    let n = net().with_requires_grad();
+    let x = Tensor::from(array![0.3, 0.4]);
+    let (_, (g, _)) = f::value_and_grad(&n, &x);
+    // h = tanh(x·w₁ + b₁); ∂/∂w₁ = w₂(1 − h²)x, ∂/∂b₁ = w₂(1 − h²), ∂/∂w₂ = h, ∂/∂b₂ = 0
+    let z = array![0.3 * 1.0 + 0.5, 0.4 * 2.0 + 0.1];
+    let h = z.mapv(f64::tanh);
+    let s = h.mapv(|h| 1.0 - h * h);
+    let dw1 = &(&s * &array![-1.0, 1.0]) * &array![0.3, 0.4];
+    for (a, b) in g.l1.w.iter().zip(dw1.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    for (a, b) in g.l2.w.iter().zip(h.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    assert_eq!(g.l2.b, array![0.0, 0.0]);
+    // backward stores the same numbers in the leaves.
+    f::forward(&n, &x).backward();
+    assert_eq!(n.l1.w.grad().unwrap(), g.l1.w);
+    assert_eq!(n.l1.b.grad().unwrap(), g.l1.b);
+    // b₂ is never read: no gradient reaches it... but the struct's gradient
+    // is stored whole, as zeros for the unread field.
+    assert_eq!(n.l2.b.grad().unwrap(), array![0.0, 0.0]);
+    // Finite differences, one parameter at a time.
+    let base = net();
+    autograd::gradcheck(
+        |w: &Tensor<f64, Ix1>| {
+            let mut m = base.clone();
+            m.l1.w = w.clone();
+            let (v, (g, _)) = f::value_and_grad(&m, &x);
+            (v, g.l1.w)
+        },
+        &base.l1.w,
+    )
+    .unwrap();
+}
+
+#[test]
+fn names_counts_and_flags() {
+    let mut n = net();
+    assert_eq!(n.parameter_names(), ["l1.w", "l1.b", "l2.w", "l2.b"]);
+    assert_eq!(n.num_parameters(), 8);
+    assert!(!n.l1.w.is_requires_grad());
+    n.set_requires_grad_all(true);
+    assert!(n.l2.b.is_requires_grad());
+    let mut bytes = Vec::new();
+    n.save_to(&mut bytes).unwrap();
+    let mut m = net();
+    m.l1.w = Tensor::from(array![9.0, 9.0]);
+    m.load_from(&mut bytes.as_slice()).unwrap();
+    assert_eq!(m.l1.w.data(), n.l1.w.data());
+}
