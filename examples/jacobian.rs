@@ -43,8 +43,8 @@ pub fn main() {
     println!("J, row by row:\n{rows}");
 
     // 3. The runtime's helper does the same, and agrees with finite differences.
-    let j = jacobian(&x, |x| f::vjp(x));
-    let numeric = numerical_jacobian(&x, |x| f(x), 1e-6);
+    let j = jacobian(&x, f::vjp);
+    let numeric = numerical_jacobian(&x, f, 1e-6);
     let err = (&j - &numeric)
         .mapv(f64::abs)
         .fold(0.0, |m: f64, &e| m.max(e));

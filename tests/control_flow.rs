@@ -1,4 +1,6 @@
 //! Control flow inside #[differentiable] bodies: branches, loops, mutation, early returns.
+// The bodies are written as users write loops, index by index and `s = s + ..`.
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
 
 use autograd::gradcheck;
 use autograd::ndarray::{array, Array1};

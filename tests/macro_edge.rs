@@ -1,3 +1,6 @@
+// The bodies are written as users write them, `s = s + ..` included.
+#![allow(clippy::assign_op_pattern)]
+
 use autograd::ndarray::array;
 use autograd::prelude::*;
 

@@ -33,6 +33,18 @@ pub fn sum_to_shape<A: Float, E: Dimension>(g: ArrayView<'_, A, IxDyn>, target: 
         .expect("broadcast gradient reduces to the operand's shape")
 }
 
+/// Like [`sum_to_shape`], taking the gradient by value: when no axis was
+/// broadcast, the array is returned as it is, without a copy.
+pub fn sum_to_shape_owned<A: Float, E: Dimension>(g: Array<A, IxDyn>, target: &E) -> Array<A, E> {
+    if g.shape() == target.slice() {
+        if let Ok(g) = g.into_dimensionality::<E>() {
+            return g;
+        }
+        unreachable!("same shape, same dimensionality");
+    }
+    sum_to_shape(g.view(), target)
+}
+
 /// Like [`sum_to_shape`], for a gradient of any dimension type.
 pub fn unbroadcast<A: Float, D: Dimension, E: Dimension>(
     g: &Array<A, D>,

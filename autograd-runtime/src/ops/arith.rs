@@ -14,7 +14,7 @@
 
 use ndarray::{Array, DimMax, Dimension};
 
-use crate::broadcast::{broadcast_shapes, unbroadcast};
+use crate::broadcast::{broadcast_shapes, sum_to_shape_owned, unbroadcast};
 use crate::error::{or_panic, shape_mismatch, Error};
 use crate::float::Float;
 use crate::tensor::Tensor;
@@ -181,16 +181,10 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> MulRule<Tensor<A, E>> for
     type Output = Broadcast<A, D, E>;
     tensor_tensor_fwd!("mul", *);
     fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
-        unbroadcast(
-            &(&d.view().into_dyn() * &rhs.data().view().into_dyn()),
-            &lhs.0,
-        )
+        sum_to_shape_owned(&d.view().into_dyn() * &rhs.data().view().into_dyn(), &lhs.0)
     }
     fn rev1(lhs: &Self, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
-        unbroadcast(
-            &(&d.view().into_dyn() * &lhs.data().view().into_dyn()),
-            &rhs.0,
-        )
+        sum_to_shape_owned(&d.view().into_dyn() * &lhs.data().view().into_dyn(), &rhs.0)
     }
 }
 
@@ -198,17 +192,14 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for
     type Output = Broadcast<A, D, E>;
     tensor_tensor_fwd!("div", /);
     fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
-        unbroadcast(
-            &(&d.view().into_dyn() / &rhs.data().view().into_dyn()),
-            &lhs.0,
-        )
+        sum_to_shape_owned(&d.view().into_dyn() / &rhs.data().view().into_dyn(), &lhs.0)
     }
     fn rev1(lhs: &Self, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, E> {
         // -d·a/b², computed as -(d·a/b)/b.
         let b = rhs.data().view().into_dyn();
-        let q = &(&d.view().into_dyn() * &lhs.data().view().into_dyn()) / &b;
-        let q = &q / &b;
-        -unbroadcast(&q, &rhs.raw_dim())
+        let mut q = &d.view().into_dyn() * &lhs.data().view().into_dyn();
+        q.zip_mut_with(&b, |q, &b| *q = -(*q / b) / b);
+        sum_to_shape_owned(q, &rhs.raw_dim())
     }
 }
 
