@@ -1101,3 +1101,42 @@ fn sigmoid_does_not_overflow() {
     assert_eq!(pullback(&array![1.0, 1.0, 1.0]), array![0.0f32, 0.0, 0.25]);
     assert_eq!(f64s::sigmoid::f::grad(-1000.0), 0.0);
 }
+
+/// `x.matmul(&w.t())` is fused into one rule; its gradients are those of x·wᵀ.
+#[differentiable]
+fn linear_t(x: &Tensor<f64, Ix2>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    x.matmul(&w.t()).tanh().sum()
+}
+
+#[differentiable]
+fn linear_t_vec(x: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    x.matmul(&w.t()).tanh().sum()
+}
+
+#[test]
+fn fused_matmul_with_transpose() {
+    use autograd::ndarray::array;
+    let x = Tensor::from(array![[0.1, 0.2, 0.3], [-0.4, 0.5, 0.6]]);
+    let w = Tensor::from(array![[0.5, -1.0, 0.2], [0.3, 0.1, -0.5]]);
+    // y = x·wᵀ, s = 1 − tanh²(y): ∂x = s·w, ∂w = sᵀ·x
+    let y = x.data().dot(&w.data().t());
+    let s = y.mapv(|v: f64| 1.0 - v.tanh().powi(2));
+    let (gx, gw) = linear_t::grad(&x, &w);
+    for (a, b) in gx.iter().zip(s.dot(w.data()).iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    for (a, b) in gw.iter().zip(s.t().dot(x.data()).iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    autograd::gradcheck(
+        |(x, w): &(Tensor<f64, Ix2>, Tensor<f64, Ix2>)| linear_t::value_and_grad(x, w),
+        &(x.clone(), w.clone()),
+    )
+    .unwrap();
+    let v = Tensor::from(array![0.3, -0.2, 0.9]);
+    autograd::gradcheck(
+        |(v, w): &(Tensor<f64, Ix1>, Tensor<f64, Ix2>)| linear_t_vec::value_and_grad(v, w),
+        &(v, w),
+    )
+    .unwrap();
+}

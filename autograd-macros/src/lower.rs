@@ -1271,6 +1271,17 @@ impl Lowerer<'_> {
             self.push_op(out, Op::Constant(tokens), e.span(), true, None);
             return Some(Operand::Var(out));
         }
+        // `a.matmul(&b.t())`: one fused rule, so `b` is never transposed into a copy.
+        if name == "matmul" && m.args.len() == 1 {
+            if let Expr::MethodCall(t) = strip_parens(strip_ref(&m.args[0]).0) {
+                if t.method == "t" && t.args.is_empty() && t.turbofish.is_none() {
+                    let a = self.value_expr(&m.receiver);
+                    let b = self.value_expr(&t.receiver);
+                    let rule = rules::method("matmul_t")?;
+                    return Some(self.rule(rule, vec![a?, b?], vec![], e.span()));
+                }
+            }
+        }
         let Some(rule) = rules::method(&name) else {
             self.errors.push_spanned(
                 &m.method,

@@ -114,6 +114,8 @@ pub const METHODS: &[Rule] = rules! {
     "mean_axis" => "MeanAxisRule", [C], [[Meta(0), Const(0)]];
     // Linear algebra and shapes.
     "matmul" => "MatmulRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
+    // `a.matmul(&b.t())`, fused so that `b` is never copied.
+    "matmul_t" => "MatmulTRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
     "t" => "TRule", [], [[Meta(0)]];
     "reshape" => "ReshapeRule", [C], [[Meta(0), Const(0)]];
     // Normalisations.

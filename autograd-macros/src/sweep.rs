@@ -49,6 +49,20 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
     };
     cx.analyse();
     let tokens = cx.emit(closure_params);
+    // Values the pullback keeps in place, once (not parameters: those it
+    // receives again).
+    let mut kept = Vec::new();
+    for (v, var) in body.vars.iter().enumerate() {
+        if var.param.is_some() || var.projection.is_some() || cx.is_hoisted(v) {
+            continue;
+        }
+        if cx.captured.contains(&v) {
+            kept.push(format!("value `{}` (kept in place)", var.base));
+        } else if cx.own[v] {
+            kept.push(format!("copy of `{}` (kept in place)", var.base));
+        }
+    }
+    cx.saved.extend(kept);
     Sweep {
         tokens,
         saved: cx.saved,

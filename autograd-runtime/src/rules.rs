@@ -11,7 +11,7 @@ pub use crate::ops::index::{
     BroadcastRule, IndexAxisRule, IndexRule, InsertAxisRule, SliceAxisRule,
 };
 pub use crate::ops::join::{ConcatenateRule, StackRule};
-pub use crate::ops::linalg::{MatmulRule, TRule};
+pub use crate::ops::linalg::{MatmulRule, MatmulTRule, TRule};
 pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
 pub use crate::ops::select::{ClampRule, MaxAxisRule, MaximumRule, MinAxisRule, MinimumRule};
 pub use crate::ops::shape::ReshapeRule;

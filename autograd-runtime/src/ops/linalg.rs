@@ -154,7 +154,9 @@ impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix1> {
 /// The rule of `x.t()`: the axes reversed. The map is linear and its adjoint
 /// is itself, so the input's gradient is `dᵀ`.
 pub trait TRule: Differentiable {
-    /// The transpose, owned and in standard (row-major) layout.
+    /// The transpose, owned. Its memory is a straight copy of the input's
+    /// with the axes reversed (column-major for a row-major matrix): no
+    /// strided element-by-element copy.
     fn fwd(&self) -> Self;
     /// The input's gradient `dᵀ`, reading only the input's shape.
     fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
@@ -162,10 +164,10 @@ pub trait TRule: Differentiable {
 
 impl<A: Float, D: Dimension> TRule for Tensor<A, D> {
     fn fwd(&self) -> Tensor<A, D> {
-        Tensor::from(self.data().t().as_standard_layout().into_owned())
+        Tensor::from(self.data().clone().reversed_axes())
     }
     fn rev0(_: &Meta<Self>, d: &Array<A, D>) -> Array<A, D> {
-        d.t().as_standard_layout().into_owned()
+        d.clone().reversed_axes()
     }
 }
 
@@ -197,7 +199,8 @@ impl<A: Float, D: Dimension> Tensor<A, D> {
     }
 
     /// The transpose: the axes reversed (a matrix transpose; a vector is
-    /// unchanged), as a new tensor in standard layout. The derivative rule is
+    /// unchanged), as a new tensor: a straight copy of the data with the axes
+    /// reversed (column-major for a row-major matrix). The derivative rule is
     /// [`TRule`].
     pub fn t(&self) -> Tensor<A, D> {
         TRule::fwd(self)
@@ -265,10 +268,10 @@ mod tests {
         let m = c(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
         let mt = m.t();
         assert_all_close("t", mt.data(), &array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]);
-        assert!(mt.data().is_standard_layout());
+        // A straight copy with the axes reversed: column-major, no strided copy.
+        assert!(mt.data().t().is_standard_layout());
         let g = TRule::rev0(&meta(&mt), m.data());
         assert_all_close("t", &g, &array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]);
-        assert!(g.is_standard_layout());
     }
 
     #[test]
@@ -376,5 +379,105 @@ mod tests {
         assert_eq!(y.data(), &array![3.0, 3.0]);
         let s = Tensor::<f64, _>::ones(3).try_matmul(&Tensor::ones(3));
         assert_eq!(s.unwrap().item(), 3.0);
+    }
+}
+
+/// The rule of `x.matmul(&w.t())`, fused: the product with a transposed right
+/// operand (PyTorch's `F.linear` without the bias), computed on a transposed
+/// view, so neither the forward nor the backward copies `w`.
+///
+/// With `y = x·wᵀ`: `∂x = d·w` and `∂w = dᵀ·x` (for a vector `x`,
+/// `∂w = d ⊗ x`). `#[differentiable]` emits this rule when it sees
+/// `a.matmul(&b.t())`.
+pub trait MatmulTRule<Rhs: Differentiable>: Differentiable {
+    /// The result type.
+    type Output: Differentiable;
+    /// The forward value `self·rhsᵀ`.
+    ///
+    /// # Panics
+    /// If the last axes of `self` and `rhs` differ in length; the message
+    /// names both shapes.
+    fn fwd(&self, rhs: &Rhs) -> Self::Output;
+    /// The left operand's gradient `d·rhs`.
+    fn rev0(lhs: &Meta<Self>, rhs: &Rhs, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// The right operand's gradient `dᵀ·lhs`.
+    fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+}
+
+fn check_matmul_t(lhs: &[usize], rhs: &[usize]) -> Result<(), Error> {
+    // The transposed right operand has the reversed shape.
+    let reversed: Vec<usize> = rhs.iter().rev().copied().collect();
+    check_matmul(lhs, &reversed)
+}
+
+impl<A: Float> MatmulTRule<Tensor<A, Ix2>> for Tensor<A, Ix2> {
+    type Output = Tensor<A, Ix2>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
+        or_panic(check_matmul_t(self.shape(), rhs.shape()));
+        Tensor::from(self.data().dot(&rhs.data().t()))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, d: &Array2<A>) -> Array2<A> {
+        // (n×k)·(k×m)
+        d.dot(rhs.data())
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, d: &Array2<A>) -> Array2<A> {
+        // (k×n)·(n×m)
+        d.t().dot(lhs.data())
+    }
+}
+
+impl<A: Float> MatmulTRule<Tensor<A, Ix2>> for Tensor<A, Ix1> {
+    type Output = Tensor<A, Ix1>;
+    #[track_caller]
+    fn fwd(&self, rhs: &Tensor<A, Ix2>) -> Tensor<A, Ix1> {
+        or_panic(check_matmul_t(self.shape(), rhs.shape()));
+        Tensor::from(rhs.data().dot(self.data()))
+    }
+    fn rev0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, d: &Array1<A>) -> Array1<A> {
+        d.dot(rhs.data())
+    }
+    fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, d: &Array1<A>) -> Array2<A> {
+        outer(d, lhs.data())
+    }
+}
+
+#[cfg(test)]
+mod matmul_t_tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn fused_transposed_product_matches_matmul_of_t() {
+        let x = Tensor::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let w = Tensor::from(array![[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]);
+        let y = MatmulTRule::fwd(&x, &w);
+        assert_eq!(y.data(), &x.data().dot(&w.data().t()));
+        let d = array![[1.0, -2.0], [0.5, 3.0]];
+        // ∂x = d·w, ∂w = dᵀ·x: the gradients of x·wᵀ.
+        assert_eq!(
+            MatmulTRule::rev0(&crate::value::meta(&x), &w, &d),
+            d.dot(w.data())
+        );
+        assert_eq!(
+            MatmulTRule::rev1(&x, &crate::value::meta(&w), &d),
+            d.t().dot(x.data())
+        );
+        let v = Tensor::from(array![1.0, -1.0, 2.0]);
+        let yv = MatmulTRule::fwd(&v, &w);
+        assert_eq!(yv.data(), &w.data().dot(v.data()));
+        let dv = array![2.0, 1.0];
+        assert_eq!(
+            MatmulTRule::rev0(&crate::value::meta(&v), &w, &dv),
+            w.data().t().dot(&dv)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "matmul")]
+    fn fused_product_names_the_shapes() {
+        let x = Tensor::from(array![[1.0, 2.0]]);
+        let w = Tensor::from(array![[1.0, 2.0, 3.0]]);
+        let _ = MatmulTRule::fwd(&x, &w);
     }
 }
