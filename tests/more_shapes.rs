@@ -1,0 +1,59 @@
+//! More shapes of user code: calls as arguments, methods on call results,
+//! by-value tensor parameters, unary minus, IxDyn tensors, Scalar parameters.
+
+use autograd::ndarray::{array, ArrayD, IxDyn};
+use autograd::prelude::*;
+
+#[differentiable]
+fn g(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
+    x * x
+}
+
+#[differentiable]
+fn h(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    g(&g(x)).sum() + (-g(x)).exp().sum()
+}
+
+#[differentiable]
+fn by_value(x: Tensor<f64, Ix1>, s: Scalar<f64>) -> Scalar<f64> {
+    (&x * &s).sum()
+}
+
+#[differentiable]
+fn dynamic(x: &Tensor<f64, IxDyn>, w: &Tensor<f64, IxDyn>) -> Scalar<f64> {
+    ((x * w).sum_axis(Axis(0)).tanh() - 1.0).mean()
+}
+
+#[test]
+fn calls_as_arguments_and_methods_on_results() {
+    let x = Tensor::from(array![0.5, -1.0]);
+    // h = Σx⁴ + Σe^(−x²): ∂h = 4x³ − 2x·e^(−x²)
+    let gx = h::grad(&x);
+    for (g, x) in gx.iter().zip(x.data().iter()) {
+        let e = 4.0 * x * x * x - 2.0 * x * (-x * x).exp();
+        assert!((g - e).abs() < 1e-12);
+    }
+    autograd::gradcheck(|x: &Tensor<f64, Ix1>| h::value_and_grad(x), &x).unwrap();
+}
+
+#[test]
+fn by_value_and_scalar_parameters() {
+    let x = Tensor::from(array![1.0, 2.0]);
+    let s = Tensor::scalar(3.0);
+    let (gx, gs) = by_value::grad(x.clone(), s.clone());
+    assert_eq!(gx, array![3.0, 3.0]);
+    assert_eq!(gs, autograd::ndarray::arr0(3.0));
+}
+
+#[test]
+fn dynamic_dimensions() {
+    let x = Tensor::from(
+        ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).unwrap(),
+    );
+    let w = Tensor::from(ArrayD::from_shape_vec(IxDyn(&[3]), vec![1.0, -1.0, 0.5]).unwrap());
+    autograd::gradcheck(
+        |(x, w): &(Tensor<f64, IxDyn>, Tensor<f64, IxDyn>)| dynamic::value_and_grad(x, w),
+        &(x, w),
+    )
+    .unwrap();
+}
