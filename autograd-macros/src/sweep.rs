@@ -1235,7 +1235,16 @@ impl Cx<'_> {
                 consts,
             } => {
                 let tr = Ident::new(rule.trait_name, span);
+                // `x * x`: one backward function, its result counted twice in place.
+                let squared = rule.name == "mul"
+                    && matches!(
+                        (operands.first(), operands.get(1)),
+                        (Some(Operand::Var(a)), Some(Operand::Var(b))) if a == b
+                    );
                 for (k, v) in &revs {
+                    if squared && *k == 1 {
+                        continue;
+                    }
                     let args: Vec<TokenStream> = rule.revs[*k]
                         .iter()
                         .map(|r| match r {
@@ -1280,9 +1289,14 @@ impl Cx<'_> {
                         } else {
                             format_ident!("rev{}", k, span = span)
                         };
+                        let add = if squared {
+                            quote!(#rt::accumulate_twice)
+                        } else {
+                            quote!(#rt::accumulate)
+                        };
                         steps.push(quote_spanned! {span=>
                             if #need {
-                                #rt::accumulate(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));
+                                #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));
                             }
                         });
                     }

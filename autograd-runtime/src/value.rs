@@ -69,6 +69,15 @@ pub fn zeros<T: Differentiable + ?Sized>(meta: &Meta<T>) -> T::Grad {
 pub trait GradValue {
     /// `self += other`.
     fn accumulate(&mut self, other: Self);
+
+    /// `self += self`, in place where the type allows.
+    fn double(&mut self)
+    where
+        Self: Clone,
+    {
+        let copy = self.clone();
+        self.accumulate(copy);
+    }
 }
 
 impl GradValue for f32 {
@@ -86,6 +95,9 @@ impl GradValue for f64 {
 impl<A: Float, D: Dimension> GradValue for Array<A, D> {
     fn accumulate(&mut self, other: Self) {
         *self += &other;
+    }
+    fn double(&mut self) {
+        self.mapv_inplace(|v| v + v);
     }
 }
 
@@ -105,6 +117,14 @@ pub fn accumulate<G: GradValue>(slot: &mut Option<G>, contribution: G) {
         Some(g) => g.accumulate(contribution),
         None => *slot = Some(contribution),
     }
+}
+
+/// Adds a contribution that counts twice (`x * x`: the same value on both
+/// sides of a product), doubling it in place instead of adding a copy.
+#[inline]
+pub fn accumulate_twice<G: GradValue + Clone>(slot: &mut Option<G>, mut contribution: G) {
+    contribution.double();
+    accumulate(slot, contribution)
 }
 
 /// One slot of the gradients a pullback returns, as seen by a caller:
