@@ -1277,7 +1277,7 @@ impl Lowerer<'_> {
                 if t.method == "t" && t.args.is_empty() && t.turbofish.is_none() {
                     let a = self.value_expr(&m.receiver);
                     let b = self.value_expr(&t.receiver);
-                    let rule = rules::method("matmul_t")?;
+                    let rule = rules::fused("matmul_t")?;
                     return Some(self.rule(rule, vec![a?, b?], vec![], e.span()));
                 }
             }

@@ -114,8 +114,6 @@ pub const METHODS: &[Rule] = rules! {
     "mean_axis" => "MeanAxisRule", [C], [[Meta(0), Const(0)]];
     // Linear algebra and shapes.
     "matmul" => "MatmulRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
-    // `a.matmul(&b.t())`, fused so that `b` is never copied.
-    "matmul_t" => "MatmulTRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
     "t" => "TRule", [], [[Meta(0)]];
     "reshape" => "ReshapeRule", [C], [[Meta(0), Const(0)]];
     // Normalisations.
@@ -136,6 +134,16 @@ pub const METHODS: &[Rule] = rules! {
     "min" => "MinimumRule", [O], [[Value(0), Value(1)], [Value(0), Value(1)]];
     "clamp" => "ClampRule", [C, C], [[Value(0), Const(0), Const(1)]];
 };
+
+/// Rules the lowering chooses itself, not methods users call.
+pub const FUSED: &[Rule] = rules! {
+    // `a.matmul(&b.t())`, fused so that `b` is never copied.
+    "matmul_t" => "MatmulTRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
+};
+
+pub fn fused(name: &str) -> Option<&'static Rule> {
+    FUSED.iter().find(|r| r.name == name)
+}
 
 /// Element reads `x[i]`.
 pub const INDEX: &[Rule] = rules! {
