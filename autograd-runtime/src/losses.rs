@@ -78,6 +78,60 @@ fn check_same_shape(op: &'static str, input: &[usize], target: &[usize]) -> Resu
     }
 }
 
+/// Defines the public items of a loss with one reduction, on top of the
+/// implementation both reductions share, which takes the name of the op (for
+/// error messages: the function's name) and the [`Reduction`]:
+///
+/// * `fn $name`: the loss, panicking where `$try_name` returns an error;
+/// * `fn $try_name`: `$loss(op, $a, $b, $reduction)`;
+/// * `mod $module` (named as the function): `rule($a, $b, needs)`, which is
+///   `$rule(op, $a, $b, $reduction, needs)`: the value and the pullback
+///   `(&output_gradient, $a, $b) -> $grads`, the calling protocol of
+///   `#[differentiable]`.
+///
+/// The documentation of each item is written at the call.
+macro_rules! loss {
+    (
+        $(#[$doc:meta])*
+        pub fn $name:ident<$($g:ident: $bound:path),+>($a:ident: $ta:ty, $b:ident: $tb:ty)
+            with $reduction:path;
+        $(#[$try_doc:meta])*
+        pub fn $try_name:ident = $loss:ident;
+        $(#[$module_doc:meta])*
+        pub mod $module:ident {
+            $(#[$rule_doc:meta])*
+            pub fn rule = $rule:ident -> $grads:ty;
+        }
+    ) => {
+        $(#[$doc])*
+        #[track_caller]
+        pub fn $name<$($g: $bound),+>($a: $ta, $b: $tb) -> Scalar<A> {
+            or_panic($try_name($a, $b))
+        }
+
+        $(#[$try_doc])*
+        pub fn $try_name<$($g: $bound),+>($a: $ta, $b: $tb) -> Result<Scalar<A>, Error> {
+            $loss(stringify!($name), $a, $b, $reduction)
+        }
+
+        $(#[$module_doc])*
+        pub mod $module {
+            use super::*;
+
+            $(#[$rule_doc])*
+            #[allow(clippy::type_complexity)]
+            #[track_caller]
+            pub fn rule<$($g: $bound),+>(
+                $a: $ta,
+                $b: $tb,
+                needs: [bool; 2],
+            ) -> (Scalar<A>, impl FnOnce(&Array0<A>, $ta, $tb) -> $grads) {
+                $rule(stringify!($name), $a, $b, $reduction, needs)
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------
 // Cross-entropy
 // ---------------------------------------------------------------------------
@@ -187,149 +241,122 @@ fn cross_entropy_rule<A: Float>(
     })
 }
 
-/// The cross-entropy of a batch of logits and class labels, averaged over
-/// the batch: `(1/N) Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
-/// `F.cross_entropy(logits, labels)`).
-///
-/// `logits` has shape `(N, C)`: one row of unnormalized scores per sample,
-/// one column per class; `labels[i]` is the class of sample `i`. The
-/// log-sum-exp of each row is computed with its maximum subtracted, so the
-/// loss is finite for logits of any finite size.
-///
-/// The gradient with respect to the logits is `(softmax(logits) − onehot(labels))/N`;
-/// the labels have none. The rule is [`cross_entropy::rule`](mod@cross_entropy).
-///
-/// # Panics
-/// If `labels.len()` is not the number of rows, or a label is not less than
-/// the number of columns; the message names both shapes. See
-/// [`try_cross_entropy`].
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::cross_entropy;
-/// use autograd::ndarray::array;
-///
-/// // Uniform scores over 4 classes: −ln(1/4) = ln 4 whatever the label.
-/// let logits = Tensor::from(array![[0.0, 0.0, 0.0, 0.0], [1000.0, 1000.0, 1000.0, 1000.0]]);
-/// let loss: Scalar<f64> = cross_entropy(&logits, &[3, 0]);
-/// assert!((loss.item() - 4f64.ln()).abs() < 1e-12);
-/// ```
-#[track_caller]
-pub fn cross_entropy<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize]) -> Scalar<A> {
-    or_panic(try_cross_entropy(logits, labels))
-}
-
-/// Like [`cross_entropy`](fn@cross_entropy), returning [`Error::IncompatibleShapes`] instead of
-/// panicking when the labels do not fit the logits.
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::try_cross_entropy;
-///
-/// let logits = Tensor::<f64, Ix2>::zeros((2, 3));
-/// let err = try_cross_entropy(&logits, &[0, 3]).unwrap_err();
-/// assert!(err.to_string().starts_with("cross_entropy: incompatible shapes [2, 3] and [2]"));
-/// ```
-pub fn try_cross_entropy<A: Float>(
+/// The loss alone.
+fn cross_entropy_value<A: Float>(
+    op: &'static str,
     logits: &Tensor<A, Ix2>,
     labels: &[usize],
+    reduction: Reduction,
 ) -> Result<Scalar<A>, Error> {
-    cross_entropy_forward("cross_entropy", logits, labels, Reduction::Mean).map(|(value, _)| value)
+    cross_entropy_forward(op, logits, labels, reduction).map(|(value, _)| value)
 }
 
-/// The derivative rule of [`cross_entropy`](fn@cross_entropy), in the
-/// calling protocol of `#[differentiable]`.
-pub mod cross_entropy {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, logits, labels)` returns
-    /// `(Some(d·(softmax(logits) − onehot(labels))/N), ())`, or `None` for
-    /// the logits when `needs[0]` is false. Only the per-row shift and sum of
-    /// the log-sum-exp are kept (when `needs[0]`).
+loss! {
+    /// The cross-entropy of a batch of logits and class labels, averaged over
+    /// the batch: `(1/N) Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
+    /// `F.cross_entropy(logits, labels)`).
+    ///
+    /// `logits` has shape `(N, C)`: one row of unnormalized scores per sample,
+    /// one column per class; `labels[i]` is the class of sample `i`. The
+    /// log-sum-exp of each row is computed with its maximum subtracted, so the
+    /// loss is finite for logits of any finite size.
+    ///
+    /// The gradient with respect to the logits is `(softmax(logits) − onehot(labels))/N`;
+    /// the labels have none. The rule is [`cross_entropy::rule`](mod@cross_entropy).
     ///
     /// # Panics
-    /// As [`cross_entropy`](fn@super::cross_entropy).
+    /// If `labels.len()` is not the number of rows, or a label is not less than
+    /// the number of columns; the message names both shapes. See
+    /// [`try_cross_entropy`].
     ///
     /// ```
-    /// use autograd::ndarray::{arr0, array};
     /// use autograd::prelude::*;
     /// use autograd::cross_entropy;
+    /// use autograd::ndarray::array;
     ///
-    /// // Two equal logits: loss ln 2, gradient [1/2 − 1, 1/2].
-    /// let logits = Tensor::from(array![[0.0, 0.0]]);
-    /// let (loss, pullback) = cross_entropy::rule(&logits, &[0], [true, false]);
-    /// assert!((loss.item() - 2f64.ln()).abs() < 1e-12);
-    /// let (g, ()) = pullback(&arr0(1.0), &logits, &[0]);
-    /// assert_eq!(g.unwrap(), array![[-0.5, 0.5]]);
+    /// // Uniform scores over 4 classes: −ln(1/4) = ln 4 whatever the label.
+    /// let logits = Tensor::from(array![[0.0, 0.0, 0.0, 0.0], [1000.0, 1000.0, 1000.0, 1000.0]]);
+    /// let loss: Scalar<f64> = cross_entropy(&logits, &[3, 0]);
+    /// assert!((loss.item() - 4f64.ln()).abs() < 1e-12);
     /// ```
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float>(
-        logits: &Tensor<A, Ix2>,
-        labels: &[usize],
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(&Array0<A>, &Tensor<A, Ix2>, &[usize]) -> (Option<Array2<A>>, ()),
-    ) {
-        cross_entropy_rule("cross_entropy", logits, labels, Reduction::Mean, needs)
+    pub fn cross_entropy<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize])
+        with Reduction::Mean;
+
+    /// Like [`cross_entropy`](fn@cross_entropy), returning [`Error::IncompatibleShapes`] instead of
+    /// panicking when the labels do not fit the logits.
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::try_cross_entropy;
+    ///
+    /// let logits = Tensor::<f64, Ix2>::zeros((2, 3));
+    /// let err = try_cross_entropy(&logits, &[0, 3]).unwrap_err();
+    /// assert!(err.to_string().starts_with("cross_entropy: incompatible shapes [2, 3] and [2]"));
+    /// ```
+    pub fn try_cross_entropy = cross_entropy_value;
+
+    /// The derivative rule of [`cross_entropy`](fn@cross_entropy), in the
+    /// calling protocol of `#[differentiable]`.
+    pub mod cross_entropy {
+        /// The loss and its pullback: `pullback(&d, logits, labels)` returns
+        /// `(Some(d·(softmax(logits) − onehot(labels))/N), ())`, or `None` for
+        /// the logits when `needs[0]` is false. Only the per-row shift and sum of
+        /// the log-sum-exp are kept (when `needs[0]`).
+        ///
+        /// # Panics
+        /// As [`cross_entropy`](fn@super::cross_entropy).
+        ///
+        /// ```
+        /// use autograd::ndarray::{arr0, array};
+        /// use autograd::prelude::*;
+        /// use autograd::cross_entropy;
+        ///
+        /// // Two equal logits: loss ln 2, gradient [1/2 − 1, 1/2].
+        /// let logits = Tensor::from(array![[0.0, 0.0]]);
+        /// let (loss, pullback) = cross_entropy::rule(&logits, &[0], [true, false]);
+        /// assert!((loss.item() - 2f64.ln()).abs() < 1e-12);
+        /// let (g, ()) = pullback(&arr0(1.0), &logits, &[0]);
+        /// assert_eq!(g.unwrap(), array![[-0.5, 0.5]]);
+        /// ```
+        pub fn rule = cross_entropy_rule -> (Option<Array2<A>>, ());
     }
 }
 
-/// The cross-entropy summed over the batch:
-/// `Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
-/// `F.cross_entropy(logits, labels, reduction='sum')`). The gradient is
-/// `softmax(logits) − onehot(labels)`. See [`cross_entropy`](fn@cross_entropy).
-///
-/// # Panics
-/// As [`cross_entropy`](fn@cross_entropy); see [`try_cross_entropy_sum`].
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::cross_entropy_sum;
-/// use autograd::ndarray::array;
-///
-/// let logits = Tensor::from(array![[0.0f32, 0.0], [0.0, 0.0]]);
-/// let loss = cross_entropy_sum(&logits, &[0, 1]);
-/// assert!((loss.item() - 2.0 * 2f32.ln()).abs() < 1e-6);
-/// ```
-#[track_caller]
-pub fn cross_entropy_sum<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize]) -> Scalar<A> {
-    or_panic(try_cross_entropy_sum(logits, labels))
-}
-
-/// Like [`cross_entropy_sum`](fn@cross_entropy_sum), returning [`Error::IncompatibleShapes`]
-/// instead of panicking when the labels do not fit the logits.
-pub fn try_cross_entropy_sum<A: Float>(
-    logits: &Tensor<A, Ix2>,
-    labels: &[usize],
-) -> Result<Scalar<A>, Error> {
-    cross_entropy_forward("cross_entropy_sum", logits, labels, Reduction::Sum)
-        .map(|(value, _)| value)
-}
-
-/// The derivative rule of [`cross_entropy_sum`](fn@cross_entropy_sum), in
-/// the calling protocol of `#[differentiable]`.
-pub mod cross_entropy_sum {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, logits, labels)` returns
-    /// `(Some(d·(softmax(logits) − onehot(labels))), ())`, or `None` for the
-    /// logits when `needs[0]` is false.
+loss! {
+    /// The cross-entropy summed over the batch:
+    /// `Σᵢ −log softmax(logitsᵢ)[labelsᵢ]` (PyTorch's
+    /// `F.cross_entropy(logits, labels, reduction='sum')`). The gradient is
+    /// `softmax(logits) − onehot(labels)`. See [`cross_entropy`](fn@cross_entropy).
     ///
     /// # Panics
-    /// As [`cross_entropy_sum`](fn@super::cross_entropy_sum).
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float>(
-        logits: &Tensor<A, Ix2>,
-        labels: &[usize],
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(&Array0<A>, &Tensor<A, Ix2>, &[usize]) -> (Option<Array2<A>>, ()),
-    ) {
-        cross_entropy_rule("cross_entropy_sum", logits, labels, Reduction::Sum, needs)
+    /// As [`cross_entropy`](fn@cross_entropy); see [`try_cross_entropy_sum`].
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::cross_entropy_sum;
+    /// use autograd::ndarray::array;
+    ///
+    /// let logits = Tensor::from(array![[0.0f32, 0.0], [0.0, 0.0]]);
+    /// let loss = cross_entropy_sum(&logits, &[0, 1]);
+    /// assert!((loss.item() - 2.0 * 2f32.ln()).abs() < 1e-6);
+    /// ```
+    pub fn cross_entropy_sum<A: Float>(logits: &Tensor<A, Ix2>, labels: &[usize])
+        with Reduction::Sum;
+
+    /// Like [`cross_entropy_sum`](fn@cross_entropy_sum), returning [`Error::IncompatibleShapes`]
+    /// instead of panicking when the labels do not fit the logits.
+    pub fn try_cross_entropy_sum = cross_entropy_value;
+
+    /// The derivative rule of [`cross_entropy_sum`](fn@cross_entropy_sum), in
+    /// the calling protocol of `#[differentiable]`.
+    pub mod cross_entropy_sum {
+        /// The loss and its pullback: `pullback(&d, logits, labels)` returns
+        /// `(Some(d·(softmax(logits) − onehot(labels))), ())`, or `None` for the
+        /// logits when `needs[0]` is false.
+        ///
+        /// # Panics
+        /// As [`cross_entropy_sum`](fn@super::cross_entropy_sum).
+        pub fn rule = cross_entropy_rule -> (Option<Array2<A>>, ());
     }
 }
 
@@ -386,137 +413,93 @@ fn squared_error_rule<A: Float, D: Dimension>(
     })
 }
 
-/// The mean squared error: `(1/n) Σ (inputᵢ − targetᵢ)²` over all `n`
-/// elements (PyTorch's `F.mse_loss(input, target)`).
-///
-/// Both arguments have gradients: `2(input − target)/n` and its negation.
-/// The rule is [`mse::rule`](mod@mse).
-///
-/// # Panics
-/// If the shapes differ; the message names both. (PyTorch broadcasts here
-/// with a warning; a shape mismatch in a loss is almost always a bug.) See
-/// [`try_mse`].
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::mse;
-/// use autograd::ndarray::array;
-///
-/// #[differentiable]
-/// fn loss(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix1>) -> Scalar<f64> {
-///     mse(&x.matmul(w), y)
-/// }
-///
-/// fn main() {
-///     let x = Tensor::from(array![[1.0, 0.0], [0.0, 2.0]]);
-///     let y = Tensor::from(array![1.0, 1.0]);
-///     let w = Tensor::from(array![1.0, 1.0]).requires_grad();
-///     // Predictions [1, 2]: loss (0² + 1²)/2; ∂/∂w = xᵀ·2(xw − y)/2 = [0, 2].
-///     let graph = loss::forward(&w, &x, &y);
-///     assert_eq!(graph.item(), 0.5);
-///     graph.backward();
-///     assert_eq!(w.grad().unwrap(), array![0.0, 2.0]);
-/// }
-/// ```
-#[track_caller]
-pub fn mse<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>) -> Scalar<A> {
-    or_panic(try_mse(input, target))
-}
-
-/// Like [`mse`](fn@mse), returning [`Error::ShapeMismatch`] instead of panicking
-/// when the shapes differ.
-pub fn try_mse<A: Float, D: Dimension>(
-    input: &Tensor<A, D>,
-    target: &Tensor<A, D>,
-) -> Result<Scalar<A>, Error> {
-    squared_error("mse", input, target, Reduction::Mean)
-}
-
-/// The derivative rule of [`mse`](fn@mse), in the calling protocol of
-/// `#[differentiable]`.
-pub mod mse {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, input, target)` returns
-    /// `(Some(2d(input − target)/n), Some(−2d(input − target)/n))`, each
-    /// `None` when its `needs` flag is false. Nothing is kept.
+loss! {
+    /// The mean squared error: `(1/n) Σ (inputᵢ − targetᵢ)²` over all `n`
+    /// elements (PyTorch's `F.mse_loss(input, target)`).
+    ///
+    /// Both arguments have gradients: `2(input − target)/n` and its negation.
+    /// The rule is [`mse::rule`](mod@mse).
     ///
     /// # Panics
-    /// As [`mse`](fn@super::mse).
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float, D: Dimension>(
-        input: &Tensor<A, D>,
-        target: &Tensor<A, D>,
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(
-            &Array0<A>,
-            &Tensor<A, D>,
-            &Tensor<A, D>,
-        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
-    ) {
-        squared_error_rule("mse", input, target, Reduction::Mean, needs)
+    /// If the shapes differ; the message names both. (PyTorch broadcasts here
+    /// with a warning; a shape mismatch in a loss is almost always a bug.) See
+    /// [`try_mse`].
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::mse;
+    /// use autograd::ndarray::array;
+    ///
+    /// #[differentiable]
+    /// fn loss(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    ///     mse(&x.matmul(w), y)
+    /// }
+    ///
+    /// fn main() {
+    ///     let x = Tensor::from(array![[1.0, 0.0], [0.0, 2.0]]);
+    ///     let y = Tensor::from(array![1.0, 1.0]);
+    ///     let w = Tensor::from(array![1.0, 1.0]).requires_grad();
+    ///     // Predictions [1, 2]: loss (0² + 1²)/2; ∂/∂w = xᵀ·2(xw − y)/2 = [0, 2].
+    ///     let graph = loss::forward(&w, &x, &y);
+    ///     assert_eq!(graph.item(), 0.5);
+    ///     graph.backward();
+    ///     assert_eq!(w.grad().unwrap(), array![0.0, 2.0]);
+    /// }
+    /// ```
+    pub fn mse<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>)
+        with Reduction::Mean;
+
+    /// Like [`mse`](fn@mse), returning [`Error::ShapeMismatch`] instead of panicking
+    /// when the shapes differ.
+    pub fn try_mse = squared_error;
+
+    /// The derivative rule of [`mse`](fn@mse), in the calling protocol of
+    /// `#[differentiable]`.
+    pub mod mse {
+        /// The loss and its pullback: `pullback(&d, input, target)` returns
+        /// `(Some(2d(input − target)/n), Some(−2d(input − target)/n))`, each
+        /// `None` when its `needs` flag is false. Nothing is kept.
+        ///
+        /// # Panics
+        /// As [`mse`](fn@super::mse).
+        pub fn rule = squared_error_rule -> (Option<Array<A, D>>, Option<Array<A, D>>);
     }
 }
 
-/// The summed squared error: `Σ (inputᵢ − targetᵢ)²` (PyTorch's
-/// `F.mse_loss(input, target, reduction='sum')`); gradients
-/// `2(input − target)` and its negation. See [`mse`](fn@mse).
-///
-/// # Panics
-/// If the shapes differ; see [`try_mse_sum`].
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::mse_sum;
-/// use autograd::ndarray::array;
-///
-/// let a = Tensor::from(array![1.0, 2.0]);
-/// let b = Tensor::from(array![0.0, 4.0]);
-/// assert_eq!(mse_sum(&a, &b).item(), 5.0);
-/// ```
-#[track_caller]
-pub fn mse_sum<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>) -> Scalar<A> {
-    or_panic(try_mse_sum(input, target))
-}
-
-/// Like [`mse_sum`](fn@mse_sum), returning [`Error::ShapeMismatch`] instead of panicking
-/// when the shapes differ.
-pub fn try_mse_sum<A: Float, D: Dimension>(
-    input: &Tensor<A, D>,
-    target: &Tensor<A, D>,
-) -> Result<Scalar<A>, Error> {
-    squared_error("mse_sum", input, target, Reduction::Sum)
-}
-
-/// The derivative rule of [`mse_sum`](fn@mse_sum), in the calling protocol
-/// of `#[differentiable]`.
-pub mod mse_sum {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, input, target)` returns
-    /// `(Some(2d(input − target)), Some(−2d(input − target)))`, each `None`
-    /// when its `needs` flag is false.
+loss! {
+    /// The summed squared error: `Σ (inputᵢ − targetᵢ)²` (PyTorch's
+    /// `F.mse_loss(input, target, reduction='sum')`); gradients
+    /// `2(input − target)` and its negation. See [`mse`](fn@mse).
     ///
     /// # Panics
-    /// As [`mse_sum`](fn@super::mse_sum).
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float, D: Dimension>(
-        input: &Tensor<A, D>,
-        target: &Tensor<A, D>,
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(
-            &Array0<A>,
-            &Tensor<A, D>,
-            &Tensor<A, D>,
-        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
-    ) {
-        squared_error_rule("mse_sum", input, target, Reduction::Sum, needs)
+    /// If the shapes differ; see [`try_mse_sum`].
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::mse_sum;
+    /// use autograd::ndarray::array;
+    ///
+    /// let a = Tensor::from(array![1.0, 2.0]);
+    /// let b = Tensor::from(array![0.0, 4.0]);
+    /// assert_eq!(mse_sum(&a, &b).item(), 5.0);
+    /// ```
+    pub fn mse_sum<A: Float, D: Dimension>(input: &Tensor<A, D>, target: &Tensor<A, D>)
+        with Reduction::Sum;
+
+    /// Like [`mse_sum`](fn@mse_sum), returning [`Error::ShapeMismatch`] instead of panicking
+    /// when the shapes differ.
+    pub fn try_mse_sum = squared_error;
+
+    /// The derivative rule of [`mse_sum`](fn@mse_sum), in the calling protocol
+    /// of `#[differentiable]`.
+    pub mod mse_sum {
+        /// The loss and its pullback: `pullback(&d, input, target)` returns
+        /// `(Some(2d(input − target)), Some(−2d(input − target)))`, each `None`
+        /// when its `needs` flag is false.
+        ///
+        /// # Panics
+        /// As [`mse_sum`](fn@super::mse_sum).
+        pub fn rule = squared_error_rule -> (Option<Array<A, D>>, Option<Array<A, D>>);
     }
 }
 
@@ -569,151 +552,83 @@ fn bce_with_logits_rule<A: Float, D: Dimension>(
     })
 }
 
-/// The binary cross-entropy of logits against targets, averaged over all
-/// `n` elements: `(1/n) Σ −[tᵢ ln σ(xᵢ) + (1 − tᵢ) ln(1 − σ(xᵢ))]`
-/// (PyTorch's `F.binary_cross_entropy_with_logits(logits, targets)`).
-///
-/// Computed in the stable form `max(x, 0) − x·t + ln(1 + e^−|x|)`, finite
-/// for logits of any finite size. Targets are usually 0 or 1, but any value
-/// (a soft label) is allowed. Gradients: `(σ(x) − t)/n` for the logits and
-/// `−x/n` for the targets. The rule is
-/// [`binary_cross_entropy_with_logits::rule`](mod@binary_cross_entropy_with_logits).
-///
-/// # Panics
-/// If the shapes differ; the message names both. See
-/// [`try_binary_cross_entropy_with_logits`].
-///
-/// ```
-/// use autograd::prelude::*;
-/// use autograd::binary_cross_entropy_with_logits as bce;
-/// use autograd::ndarray::array;
-///
-/// // A logit of 0 is a probability of 1/2: loss ln 2 whatever the target.
-/// // Confident and right costs nothing; confident and wrong costs |x|.
-/// let x = Tensor::from(array![0.0, 1000.0, -1000.0]);
-/// let t = Tensor::from(array![1.0, 1.0, 1.0]);
-/// let loss = bce(&x, &t).item();
-/// assert!((loss - (2f64.ln() + 0.0 + 1000.0) / 3.0).abs() < 1e-12);
-/// ```
-#[track_caller]
-pub fn binary_cross_entropy_with_logits<A: Float, D: Dimension>(
-    logits: &Tensor<A, D>,
-    targets: &Tensor<A, D>,
-) -> Scalar<A> {
-    or_panic(try_binary_cross_entropy_with_logits(logits, targets))
-}
-
-/// Like [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits), returning
-/// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
-pub fn try_binary_cross_entropy_with_logits<A: Float, D: Dimension>(
-    logits: &Tensor<A, D>,
-    targets: &Tensor<A, D>,
-) -> Result<Scalar<A>, Error> {
-    bce_with_logits(
-        "binary_cross_entropy_with_logits",
-        logits,
-        targets,
-        Reduction::Mean,
-    )
-}
-
-/// The derivative rule of
-/// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits),
-/// in the calling protocol of `#[differentiable]`.
-pub mod binary_cross_entropy_with_logits {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, logits, targets)` returns
-    /// `(Some(d(σ(logits) − targets)/n), Some(−d·logits/n))`, each `None`
-    /// when its `needs` flag is false. Nothing is kept.
+loss! {
+    /// The binary cross-entropy of logits against targets, averaged over all
+    /// `n` elements: `(1/n) Σ −[tᵢ ln σ(xᵢ) + (1 − tᵢ) ln(1 − σ(xᵢ))]`
+    /// (PyTorch's `F.binary_cross_entropy_with_logits(logits, targets)`).
+    ///
+    /// Computed in the stable form `max(x, 0) − x·t + ln(1 + e^−|x|)`, finite
+    /// for logits of any finite size. Targets are usually 0 or 1, but any value
+    /// (a soft label) is allowed. Gradients: `(σ(x) − t)/n` for the logits and
+    /// `−x/n` for the targets. The rule is
+    /// [`binary_cross_entropy_with_logits::rule`](mod@binary_cross_entropy_with_logits).
     ///
     /// # Panics
-    /// As [`binary_cross_entropy_with_logits`](fn@super::binary_cross_entropy_with_logits).
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float, D: Dimension>(
+    /// If the shapes differ; the message names both. See
+    /// [`try_binary_cross_entropy_with_logits`].
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::binary_cross_entropy_with_logits as bce;
+    /// use autograd::ndarray::array;
+    ///
+    /// // A logit of 0 is a probability of 1/2: loss ln 2 whatever the target.
+    /// // Confident and right costs nothing; confident and wrong costs |x|.
+    /// let x = Tensor::from(array![0.0, 1000.0, -1000.0]);
+    /// let t = Tensor::from(array![1.0, 1.0, 1.0]);
+    /// let loss = bce(&x, &t).item();
+    /// assert!((loss - (2f64.ln() + 0.0 + 1000.0) / 3.0).abs() < 1e-12);
+    /// ```
+    pub fn binary_cross_entropy_with_logits<A: Float, D: Dimension>(
         logits: &Tensor<A, D>,
-        targets: &Tensor<A, D>,
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(
-            &Array0<A>,
-            &Tensor<A, D>,
-            &Tensor<A, D>,
-        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
-    ) {
-        bce_with_logits_rule(
-            "binary_cross_entropy_with_logits",
-            logits,
-            targets,
-            Reduction::Mean,
-            needs,
-        )
+        targets: &Tensor<A, D>
+    ) with Reduction::Mean;
+
+    /// Like [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits), returning
+    /// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
+    pub fn try_binary_cross_entropy_with_logits = bce_with_logits;
+
+    /// The derivative rule of
+    /// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits),
+    /// in the calling protocol of `#[differentiable]`.
+    pub mod binary_cross_entropy_with_logits {
+        /// The loss and its pullback: `pullback(&d, logits, targets)` returns
+        /// `(Some(d(σ(logits) − targets)/n), Some(−d·logits/n))`, each `None`
+        /// when its `needs` flag is false. Nothing is kept.
+        ///
+        /// # Panics
+        /// As [`binary_cross_entropy_with_logits`](fn@super::binary_cross_entropy_with_logits).
+        pub fn rule = bce_with_logits_rule -> (Option<Array<A, D>>, Option<Array<A, D>>);
     }
 }
 
-/// The binary cross-entropy with logits summed over all elements (PyTorch's
-/// `reduction='sum'`); gradients `σ(x) − t` and `−x`. See
-/// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits).
-///
-/// # Panics
-/// If the shapes differ; see [`try_binary_cross_entropy_with_logits_sum`].
-#[track_caller]
-pub fn binary_cross_entropy_with_logits_sum<A: Float, D: Dimension>(
-    logits: &Tensor<A, D>,
-    targets: &Tensor<A, D>,
-) -> Scalar<A> {
-    or_panic(try_binary_cross_entropy_with_logits_sum(logits, targets))
-}
-
-/// Like [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum), returning
-/// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
-pub fn try_binary_cross_entropy_with_logits_sum<A: Float, D: Dimension>(
-    logits: &Tensor<A, D>,
-    targets: &Tensor<A, D>,
-) -> Result<Scalar<A>, Error> {
-    bce_with_logits(
-        "binary_cross_entropy_with_logits_sum",
-        logits,
-        targets,
-        Reduction::Sum,
-    )
-}
-
-/// The derivative rule of
-/// [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum),
-/// in the calling protocol of `#[differentiable]`.
-pub mod binary_cross_entropy_with_logits_sum {
-    use super::*;
-
-    /// The loss and its pullback: `pullback(&d, logits, targets)` returns
-    /// `(Some(d(σ(logits) − targets)), Some(−d·logits))`, each `None` when
-    /// its `needs` flag is false.
+loss! {
+    /// The binary cross-entropy with logits summed over all elements (PyTorch's
+    /// `reduction='sum'`); gradients `σ(x) − t` and `−x`. See
+    /// [`binary_cross_entropy_with_logits`](fn@binary_cross_entropy_with_logits).
     ///
     /// # Panics
-    /// As [`binary_cross_entropy_with_logits_sum`](fn@super::binary_cross_entropy_with_logits_sum).
-    #[allow(clippy::type_complexity)]
-    #[track_caller]
-    pub fn rule<A: Float, D: Dimension>(
+    /// If the shapes differ; see [`try_binary_cross_entropy_with_logits_sum`].
+    pub fn binary_cross_entropy_with_logits_sum<A: Float, D: Dimension>(
         logits: &Tensor<A, D>,
-        targets: &Tensor<A, D>,
-        needs: [bool; 2],
-    ) -> (
-        Scalar<A>,
-        impl FnOnce(
-            &Array0<A>,
-            &Tensor<A, D>,
-            &Tensor<A, D>,
-        ) -> (Option<Array<A, D>>, Option<Array<A, D>>),
-    ) {
-        bce_with_logits_rule(
-            "binary_cross_entropy_with_logits_sum",
-            logits,
-            targets,
-            Reduction::Sum,
-            needs,
-        )
+        targets: &Tensor<A, D>
+    ) with Reduction::Sum;
+
+    /// Like [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum), returning
+    /// [`Error::ShapeMismatch`] instead of panicking when the shapes differ.
+    pub fn try_binary_cross_entropy_with_logits_sum = bce_with_logits;
+
+    /// The derivative rule of
+    /// [`binary_cross_entropy_with_logits_sum`](fn@binary_cross_entropy_with_logits_sum),
+    /// in the calling protocol of `#[differentiable]`.
+    pub mod binary_cross_entropy_with_logits_sum {
+        /// The loss and its pullback: `pullback(&d, logits, targets)` returns
+        /// `(Some(d(σ(logits) − targets)), Some(−d·logits))`, each `None` when
+        /// its `needs` flag is false.
+        ///
+        /// # Panics
+        /// As [`binary_cross_entropy_with_logits_sum`](fn@super::binary_cross_entropy_with_logits_sum).
+        pub fn rule = bce_with_logits_rule -> (Option<Array<A, D>>, Option<Array<A, D>>);
     }
 }
 

@@ -903,6 +903,24 @@ mod tests {
         err
     }
 
+    /// Asserts that `err` is a mismatch at parameter `name`, with these
+    /// descriptions of the expected and the found parameter.
+    #[track_caller]
+    fn assert_mismatch(err: &LoadError, name: &str, expected: &str, found: &str) {
+        match err {
+            LoadError::Mismatch {
+                name: n,
+                expected: e,
+                found: f,
+            } => {
+                assert_eq!(n, name);
+                assert_eq!(e, expected);
+                assert_eq!(f, found);
+            }
+            other => panic!("{other}"),
+        }
+    }
+
     #[test]
     fn error_bad_magic() {
         let mut bytes = saved(&mlp_f64());
@@ -946,18 +964,7 @@ mod tests {
         let mut renamed = Vec::new();
         save_params(&Prefixed(&m, "l1"), &mut renamed).unwrap();
         let err = load_fails(&renamed);
-        match &err {
-            LoadError::Mismatch {
-                name,
-                expected,
-                found,
-            } => {
-                assert_eq!(name, "w");
-                assert_eq!(expected, "w: f64 [2, 3]");
-                assert_eq!(found, "l1.w: f64 [2, 3]");
-            }
-            other => panic!("{other}"),
-        }
+        assert_mismatch(&err, "w", "w: f64 [2, 3]", "l1.w: f64 [2, 3]");
         assert_eq!(
             err.to_string(),
             "parameter \"w\" does not match the saved data: expected w: f64 [2, 3], found l1.w: f64 [2, 3]"
@@ -991,18 +998,7 @@ mod tests {
         let mut other = mlp_f64();
         other.b = Tensor::from(array![1.0, 2.0]);
         let err = load_fails(&saved(&other));
-        match err {
-            LoadError::Mismatch {
-                name,
-                expected,
-                found,
-            } => {
-                assert_eq!(name, "b");
-                assert_eq!(expected, "b: f64 [3]");
-                assert_eq!(found, "b: f64 [2]");
-            }
-            other => panic!("{other}"),
-        }
+        assert_mismatch(&err, "b", "b: f64 [3]", "b: f64 [2]");
         // A different number of axes with the same elements is a mismatch too.
         let mut bytes = Vec::new();
         save_params(&DynB(&mlp_f64()), &mut bytes).unwrap();
@@ -1046,18 +1042,7 @@ mod tests {
             scale: Tensor::scalar(1.0),
         };
         let err = load_fails(&saved(&m32));
-        match err {
-            LoadError::Mismatch {
-                name,
-                expected,
-                found,
-            } => {
-                assert_eq!(name, "w");
-                assert_eq!(expected, "w: f64 [2, 3]");
-                assert_eq!(found, "w: f32 [2, 3]");
-            }
-            other => panic!("{other}"),
-        }
+        assert_mismatch(&err, "w", "w: f64 [2, 3]", "w: f32 [2, 3]");
     }
 
     #[test]
