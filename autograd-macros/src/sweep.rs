@@ -43,6 +43,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         captured: BTreeSet::new(),
         own: vec![false; n],
         saved_values: std::collections::HashMap::new(),
+        loop_stacks: Vec::new(),
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
@@ -87,6 +88,8 @@ struct Cx<'a> {
     own: Vec<bool>,
     /// Values saved at the statement being emitted, by variable.
     saved_values: std::collections::HashMap<VarId, TokenStream>,
+    /// The stacks each enclosing loop's body pushes onto, innermost last.
+    loop_stacks: Vec<Vec<Ident>>,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
@@ -351,6 +354,9 @@ impl Cx<'_> {
         if in_loop {
             self.decls
                 .push(quote!(let mut #id = ::std::vec::Vec::new();));
+            if let Some(stacks) = self.loop_stacks.last_mut() {
+                stacks.push(id.clone());
+            }
         } else {
             self.decls
                 .push(quote!(let mut #id = ::core::option::Option::None;));
@@ -673,6 +679,9 @@ impl Cx<'_> {
         if in_loop {
             self.decls
                 .push(quote!(let mut #id = ::std::vec::Vec::new();));
+            if let Some(stacks) = self.loop_stacks.last_mut() {
+                stacks.push(id.clone());
+            }
             (
                 id.clone(),
                 quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")),
@@ -815,14 +824,31 @@ impl Cx<'_> {
         let may_exit = !body_exits.is_empty();
         let ex = format_ident!("__ad_exits{}", id, span = Span::mixed_site());
         let e = format_ident!("__ad_exit{}", id, span = Span::mixed_site());
+        self.loop_stacks.push(Vec::new());
         let (bf, br) = self.block(body, may_exit.then_some(&e));
-        let head = match kind {
-            LoopKind::For { pat, iter } => quote!(for #pat in #iter),
-            LoopKind::While { cond } => quote!(while #cond),
-            LoopKind::Loop => quote!(loop),
+        let mut stacks = self.loop_stacks.pop().unwrap_or_default();
+        if may_exit {
+            stacks.push(ex.clone());
+        }
+        // A `for` loop knows its trip count up front (the iterator's lower
+        // bound): the stacks it pushes onto grow once, not by doubling.
+        let iter_var = format_ident!("__ad_iter{}", id, span = Span::mixed_site());
+        let hint = format_ident!("__ad_hint{}", id, span = Span::mixed_site());
+        let (prelude, head) = match kind {
+            LoopKind::For { pat, iter } if !stacks.is_empty() => (
+                quote! {
+                    let #iter_var = ::core::iter::IntoIterator::into_iter(#iter);
+                    let #hint = ::core::iter::Iterator::size_hint(&#iter_var).0;
+                    #( #stacks.reserve(#hint); )*
+                },
+                quote!(for #pat in #iter_var),
+            ),
+            LoopKind::For { pat, iter } => (quote!(), quote!(for #pat in #iter)),
+            LoopKind::While { cond } => (quote!(), quote!(while #cond)),
+            LoopKind::Loop => (quote!(), quote!(loop)),
         };
         if br.is_empty() && !may_exit {
-            return (quote!(#head { #bf }), quote!());
+            return (quote!(#prelude #head { #bf }), quote!());
         }
         let n = format_ident!("__ad_iterations{}", id, span = Span::mixed_site());
         let cnt = format_ident!("__ad_trips{}", id, span = Span::mixed_site());
@@ -849,6 +875,7 @@ impl Cx<'_> {
         };
         (
             quote! {
+                #prelude
                 let mut #n: usize = 0;
                 #head {
                     #n += 1;
