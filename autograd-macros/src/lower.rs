@@ -539,9 +539,7 @@ impl Lowerer<'_> {
     }
 
     fn match_expr(&mut self, m: &syn::ExprMatch, out: Option<VarId>) {
-        if self.is_active_expr(&m.expr) {
-            // Matching reads the value; the match itself is not differentiated.
-        }
+        // Matching reads the value; the match itself is not differentiated.
         let scrutinee = self.renamed(&m.expr);
         let mut arms = Vec::new();
         for arm in &m.arms {
@@ -623,7 +621,6 @@ impl Lowerer<'_> {
         id: usize,
         prologue: &mut dyn FnMut(&mut Self) -> Option<LoopKind>,
         stmts: &[syn::Stmt],
-        span: Span,
     ) -> Option<(LoopKind, Vec<Stmt>)> {
         loop {
             let snap = self.snapshot();
@@ -653,7 +650,6 @@ impl Lowerer<'_> {
             if !self.restore_if_grown(snap) {
                 return kind.map(|k| (k, body));
             }
-            let _ = span;
         }
     }
 
@@ -678,7 +674,6 @@ impl Lowerer<'_> {
         let id = self.fresh_id();
         let iter = &*f.expr;
         let pat = &*f.pat;
-        let span = f.span();
         if !self.is_active_expr(iter) {
             let iter_tokens = self.renamed(iter);
             let mut prologue = |l: &mut Self| {
@@ -688,7 +683,7 @@ impl Lowerer<'_> {
                     iter: iter_tokens.clone(),
                 })
             };
-            if let Some((kind, body)) = self.loop_body(id, &mut prologue, &f.body.stmts, span) {
+            if let Some((kind, body)) = self.loop_body(id, &mut prologue, &f.body.stmts) {
                 self.push_loop(id, kind, body);
             }
             return;
@@ -749,9 +744,8 @@ impl Lowerer<'_> {
                 iter: quote!(0..#len),
             })
         };
-        if let Some((kind, mut body)) = self.loop_body(id, &mut prologue, &f.body.stmts, span) {
-            // The element reads come first in the body (the prologue pushed them).
-            let _ = &mut body;
+        // The element reads come first in the body (the prologue pushes them).
+        if let Some((kind, body)) = self.loop_body(id, &mut prologue, &f.body.stmts) {
             self.push_loop(id, kind, body);
         }
     }
@@ -824,7 +818,7 @@ impl Lowerer<'_> {
                 cond: l.renamed(cond),
             })
         };
-        if let Some((kind, body)) = self.loop_body(id, &mut prologue, &w.body.stmts, w.span()) {
+        if let Some((kind, body)) = self.loop_body(id, &mut prologue, &w.body.stmts) {
             self.push_loop(id, kind, body);
         }
     }
@@ -833,7 +827,7 @@ impl Lowerer<'_> {
         self.check_label(&lp.label);
         let id = self.fresh_id();
         let mut prologue = |_: &mut Self| Some(LoopKind::Loop);
-        if let Some((kind, body)) = self.loop_body(id, &mut prologue, &lp.body.stmts, lp.span()) {
+        if let Some((kind, body)) = self.loop_body(id, &mut prologue, &lp.body.stmts) {
             self.push_loop(id, kind, body);
         }
     }
