@@ -1321,6 +1321,20 @@ impl Cx<'_> {
                         } else {
                             quote!(#rt::accumulate)
                         };
+                        // `+` and `-` pass the output's gradient on: the last
+                        // operand takes it by value, so it is not copied.
+                        let owned = matches!(rule.name, "add" | "sub")
+                            && Some(s.out) != self.seed_direct()
+                            && revs.last().map(|(last, _)| last) == Some(k);
+                        if owned {
+                            let rev = format_ident!("rev{}_owned", k, span = span);
+                            steps.push(quote_spanned! {span=>
+                                if #need {
+                                    #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d_owned));
+                                }
+                            });
+                            continue;
+                        }
                         steps.push(quote_spanned! {span=>
                             if #need {
                                 #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));
@@ -1438,8 +1452,8 @@ impl Cx<'_> {
                 let #taken = #d_out.take();
                 if #need_stmt {
                     #(#pops)*
-                    if let ::core::option::Option::Some(__ad_d) = #taken {
-                        let __ad_d = &__ad_d;
+                    if let ::core::option::Option::Some(__ad_d_owned) = #taken {
+                        let __ad_d = &__ad_d_owned;
                         #body
                     }
                 }

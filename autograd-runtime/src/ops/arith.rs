@@ -43,10 +43,20 @@ macro_rules! binary_rule_trait {
     (@rev0 meta) => {
         /// The gradient of the left operand.
         fn rev0(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Self::Grad;
+        /// [`rev0`](Self::rev0) taking the output's gradient by value: where
+        /// nothing was broadcast, it becomes the operand's gradient without a copy.
+        fn rev0_owned(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: GradOf<Self::Output>) -> Self::Grad {
+            Self::rev0(lhs, rhs, &d)
+        }
     };
     (@rev1 meta) => {
         /// The gradient of the right operand.
         fn rev1(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+        /// [`rev1`](Self::rev1) taking the output's gradient by value: where
+        /// nothing was broadcast, it becomes the operand's gradient without a copy.
+        fn rev1_owned(lhs: &Meta<Self>, rhs: &Meta<Rhs>, d: GradOf<Self::Output>) -> Rhs::Grad {
+            Self::rev1(lhs, rhs, &d)
+        }
     };
     (@rev0 value) => {
         /// The gradient of the left operand, which reads the right one.
@@ -164,6 +174,20 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for
     fn rev1(_: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
         unbroadcast(d, &rhs.0)
     }
+    fn rev0_owned(
+        lhs: &Meta<Self>,
+        _: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+    ) -> Array<A, D> {
+        sum_to_shape_owned(d.into_dyn(), &lhs.0)
+    }
+    fn rev1_owned(
+        _: &Meta<Self>,
+        rhs: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+    ) -> Array<A, E> {
+        sum_to_shape_owned(d.into_dyn(), &rhs.0)
+    }
 }
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for Tensor<A, D> {
@@ -174,6 +198,20 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for
     }
     fn rev1(_: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
         -unbroadcast(d, &rhs.0)
+    }
+    fn rev0_owned(
+        lhs: &Meta<Self>,
+        _: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+    ) -> Array<A, D> {
+        sum_to_shape_owned(d.into_dyn(), &lhs.0)
+    }
+    fn rev1_owned(
+        _: &Meta<Self>,
+        rhs: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+    ) -> Array<A, E> {
+        -sum_to_shape_owned(d.into_dyn(), &rhs.0)
     }
 }
 
@@ -216,6 +254,9 @@ impl<A: Float, D: Dimension> AddRule<A> for Tensor<A, D> {
     fn rev1(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> A {
         d.sum()
     }
+    fn rev0_owned(_: &Meta<Self>, _: &Meta<A>, d: Array<A, D>) -> Array<A, D> {
+        d
+    }
 }
 
 impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
@@ -228,6 +269,9 @@ impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
     }
     fn rev1(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> A {
         -d.sum()
+    }
+    fn rev0_owned(_: &Meta<Self>, _: &Meta<A>, d: Array<A, D>) -> Array<A, D> {
+        d
     }
 }
 
@@ -274,6 +318,9 @@ impl<A: Float, E: Dimension> AddRule<Tensor<A, E>> for A {
     }
     fn rev1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
         d.clone()
+    }
+    fn rev1_owned(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: Array<A, E>) -> Array<A, E> {
+        d
     }
 }
 
