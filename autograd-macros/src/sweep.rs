@@ -44,6 +44,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         own: vec![false; n],
         saved_values: std::collections::HashMap::new(),
         loop_stacks: Vec::new(),
+        frame: None,
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
@@ -90,10 +91,21 @@ struct Cx<'a> {
     saved_values: std::collections::HashMap<VarId, TokenStream>,
     /// The stacks each enclosing loop's body pushes onto, innermost last.
     loop_stacks: Vec<Vec<Ident>>,
+    /// In a loop body without control flow of its own: the values saved this
+    /// iteration, pushed together as one tuple at the end of the iteration.
+    frame: Option<Frame>,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
     next_slot: usize,
+}
+
+/// The values one iteration of a straight-line loop body saves.
+#[derive(Default)]
+struct Frame {
+    locals: Vec<Ident>,
+    /// The `need` conditions of the statements that save them.
+    needs: Vec<TokenStream>,
 }
 
 /// How a value read by a backward function reaches it.
@@ -378,6 +390,20 @@ impl Cx<'_> {
         what: String,
         value: TokenStream,
     ) -> (TokenStream, TokenStream, Ident) {
+        if in_loop && self.frame.is_some() {
+            self.next_slot += 1;
+            let local = format_ident!(
+                "__ad_saved{}_value",
+                self.next_slot,
+                span = Span::mixed_site()
+            );
+            self.saved.push(format!("{what} (per iteration)"));
+            if let Some(frame) = self.frame.as_mut() {
+                frame.locals.push(local.clone());
+            }
+            // Bound here, pushed with the rest of the iteration's values.
+            return (quote!(let #local = #value;), quote!(), local);
+        }
         let slot = self.slot(in_loop, what);
         let local = format_ident!("{}_value", slot, span = Span::mixed_site());
         if in_loop {
@@ -825,8 +851,49 @@ impl Cx<'_> {
         let ex = format_ident!("__ad_exits{}", id, span = Span::mixed_site());
         let e = format_ident!("__ad_exit{}", id, span = Span::mixed_site());
         self.loop_stacks.push(Vec::new());
-        let (bf, br) = self.block(body, may_exit.then_some(&e));
+        // A body without control flow of its own saves one tuple per iteration.
+        let straight = body
+            .iter()
+            .all(|s| matches!(s, Stmt::Op(_) | Stmt::Declare { .. } | Stmt::Bind { .. }));
+        let outer_frame = self.frame.take();
+        if straight {
+            self.frame = Some(Frame::default());
+        }
+        let (mut bf, mut br) = self.block(body, may_exit.then_some(&e));
+        let frame = std::mem::replace(&mut self.frame, outer_frame);
         let mut stacks = self.loop_stacks.pop().unwrap_or_default();
+        if let Some(frame) = frame.filter(|f| !f.locals.is_empty()) {
+            let frames = format_ident!("__ad_frames{}", id, span = Span::mixed_site());
+            self.decls
+                .push(quote!(let mut #frames = ::std::vec::Vec::new();));
+            stacks.push(frames.clone());
+            // Pushed when any statement that saves needs its gradient (the
+            // flags are the same every iteration, so pushes and pops pair up).
+            let mut seen = BTreeSet::new();
+            let parts: Vec<&TokenStream> = frame
+                .needs
+                .iter()
+                .filter(|n| seen.insert(n.to_string()))
+                .collect();
+            let need_any = if parts.is_empty() {
+                quote!(true)
+            } else {
+                quote!(#((#parts))||*)
+            };
+            let locals = &frame.locals;
+            bf = quote! {
+                #bf
+                if #need_any {
+                    #frames.push((#(#locals,)*));
+                }
+            };
+            br = quote! {
+                if #need_any {
+                    let (#(#locals,)*) = #frames.pop().expect("autograd: the backward pass pops what the forward pass saved");
+                    #br
+                }
+            };
+        }
         if may_exit {
             stacks.push(ex.clone());
         }
@@ -1417,14 +1484,24 @@ impl Cx<'_> {
         }
 
         // Forward: saves before (operands) and after (output) the statement.
+        let in_frame = in_loop && self.frame.is_some();
+        if in_frame && !(pre.is_empty() && post.is_empty()) {
+            if let Some(frame) = self.frame.as_mut() {
+                frame.needs.push(need_stmt.clone());
+            }
+        }
         let fwd = {
             let pre = if pre.is_empty() {
                 quote!()
+            } else if in_frame {
+                quote!(#(#pre)*)
             } else {
                 quote!(if #need_stmt { #(#pre)* })
             };
             let post = if post.is_empty() {
                 quote!()
+            } else if in_frame {
+                quote!(#(#post)*)
             } else {
                 quote!(if #need_stmt { #(#post)* })
             };
