@@ -48,6 +48,26 @@ pub struct Rule {
     pub variadic: bool,
 }
 
+impl Rule {
+    /// Whether the last backward function has a `revK_owned` twin taking
+    /// the output's gradient by value (computed in its buffer).
+    pub fn takes_owned_gradient(&self) -> bool {
+        matches!(self.name, "add" | "sub")
+            || (self.args.is_empty()
+                && self.revs.len() == 1
+                && !self.into
+                && !self.variadic
+                && ELEMENTWISE.contains(&self.name))
+    }
+}
+
+/// The elementwise functions (one rule each in the runtime's `unary.rs`).
+const ELEMENTWISE: &[&str] = &[
+    "exp", "exp2", "exp_m1", "sqrt", "cbrt", "tanh", "sigmoid", "relu", "recip", "tan", "ln",
+    "log2", "log10", "ln_1p", "sin", "cos", "abs", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+    "acosh", "atanh",
+];
+
 use Arg::{Const as C, Operand as O};
 use Read::{Const, Meta, Output as Out, Value};
 

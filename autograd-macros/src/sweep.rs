@@ -1390,7 +1390,8 @@ impl Cx<'_> {
                         };
                         // `+` and `-` pass the output's gradient on: the last
                         // operand takes it by value, so it is not copied.
-                        let owned = matches!(rule.name, "add" | "sub")
+                        let owned = rule.takes_owned_gradient()
+                            && !squared
                             && Some(s.out) != self.seed_direct()
                             && revs.last().map(|(last, _)| last) == Some(k);
                         if owned {

@@ -119,6 +119,11 @@ macro_rules! unary_rules {
                 "`, reading the ", $reads, " `", stringify!($s), "`."
             )]
             fn rev0($s: &Self, $d: &Self::Grad) -> Self::Grad;
+            /// [`rev0`](Self::rev0) taking the output's gradient by value, so a
+            /// tensor's gradient is computed in its buffer, without a new array.
+            fn rev0_owned($s: &Self, $d: Self::Grad) -> Self::Grad {
+                Self::rev0($s, &$d)
+            }
         }
 
         impl<A: Float> $Rule for A {
@@ -142,6 +147,12 @@ macro_rules! unary_rules {
                 Zip::from($s.data())
                     .and($d)
                     .map_collect(|s, d| <A as $Rule>::rev0(s, d))
+            }
+            fn rev0_owned($s: &Tensor<A, D>, mut $d: Array<A, D>) -> Array<A, D> {
+                Zip::from(&mut $d)
+                    .and($s.data())
+                    .for_each(|d, s| *d = <A as $Rule>::rev0(s, d));
+                $d
             }
         }
 
