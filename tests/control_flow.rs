@@ -249,3 +249,21 @@ fn nested_loops_with_break() {
         .unwrap();
     }
 }
+
+/// `assert!`-style checks on values read in the body.
+#[differentiable]
+fn checked(x: f64, n: usize) -> f64 {
+    assert!(n > 0, "n must be positive");
+    debug_assert!(x.is_finite());
+    let y = x * n as f64;
+    assert_eq!(n % 1, 0);
+    y * y
+}
+
+#[test]
+fn assert_style_checks() {
+    // d/dx (nx)² = 2n²x
+    assert_eq!(checked::grad(1.5, 2).0, 12.0);
+    let panicked = std::panic::catch_unwind(|| checked::grad(1.5, 0));
+    assert!(panicked.is_err());
+}

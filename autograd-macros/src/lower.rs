@@ -452,21 +452,7 @@ impl Lowerer<'_> {
     }
 
     fn check_macro(&mut self, mac: &syn::Macro, span: Span) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        const CHECKS: &[&str] = &[
-            "assert",
-            "assert_eq",
-            "assert_ne",
-            "debug_assert",
-            "debug_assert_eq",
-            "debug_assert_ne",
-        ];
-        if !CHECKS.contains(&name.as_str()) {
+        if !crate::validate::is_check(mac) {
             // Reported by validation.
             return;
         }

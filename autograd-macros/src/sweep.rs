@@ -359,16 +359,22 @@ impl Cx<'_> {
         out
     }
 
+    /// Declares a stack for values pushed inside a loop, reserved with the
+    /// enclosing `for` loop's trip count.
+    fn stack(&mut self, id: &Ident) {
+        self.decls
+            .push(quote!(let mut #id = ::std::vec::Vec::new();));
+        if let Some(stacks) = self.loop_stacks.last_mut() {
+            stacks.push(id.clone());
+        }
+    }
+
     /// A new slot for a value saved once (`Option`) or per iteration (`Vec`).
     fn slot(&mut self, in_loop: bool, what: String) -> Ident {
         self.next_slot += 1;
         let id = names::generated(&format!("saved{}", self.next_slot));
         if in_loop {
-            self.decls
-                .push(quote!(let mut #id = ::std::vec::Vec::new();));
-            if let Some(stacks) = self.loop_stacks.last_mut() {
-                stacks.push(id.clone());
-            }
+            self.stack(&id);
         } else {
             self.decls
                 .push(quote!(let mut #id = ::core::option::Option::None;));
@@ -703,11 +709,7 @@ impl Cx<'_> {
         self.next_slot += 1;
         let id = names::generated(&format!("{what}{}", self.next_slot));
         if in_loop {
-            self.decls
-                .push(quote!(let mut #id = ::std::vec::Vec::new();));
-            if let Some(stacks) = self.loop_stacks.last_mut() {
-                stacks.push(id.clone());
-            }
+            self.stack(&id);
             (
                 id.clone(),
                 quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")),

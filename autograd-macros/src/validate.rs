@@ -25,7 +25,7 @@ pub fn body(block: &syn::Block, errors: &mut Errors) {
 }
 
 /// `assert!`-style checks read values without changing them.
-fn is_check(mac: &syn::Macro) -> bool {
+pub fn is_check(mac: &syn::Macro) -> bool {
     const CHECKS: &[&str] = &[
         "assert",
         "assert_eq",
