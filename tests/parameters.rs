@@ -57,9 +57,14 @@ fn nested_fields_get_their_gradients() {
     f::forward(&n, &x).backward();
     assert_eq!(n.l1.w.grad().unwrap(), g.l1.w);
     assert_eq!(n.l1.b.grad().unwrap(), g.l1.b);
-    // b₂ is never read: no gradient reaches it... but the struct's gradient
-    // is stored whole, as zeros for the unread field.
-    assert_eq!(n.l2.b.grad().unwrap(), array![0.0, 0.0]);
+    assert_eq!(n.l2.w.grad().unwrap(), g.l2.w);
+    // b₂ is never read: as in PyTorch, its gradient stays None (the
+    // functional API above still returns zeros for it).
+    assert_eq!(n.l2.b.grad(), None);
+    // A second backward accumulates into the fields reached, and still not b₂.
+    f::forward(&n, &x).backward();
+    assert_eq!(n.l1.w.grad().unwrap(), &g.l1.w * 2.0);
+    assert_eq!(n.l2.b.grad(), None);
     // Finite differences, one parameter at a time.
     let base = net();
     autograd::gradcheck(

@@ -64,11 +64,15 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 #[allow(missing_docs)]
                 pub #idents: #rt::GradOf<#types>,
             )*
+            /// Which fields a backward pass reached (`backward()` stores only those).
+            #[doc(hidden)]
+            pub __reached: #rt::Reached,
         }
 
         impl #impl_generics #rt::GradValue for #grad #ty_generics #where_clause {
             fn accumulate(&mut self, other: Self) {
                 #( #rt::GradValue::accumulate(&mut self.#idents, other.#idents); )*
+                self.__reached = self.__reached.union(other.__reached);
             }
         }
 
@@ -83,6 +87,7 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             fn zero_grad_of(shape: &Self::Shape) -> Self::Grad {
                 #grad {
                     #( #idents: <#types as #rt::Differentiable>::zero_grad_of(&shape.#indices), )*
+                    __reached: ::core::default::Default::default(),
                 }
             }
 
@@ -91,7 +96,20 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             }
 
             fn store_grad(&self, gradient: Self::Grad) {
-                #( #rt::Differentiable::store_grad(&self.#idents, gradient.#idents); )*
+                // Only the fields the function read, as PyTorch leaves the others `None`.
+                #(
+                    if gradient.__reached.contains(#indices) {
+                        #rt::Differentiable::store_grad(&self.#idents, gradient.#idents);
+                    }
+                )*
+            }
+
+            fn mark_reached(gradient: &mut Self::Grad, name: &str) {
+                #(
+                    if name == #names {
+                        gradient.__reached.mark(#indices);
+                    }
+                )*
             }
         }
 

@@ -1424,13 +1424,14 @@ impl Cx<'_> {
                 } else {
                     quote!(&#b)
                 };
+                let name = quote!(#member).to_string();
                 return (
                     statement,
                     quote! {
                         let #taken = #d_out.take();
                         if #need {
                             if let ::core::option::Option::Some(__ad_d) = #taken {
-                                #rt::accumulate_field(&mut #d, #b, |__ad_g| &mut __ad_g.#member, __ad_d);
+                                #rt::accumulate_field(&mut #d, #b, #name, |__ad_g| &mut __ad_g.#member, __ad_d);
                             }
                         }
                     },

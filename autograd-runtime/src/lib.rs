@@ -43,4 +43,4 @@ pub use optim::{Adam, AdamW, OptimError, Optimizer, Sgd};
 pub use params::{join_name, LoadError, Param, ParamMut, Parameters};
 pub use rng::Rng;
 pub use tensor::{Scalar, Tensor};
-pub use value::{Differentiable, GradOf, GradValue, Meta, ScalarOutput};
+pub use value::{Differentiable, GradOf, GradValue, Meta, Reached, ScalarOutput};

@@ -40,6 +40,44 @@ pub trait Differentiable {
     fn store_grad(&self, gradient: Self::Grad) {
         let _ = gradient;
     }
+
+    /// Records that the field `name` of a struct's gradient received a
+    /// contribution, so that `backward()` stores only the gradients of the
+    /// fields a function read (PyTorch leaves the others `None`). Only
+    /// `#[derive(Parameters)]` structs keep such a record.
+    fn mark_reached(gradient: &mut Self::Grad, name: &str) {
+        let _ = (gradient, name);
+    }
+}
+
+/// Which fields of a parameter struct's gradient a backward pass reached
+/// (generated into `<Name>Grad`; see [`Differentiable::mark_reached`]).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reached(u64);
+
+impl Reached {
+    /// Marks field number `i` (fields past the 64th are always stored).
+    pub fn mark(&mut self, i: usize) {
+        if i < 64 {
+            self.0 |= 1 << i;
+        }
+    }
+
+    /// Whether field number `i` was reached.
+    pub fn contains(&self, i: usize) -> bool {
+        i >= 64 || self.0 & (1 << i) != 0
+    }
+
+    /// Both sets of fields.
+    pub fn union(self, other: Reached) -> Reached {
+        Reached(self.0 | other.0)
+    }
+}
+
+impl std::fmt::Debug for Reached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reached({:#b})", self.0)
+    }
 }
 
 /// The gradient type of a value type.
@@ -164,13 +202,19 @@ pub fn accumulate_slot<G, C: Contribution<G>>(slot: &mut Option<G>, contribution
 /// Adds the gradient of one field of a struct of parameters into the
 /// struct's gradient (zeros for the other fields if it had none yet).
 #[inline]
-pub fn accumulate_field<S, G, F>(slot: &mut Option<S::Grad>, base: &S, field: F, gradient: G)
-where
+pub fn accumulate_field<S, G, F>(
+    slot: &mut Option<S::Grad>,
+    base: &S,
+    name: &str,
+    field: F,
+    gradient: G,
+) where
     S: Differentiable + ?Sized,
     G: GradValue,
     F: FnOnce(&mut S::Grad) -> &mut G,
 {
     let grad = slot.get_or_insert_with(|| S::zero_grad_of(&base.shape_of()));
+    S::mark_reached(grad, name);
     field(grad).accumulate(gradient);
 }
 
@@ -247,6 +291,9 @@ impl<T: Differentiable + ?Sized> Differentiable for &T {
     }
     fn store_grad(&self, gradient: T::Grad) {
         (**self).store_grad(gradient)
+    }
+    fn mark_reached(gradient: &mut T::Grad, name: &str) {
+        T::mark_reached(gradient, name)
     }
 }
 
