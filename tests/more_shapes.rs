@@ -57,3 +57,26 @@ fn dynamic_dimensions() {
     )
     .unwrap();
 }
+
+/// No parameters at all: a constant; its gradients are `()`.
+#[differentiable]
+fn constant_value() -> f64 {
+    2.5
+}
+
+pub(crate) mod visibility {
+    use autograd::prelude::*;
+
+    /// Restricted visibility carries over to the generated module.
+    #[differentiable]
+    pub(crate) fn half(x: f64) -> f64 {
+        x * 0.5
+    }
+}
+
+#[test]
+fn no_parameters_and_restricted_visibility() {
+    let (v, ()) = constant_value::value_and_grad();
+    assert_eq!(v, 2.5);
+    assert_eq!(visibility::half::grad(3.0), 0.5);
+}
