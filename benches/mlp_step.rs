@@ -6,76 +6,17 @@
 use autograd::ndarray::{Array1, Array2, Axis, Zip};
 use autograd::optim::{Optimizer, Sgd};
 use autograd::prelude::*;
-use autograd::{cross_entropy, init, Parameters, Rng};
+use autograd::{init, Rng};
 use criterion::{
     black_box, criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use std::time::Duration;
 
-const INPUTS: usize = 784;
-const HIDDEN: usize = 256;
-const CLASSES: usize = 10;
 const LR: f64 = 0.05;
 
-/// `nn.Linear(784, 256)`, ReLU, `nn.Linear(256, 10)`, weights laid out as PyTorch's.
-#[derive(Parameters, Clone)]
-struct Mlp {
-    w1: Tensor<f32, Ix2>,
-    b1: Tensor<f32, Ix1>,
-    w2: Tensor<f32, Ix2>,
-    b2: Tensor<f32, Ix1>,
-}
-
-impl Mlp {
-    fn new(rng: &mut Rng) -> Mlp {
-        Mlp {
-            w1: init::kaiming_uniform_linear(HIDDEN, INPUTS, rng),
-            b1: init::linear_bias(HIDDEN, INPUTS, rng),
-            w2: init::kaiming_uniform_linear(CLASSES, HIDDEN, rng),
-            b2: init::linear_bias(CLASSES, HIDDEN, rng),
-        }
-        .with_requires_grad()
-    }
-}
-
-/// The mean cross-entropy of the model on a batch.
-#[differentiable]
-fn loss(m: &Mlp, x: &Tensor<f32, Ix2>, labels: &[usize]) -> Scalar<f32> {
-    let h = (x.matmul(&m.w1.t()) + &m.b1).relu();
-    let logits = h.matmul(&m.w2.t()) + &m.b2;
-    cross_entropy(&logits, labels)
-}
-
-/// The same model with its weights stored `(in, out)`, so that the body needs
-/// no `.t()`: the generated step without the transposes, to see what they cost.
-#[derive(Parameters, Clone)]
-struct MlpInOut {
-    w1: Tensor<f32, Ix2>,
-    b1: Tensor<f32, Ix1>,
-    w2: Tensor<f32, Ix2>,
-    b2: Tensor<f32, Ix1>,
-}
-
-impl MlpInOut {
-    fn from(m: &Mlp) -> MlpInOut {
-        let t = |w: &Tensor<f32, Ix2>| Tensor::from(w.data().t().as_standard_layout().into_owned());
-        MlpInOut {
-            w1: t(&m.w1),
-            b1: m.b1.clone(),
-            w2: t(&m.w2),
-            b2: m.b2.clone(),
-        }
-        .with_requires_grad()
-    }
-}
-
-/// `loss` for weights stored `(in, out)`.
-#[differentiable]
-fn loss_in_out(m: &MlpInOut, x: &Tensor<f32, Ix2>, labels: &[usize]) -> Scalar<f32> {
-    let h = (x.matmul(&m.w1) + &m.b1).relu();
-    let logits = h.matmul(&m.w2) + &m.b2;
-    cross_entropy(&logits, labels)
-}
+#[path = "workloads/mlp.rs"]
+mod workload;
+use workload::{loss, loss_in_out, Mlp, MlpInOut, CLASSES, INPUTS};
 
 /// The same model as plain arrays.
 #[derive(Clone)]

@@ -14,9 +14,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use autograd::ndarray::{Array1, Array2, Array3, Axis, Zip};
+use autograd::ndarray::{Array1, Array2, Axis, Zip};
 use autograd::prelude::*;
-use autograd::{cross_entropy, init, Parameters, Rng};
+use autograd::{init, Parameters, Rng};
 
 /// The system allocator, counting bytes and calls.
 struct Counting;
@@ -154,36 +154,10 @@ fn rosenbrock_backward_by_hand(x: &[f64]) -> Vec<f64> {
 
 // ---- mlp_step: benches/mlp_step.rs ----------------------------------------------------------
 
-#[derive(Parameters, Clone)]
-struct Mlp {
-    w1: Tensor<f32, Ix2>,
-    b1: Tensor<f32, Ix1>,
-    w2: Tensor<f32, Ix2>,
-    b2: Tensor<f32, Ix1>,
-}
-
-#[differentiable]
-fn loss(m: &Mlp, x: &Tensor<f32, Ix2>, labels: &[usize]) -> Scalar<f32> {
-    let h = (x.matmul(&m.w1.t()) + &m.b1).relu();
-    let logits = h.matmul(&m.w2.t()) + &m.b2;
-    cross_entropy(&logits, labels)
-}
-
-/// The same model with its weights stored `(in, out)`: no `.t()` in the body.
-#[derive(Parameters, Clone)]
-struct MlpInOut {
-    w1: Tensor<f32, Ix2>,
-    b1: Tensor<f32, Ix1>,
-    w2: Tensor<f32, Ix2>,
-    b2: Tensor<f32, Ix1>,
-}
-
-#[differentiable]
-fn loss_in_out(m: &MlpInOut, x: &Tensor<f32, Ix2>, labels: &[usize]) -> Scalar<f32> {
-    let h = (x.matmul(&m.w1) + &m.b1).relu();
-    let logits = h.matmul(&m.w2) + &m.b2;
-    cross_entropy(&logits, labels)
-}
+#[path = "../benches/workloads/mlp.rs"]
+#[allow(dead_code)] // the constructors are for the bench
+mod mlp_workload;
+use mlp_workload::{loss, loss_in_out, Mlp, MlpInOut};
 
 /// What the hand-written backward pass reads: the hidden activations and
 /// the softmax of the logits.
@@ -236,70 +210,10 @@ fn mlp_backward_by_hand(
 
 // ---- rnn: benches/rnn.rs --------------------------------------------------------------------
 
-#[differentiable]
-fn rnn(
-    #[no_grad] xs: &Tensor<f64, Ix3>,
-    h0: &Tensor<f64, Ix2>,
-    wx: &Tensor<f64, Ix2>,
-    wh: &Tensor<f64, Ix2>,
-    b: &Tensor<f64, Ix1>,
-) -> Scalar<f64> {
-    let mut h = h0.clone();
-    for t in 0..xs.shape()[0] {
-        let x_t = xs.index_axis(Axis(0), t);
-        h = (x_t.matmul(wx) + h.matmul(wh) + b).tanh();
-    }
-    h.mean()
-}
-
-/// The hand-written forward pass keeps every state `h_0 … h_T`.
-fn rnn_forward_by_hand(
-    xs: &Array3<f64>,
-    h0: &Array2<f64>,
-    wx: &Array2<f64>,
-    wh: &Array2<f64>,
-    b: &Array1<f64>,
-) -> (f64, Vec<Array2<f64>>) {
-    let mut hs = Vec::with_capacity(xs.len_of(Axis(0)) + 1);
-    hs.push(h0.clone());
-    for x_t in xs.outer_iter() {
-        let h = hs.last().expect("h0 is pushed first");
-        let mut a = x_t.dot(wx);
-        a += &h.dot(wh);
-        a += b;
-        a.mapv_inplace(f64::tanh);
-        hs.push(a);
-    }
-    let value = hs
-        .last()
-        .expect("h0 is pushed first")
-        .mean()
-        .expect("non-empty");
-    (value, hs)
-}
-
-/// Backpropagation through time: the gradients of h0, Wx, Wh, b.
-fn rnn_backward_by_hand(
-    xs: &Array3<f64>,
-    wh: &Array2<f64>,
-    hs: Vec<Array2<f64>>,
-) -> [autograd::ndarray::ArrayD<f64>; 4] {
-    let last = hs.last().expect("h0 is pushed first");
-    let mut dh = Array2::from_elem(last.raw_dim(), 1.0 / last.len() as f64);
-    let mut gwx = Array2::zeros((xs.len_of(Axis(2)), wh.nrows()));
-    let mut gwh = Array2::zeros(wh.raw_dim());
-    let mut gb = Array1::zeros(wh.ncols());
-    for t in (0..xs.len_of(Axis(0))).rev() {
-        Zip::from(&mut dh)
-            .and(&hs[t + 1])
-            .for_each(|d, &h| *d *= 1.0 - h * h);
-        gwx += &xs.index_axis(Axis(0), t).t().dot(&dh);
-        gwh += &hs[t].t().dot(&dh);
-        gb += &dh.sum_axis(Axis(0));
-        dh = dh.dot(&wh.t());
-    }
-    [dh.into_dyn(), gwx.into_dyn(), gwh.into_dyn(), gb.into_dyn()]
-}
+#[path = "../benches/workloads/rnn.rs"]
+#[allow(dead_code)] // hand_value_and_grad is for the bench
+mod rnn_workload;
+use rnn_workload::rnn;
 
 // ---- the report -----------------------------------------------------------------------------
 
@@ -415,15 +329,16 @@ fn main() {
         let wh: Tensor<f64, Ix2> = init::normal((64, 64), 0.0, 0.125, &mut rng);
         let b: Tensor<f64, Ix1> = init::normal(64, 0.0, 0.1, &mut rng);
         let ((v, pb), g_bytes, g_calls) = kept(|| rnn::vjp(&xs, &h0, &wx, &wh, &b));
-        let ((hv, hs), h_bytes, h_calls) =
-            kept(|| rnn_forward_by_hand(xs.data(), h0.data(), wx.data(), wh.data(), b.data()));
+        let ((hv, hs), h_bytes, h_calls) = kept(|| {
+            rnn_workload::hand_forward(xs.data(), h0.data(), wx.data(), wh.data(), b.data())
+        });
         let ((), gh0, gwx, gwh, gb) = pb(&autograd::ndarray::arr0(1.0));
-        let hand = rnn_backward_by_hand(xs.data(), wh.data(), hs);
+        let hand = rnn_workload::hand_backward(xs.data(), wh.data(), hs);
         assert!(close(v.item(), hv, 1e-10));
-        all_close(&gh0, &hand[0]);
-        all_close(&gwx, &hand[1]);
-        all_close(&gwh, &hand[2]);
-        all_close(&gb, &hand[3]);
+        all_close(&gh0, &hand.h0);
+        all_close(&gwx, &hand.wx);
+        all_close(&gwh, &hand.wh);
+        all_close(&gb, &hand.b);
         rows.push(Row {
             workload: "rnn 32 steps".into(),
             generated: (g_bytes, g_calls),
