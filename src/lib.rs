@@ -56,9 +56,9 @@ pub mod prelude {
 pub mod __private {
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{
-        accumulate, accumulate_field, accumulate_slot, accumulate_twice, grad_or_zeros, meta,
-        seed_one, store, val, Contribution, Differentiable, GradOf, IsScalar, ScalarCheck,
-        ScalarOutput,
+        accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice,
+        grad_or_zeros, meta, one_like, seed_one, store, val, Contribution, Differentiable, GradOf,
+        IsScalar, ScalarCheck, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
 }

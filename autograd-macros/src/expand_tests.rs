@@ -29,3 +29,26 @@ fn print_loop_expansion() {
     // The user's variables keep their names.
     assert!(text.contains("let mut y ="));
 }
+
+#[test]
+fn print_rosenbrock_expansion() {
+    let out = crate::emit::expand(
+        quote!(),
+        quote! {
+            fn rosenbrock(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() / 2 {
+                    let a = x[2 * i];
+                    let b = x[2 * i + 1];
+                    let t = b - a * a;
+                    let u = 1.0 - a;
+                    s += 100.0 * t * t + u * u;
+                }
+                s
+            }
+        },
+    );
+    let text = pretty(out);
+    println!("{text}");
+    assert!(text.contains("let t ="));
+}

@@ -17,6 +17,7 @@ mod ir;
 mod lower;
 mod names;
 mod parse;
+mod reduction;
 mod rules;
 mod sweep;
 mod validate;

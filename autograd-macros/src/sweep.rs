@@ -21,6 +21,7 @@ use syn::visit_mut::VisitMut;
 use crate::ir::{Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
 use crate::names::{self, FixPaths};
 use crate::parse::Signature;
+use crate::reduction::{self, Reduction};
 use crate::rules::Read;
 
 pub struct Sweep {
@@ -45,6 +46,9 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         saved_values: std::collections::HashMap::new(),
         loop_stacks: Vec::new(),
         frame: None,
+        reductions: std::collections::BTreeMap::new(),
+        fused_locals: BTreeSet::new(),
+        fusing: false,
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
@@ -94,6 +98,13 @@ struct Cx<'a> {
     /// In a loop body without control flow of its own: the values saved this
     /// iteration, pushed together as one tuple at the end of the iteration.
     frame: Option<Frame>,
+    /// Loops whose backward runs inside their forward (see `reduction`), by id.
+    reductions: std::collections::BTreeMap<usize, Reduction>,
+    /// The variables declared in those loops: their adjoints live in one iteration.
+    fused_locals: BTreeSet<VarId>,
+    /// Emitting the body of such a loop: every value the backward reads is
+    /// in scope, nothing is saved.
+    fusing: bool,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
@@ -271,6 +282,47 @@ impl Cx<'_> {
                 self.contributions[v] += 1;
             }
         }
+        self.reductions = reduction::find(self.sig, self.body, &self.contributions, &|s| {
+            self.active_revs(s)
+        });
+        let mut fused: BTreeSet<*const OpStmt> = BTreeSet::new();
+        let body = self.body;
+        let reductions = &self.reductions;
+        let visit_loops = |stmts: &[Stmt], fused: &mut BTreeSet<*const OpStmt>| {
+            for s in stmts {
+                if let Stmt::Loop { id, body, .. } = s {
+                    if reductions.contains_key(id) {
+                        for_each_op(body, &mut |op| {
+                            fused.insert(op as *const OpStmt);
+                        });
+                    }
+                }
+            }
+        };
+        fn nested<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s [Stmt]>) {
+            out.push(stmts);
+            for s in stmts {
+                match s {
+                    Stmt::If { then, els, .. } => {
+                        nested(then, out);
+                        nested(els, out);
+                    }
+                    Stmt::Match { arms, .. } => arms.iter().for_each(|a| nested(&a.body, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut blocks = Vec::new();
+        nested(&body.stmts, &mut blocks);
+        for b in blocks {
+            visit_loops(b, &mut fused);
+        }
+        self.fused_locals = self
+            .reductions
+            .values()
+            .flat_map(|r| r.locals.iter().copied())
+            .collect();
+
         // What the backward functions read of stable variables (after the
         // contributions are known: a statement whose output receives none is
         // never reversed).
@@ -280,7 +332,12 @@ impl Cx<'_> {
             if self.contributions[s.out] == 0 {
                 continue;
             }
+            let in_reduction = fused.contains(&(s as *const OpStmt));
             for read in self.reads(s) {
+                if in_reduction && !matches!(read, ReadOf::Meta(_)) {
+                    // Read in place during the forward pass.
+                    continue;
+                }
                 match read {
                     ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) if self.stable[v] => {
                         if self.needs_own_copy(v) {
@@ -396,6 +453,16 @@ impl Cx<'_> {
         what: String,
         value: TokenStream,
     ) -> (TokenStream, TokenStream, Ident) {
+        if self.fusing {
+            // The backward of the iteration runs in the same scope: a binding.
+            self.next_slot += 1;
+            let local = format_ident!(
+                "__ad_saved{}_value",
+                self.next_slot,
+                span = Span::mixed_site()
+            );
+            return (quote!(let #local = #value;), quote!(), local);
+        }
         if in_loop && self.frame.is_some() {
             self.next_slot += 1;
             let local = format_ident!(
@@ -631,7 +698,11 @@ impl Cx<'_> {
         }
         let direct = self.seed_direct();
         for (v, var) in self.body.vars.iter().enumerate() {
-            if var.param.is_none() && self.contributions[v] > 0 && Some(v) != direct {
+            if var.param.is_none()
+                && self.contributions[v] > 0
+                && Some(v) != direct
+                && !self.fused_locals.contains(&v)
+            {
                 let d = self.derived("d", v);
                 out.push(quote!(let mut #d = ::core::option::Option::None;));
             }
@@ -794,6 +865,9 @@ impl Cx<'_> {
                     None => quote!(),
                 };
                 (quote!(match #scrutinee { #(#fwd_arms)* }), rev)
+            }
+            Stmt::Loop { id, kind, body, .. } if self.reductions.contains_key(id) => {
+                self.reduction_loop(*id, kind, body)
             }
             Stmt::Loop {
                 id,
@@ -962,6 +1036,84 @@ impl Cx<'_> {
         )
     }
 
+    /// A reduction loop (see `reduction`): each iteration's backward runs
+    /// right after its forward, for an accumulator gradient of one, into
+    /// gradients the pullback multiplies by the accumulator's real gradient.
+    fn reduction_loop(
+        &mut self,
+        id: usize,
+        kind: &LoopKind,
+        body: &[Stmt],
+    ) -> (TokenStream, TokenStream) {
+        let rt = self.rt.clone();
+        let red = self.reductions[&id].clone();
+        let outer_frame = self.frame.take();
+        let was_fusing = std::mem::replace(&mut self.fusing, true);
+        let (bf, br) = self.block(body, None);
+        self.fusing = was_fusing;
+        self.frame = outer_frame;
+
+        let acc = self.ident(red.acc).clone();
+        let need_acc = self.derived("need", red.acc);
+        let d_acc = self.derived("d", red.acc);
+        let pre = names::generated(&format!("loop{id}_gradients"));
+        self.decls
+            .push(quote!(let mut #pre = ::core::option::Option::None;));
+        let mut receiver_decls = Vec::new();
+        let mut receivers = Vec::new();
+        let mut parts = Vec::new();
+        for &r in &red.receivers {
+            let d = self.derived("d", r);
+            let ty = self.body.vars[r].param.map(|i| {
+                let vt = fixed_type(self.sig.params[i].value_type());
+                quote!(: ::core::option::Option<#rt::GradOf<#vt>>)
+            });
+            receiver_decls.push(quote!(let mut #d #ty = ::core::option::Option::None;));
+            receivers.push(d);
+            parts.push(self.derived(&format!("loop{id}_d"), r));
+            self.saved.push(format!(
+                "gradient of `{}` with respect to `{}`, accumulated by the loop (once)",
+                self.body.vars[red.acc].base, self.body.vars[r].base
+            ));
+        }
+        let local_adjoints: Vec<Ident> = red
+            .locals
+            .iter()
+            .filter(|v| self.contributions[**v] > 0)
+            .map(|v| self.derived("d", *v))
+            .collect();
+        let head = match kind {
+            LoopKind::For { pat, iter } => quote!(for #pat in #iter),
+            LoopKind::While { cond } => quote!(while #cond),
+            LoopKind::Loop => unreachable!("`loop` needs `break`: never a reduction"),
+        };
+        let fwd = quote! {
+            #pre = ::core::option::Option::Some({
+                #(#receiver_decls)*
+                #head {
+                    #bf
+                    if #need_acc {
+                        #(let mut #local_adjoints = ::core::option::Option::None;)*
+                        let mut #d_acc = ::core::option::Option::Some(#rt::one_like(&#acc));
+                        #br
+                    }
+                }
+                (#(#receivers,)*)
+            });
+        };
+        let rev = quote! {
+            if #need_acc {
+                if let (
+                    ::core::option::Option::Some((#(#parts,)*)),
+                    ::core::option::Option::Some(__ad_factor),
+                ) = (#pre.take(), &#d_acc) {
+                    #(#rt::accumulate_scaled(&mut #receivers, #parts, __ad_factor);)*
+                }
+            }
+        };
+        (fwd, rev)
+    }
+
     // ---- operations --------------------------------------------------------------
 
     /// `let __ad_m_x = meta(&x);` for a stable variable whose shape a backward function reads.
@@ -1020,6 +1172,11 @@ impl Cx<'_> {
             return (self.projection_place(v), None);
         }
         let var = &self.body.vars[v];
+        if self.fusing && (self.stable[v] || var.param.is_some() || var.assignments <= 1) {
+            // Unchanged until the iteration's backward reads it.
+            let id = &var.ident;
+            return (quote!(#id), None);
+        }
         if var.param.is_some() || (self.stable[v] && !self.own[v]) {
             let id = &var.ident;
             return (quote!(#id), None);
@@ -1142,6 +1299,10 @@ impl Cx<'_> {
             }
             ReadOf::Output => {
                 let v = s.out;
+                if self.fusing && self.body.vars[v].assignments <= 1 {
+                    let id = self.ident(v).clone();
+                    return (Source::Direct(self.by_ref_var(v, quote!(#id))), true);
+                }
                 if self.stable[v] {
                     let id = self.ident(v).clone();
                     self.captured.insert(v);
@@ -1488,7 +1649,7 @@ impl Cx<'_> {
         }
 
         // Forward: saves before (operands) and after (output) the statement.
-        let in_frame = in_loop && self.frame.is_some();
+        let in_frame = in_loop && (self.frame.is_some() || self.fusing);
         if in_frame && !(pre.is_empty() && post.is_empty()) {
             if let Some(frame) = self.frame.as_mut() {
                 frame.needs.push(need_stmt.clone());

@@ -147,6 +147,66 @@ impl<A: Float> GradValue for Vec<A> {
     }
 }
 
+/// A gradient that can be multiplied by a float of its element type in place.
+///
+/// Generated code uses it for reduction loops (`s += ..` over a float `s`):
+/// their gradient is accumulated during the forward pass for an output
+/// gradient of one, and multiplied by the real one in the backward pass.
+pub trait ScaleGrad<F> {
+    /// `self *= factor`.
+    fn scale(&mut self, factor: F);
+}
+
+impl ScaleGrad<f32> for f32 {
+    fn scale(&mut self, factor: f32) {
+        *self *= factor;
+    }
+}
+
+impl ScaleGrad<f64> for f64 {
+    fn scale(&mut self, factor: f64) {
+        *self *= factor;
+    }
+}
+
+impl<A: Float, D: Dimension> ScaleGrad<A> for Array<A, D> {
+    fn scale(&mut self, factor: A) {
+        self.mapv_inplace(|v| v * factor);
+    }
+}
+
+impl<A: Float> ScaleGrad<A> for Vec<A> {
+    fn scale(&mut self, factor: A) {
+        for v in self.iter_mut() {
+            *v *= factor;
+        }
+    }
+}
+
+/// One, in the type of `x` (the output gradient a reduction loop's gradient
+/// is accumulated for).
+#[inline]
+pub fn one_like<F: Float>(x: &F) -> F {
+    let _ = x;
+    F::one()
+}
+
+/// Adds a gradient accumulated for an output gradient of one, multiplied by
+/// the real output gradient `factor` (no multiplication when it is one).
+#[inline]
+pub fn accumulate_scaled<G, F>(slot: &mut Option<G>, contribution: Option<G>, factor: &F)
+where
+    G: GradValue + ScaleGrad<F>,
+    F: Float,
+{
+    if let Some(mut g) = contribution {
+        if *factor != F::one() {
+            g.scale(*factor);
+        }
+        accumulate(slot, g);
+    }
+}
+
 /// Adds a contribution into an adjoint slot that may still be empty
 /// (an empty slot is a zero gradient that was never allocated).
 #[inline]
