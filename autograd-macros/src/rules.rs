@@ -49,15 +49,21 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether the last backward function has a `revK_owned` twin taking
-    /// the output's gradient by value (computed in its buffer).
-    pub fn takes_owned_gradient(&self) -> bool {
-        matches!(self.name, "add" | "sub")
-            || (self.args.is_empty()
-                && self.revs.len() == 1
-                && !self.into
-                && !self.variadic
-                && ELEMENTWISE.contains(&self.name))
+    /// Whether backward function `k` has a `revK_owned` twin taking the
+    /// output's gradient by value (computed in its buffer, or passed on).
+    pub fn takes_owned_gradient(&self, k: usize) -> bool {
+        match self.name {
+            "add" | "sub" | "mul" => true,
+            "div" | "reshape" => k == 0,
+            _ => {
+                k == 0
+                    && self.args.is_empty()
+                    && self.revs.len() == 1
+                    && !self.into
+                    && !self.variadic
+                    && ELEMENTWISE.contains(&self.name)
+            }
+        }
     }
 }
 

@@ -1498,8 +1498,14 @@ impl Cx<'_> {
                         (operands.first(), operands.get(1)),
                         (Some(Operand::Var(a)), Some(Operand::Var(b))) if a == b
                     );
+                // `a + b`, `a - b` with both operands differentiated: one call
+                // gives both gradients, and the runtime decides which operand
+                // receives the output gradient's buffer.
+                let both = matches!(rule.name, "add" | "sub")
+                    && revs.len() == 2
+                    && Some(s.out) != self.seed_direct();
                 for (k, v) in &revs {
-                    if squared && *k == 1 {
+                    if (squared || both) && *k == 1 {
                         continue;
                     }
                     let args: Vec<TokenStream> = rule.revs[*k]
@@ -1533,6 +1539,18 @@ impl Cx<'_> {
                         .collect();
                     let need = self.derived("need", *v);
                     let d = self.derived("d", *v);
+                    if both {
+                        let (need1, d1) = (
+                            self.derived("need", revs[1].1),
+                            self.derived("d", revs[1].1),
+                        );
+                        steps.push(quote_spanned! {span=>
+                            let (__ad_g0, __ad_g1) = #rt::rules::#tr::revs_owned(#(#args,)* __ad_d_owned, [#need, #need1]);
+                            #rt::accumulate_slot(&mut #d, __ad_g0);
+                            #rt::accumulate_slot(&mut #d1, __ad_g1);
+                        });
+                        continue;
+                    }
                     if rule.into {
                         let rev = format_ident!("rev{}_into", k, span = span);
                         steps.push(quote_spanned! {span=>
@@ -1551,12 +1569,18 @@ impl Cx<'_> {
                         } else {
                             quote!(#rt::accumulate)
                         };
-                        // `+` and `-` pass the output's gradient on: the last
-                        // operand takes it by value, so it is not copied.
-                        let owned = rule.takes_owned_gradient()
-                            && !squared
+                        // The last backward function to run (for `x * x`, the
+                        // only one) takes the output's gradient by value: `+`
+                        // and `-` pass it on, `*`, `/`, `reshape` and elementwise
+                        // functions compute in its buffer.
+                        let last = if squared {
+                            Some(&0)
+                        } else {
+                            revs.last().map(|(last, _)| last)
+                        };
+                        let owned = rule.takes_owned_gradient(*k)
                             && Some(s.out) != self.seed_direct()
-                            && revs.last().map(|(last, _)| last) == Some(k);
+                            && last == Some(k);
                         if owned {
                             let rev = format_ident!("rev{}_owned", k, span = span);
                             steps.push(quote_spanned! {span=>

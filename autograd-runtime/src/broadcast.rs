@@ -1,6 +1,6 @@
 //! Summing a gradient back to the shape of a broadcast operand.
 
-use ndarray::{Array, ArrayView, Axis, Dimension, IxDyn};
+use ndarray::{Array, ArrayView, Axis, CowArray, Dimension, IxDyn};
 
 use crate::float::Float;
 
@@ -18,18 +18,38 @@ pub fn sum_to_shape<A: Float, E: Dimension>(g: ArrayView<'_, A, IxDyn>, target: 
             .expect("same shape, same dimensionality");
     }
     let lead = g.ndim() - target_shape.len();
-    let mut acc = g.to_owned();
-    // Sum the leading axes that the operand did not have.
-    for _ in 0..lead {
-        acc = acc.sum_axis(Axis(0));
+    // Each sum reads the previous result (the first reads `g` in place).
+    let mut acc: CowArray<'_, A, IxDyn> = g.into();
+    // Sum the leading axes that the operand did not have: at once, as the
+    // rows of a matrix, when `g` is row-major.
+    if lead > 0 && acc.is_standard_layout() {
+        let rows: usize = acc.shape()[..lead].iter().product();
+        let rest = acc.shape()[lead..].to_vec();
+        let cols: usize = rest.iter().product();
+        let matrix = acc
+            .view()
+            .into_shape_with_order((rows, cols))
+            .expect("a row-major array views as a matrix");
+        let mut sum = Array::zeros(cols);
+        for row in matrix.rows() {
+            sum += &row;
+        }
+        acc = sum
+            .into_shape_with_order(IxDyn(&rest))
+            .expect("as many elements")
+            .into();
+    }
+    while acc.ndim() > target_shape.len() {
+        acc = acc.sum_axis(Axis(0)).into();
     }
     // Sum (keeping the axis) where the operand had length 1.
     for (i, &n) in target_shape.iter().enumerate() {
         if n == 1 && acc.shape()[i] != 1 {
-            acc = acc.sum_axis(Axis(i)).insert_axis(Axis(i));
+            acc = acc.sum_axis(Axis(i)).insert_axis(Axis(i)).into();
         }
     }
-    acc.into_shape_with_order(target.clone())
+    acc.into_owned()
+        .into_shape_with_order(target.clone())
         .expect("broadcast gradient reduces to the operand's shape")
 }
 

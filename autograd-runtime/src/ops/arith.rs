@@ -12,7 +12,7 @@
 //! | `a / b` | `d/b` | `-d·a/b²` |
 //! | `-a` | `-d` | |
 
-use ndarray::{Array, DimMax, Dimension};
+use ndarray::{Array, DimMax, Dimension, Zip};
 
 use crate::broadcast::{broadcast_shapes, sum_to_shape_owned, unbroadcast};
 use crate::error::{or_panic, shape_mismatch, Error};
@@ -28,8 +28,24 @@ pub(crate) fn check_broadcast(op: &'static str, a: &[usize], b: &[usize]) -> Res
     }
 }
 
+/// The default of `revs_owned`: the left operand's gradient from a borrow,
+/// then the right one's from the buffer.
+macro_rules! right_takes_buffer {
+    ($T:ty as $Tr:ty; $lhs:ident, $rhs:ident, $d:ident, $needs:ident) => {
+        match $needs {
+            [true, true] => (
+                Some(<$T as $Tr>::rev0($lhs, $rhs, &$d)),
+                Some(<$T as $Tr>::rev1_owned($lhs, $rhs, $d)),
+            ),
+            [true, false] => (Some(<$T as $Tr>::rev0_owned($lhs, $rhs, $d)), None),
+            [false, true] => (None, Some(<$T as $Tr>::rev1_owned($lhs, $rhs, $d))),
+            [false, false] => (None, None),
+        }
+    };
+}
+
 macro_rules! binary_rule_trait {
-    ($(#[$doc:meta])* $Rule:ident, $rev0:tt, $rev1:tt) => {
+    ($(#[$doc:meta])* $Rule:ident, $rev0:tt, $rev1:tt $(, $both:ident)?) => {
         $(#[$doc])*
         pub trait $Rule<Rhs: Differentiable + ?Sized>: Differentiable {
             /// The result type.
@@ -38,6 +54,22 @@ macro_rules! binary_rule_trait {
             fn fwd(&self, rhs: &Rhs) -> Self::Output;
             binary_rule_trait!(@rev0 $rev0);
             binary_rule_trait!(@rev1 $rev1);
+            $(binary_rule_trait!(@$both $Rule);)?
+        }
+    };
+    (@both $Rule:ident) => {
+        /// Both operands' gradients, those `needs` asks for, from the
+        /// output's gradient taken by value. By default the right operand
+        /// receives its buffer; tensors give it to an operand of the output's
+        /// shape, after the other operand's gradient is summed from it.
+        #[inline]
+        fn revs_owned(
+            lhs: &Meta<Self>,
+            rhs: &Meta<Rhs>,
+            d: GradOf<Self::Output>,
+            needs: [bool; 2],
+        ) -> (Option<Self::Grad>, Option<Rhs::Grad>) {
+            right_takes_buffer!(Self as $Rule<Rhs>; lhs, rhs, d, needs)
         }
     };
     (@rev0 meta) => {
@@ -61,10 +93,20 @@ macro_rules! binary_rule_trait {
     (@rev0 value) => {
         /// The gradient of the left operand, which reads the right one.
         fn rev0(lhs: &Meta<Self>, rhs: &Rhs, d: &GradOf<Self::Output>) -> Self::Grad;
+        /// [`rev0`](Self::rev0) taking the output's gradient by value: computed
+        /// in its buffer where nothing was broadcast.
+        fn rev0_owned(lhs: &Meta<Self>, rhs: &Rhs, d: GradOf<Self::Output>) -> Self::Grad {
+            Self::rev0(lhs, rhs, &d)
+        }
     };
     (@rev1 mul) => {
         /// The gradient of the right operand, which reads the left one.
         fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+        /// [`rev1`](Self::rev1) taking the output's gradient by value: computed
+        /// in its buffer where nothing was broadcast.
+        fn rev1_owned(lhs: &Self, rhs: &Meta<Rhs>, d: GradOf<Self::Output>) -> Rhs::Grad {
+            Self::rev1(lhs, rhs, &d)
+        }
     };
     (@rev1 div) => {
         /// The gradient of the right operand, which reads both.
@@ -74,10 +116,11 @@ macro_rules! binary_rule_trait {
 
 binary_rule_trait!(
     /// The rule of `a + b`.
-    AddRule, meta, meta);
+    AddRule, meta, meta, both);
 binary_rule_trait!(
     /// The rule of `a - b`.
-    SubRule, meta, meta);
+    SubRule, meta, meta, both);
+
 binary_rule_trait!(
     /// The rule of `a * b`.
     MulRule, value, mul);
@@ -167,6 +210,23 @@ macro_rules! tensor_tensor_fwd {
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for Tensor<A, D> {
     type Output = Broadcast<A, D, E>;
+    fn revs_owned(
+        lhs: &Meta<Self>,
+        rhs: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+        needs: [bool; 2],
+    ) -> (Option<Array<A, D>>, Option<Array<A, E>>) {
+        if needs == [true, true] && lhs.0.slice() == d.shape() && rhs.0.slice() != d.shape() {
+            // The right operand's gradient is a sum over `d`; then the left
+            // operand takes `d` itself.
+            let g1 = <Self as AddRule<Tensor<A, E>>>::rev1(lhs, rhs, &d);
+            return (
+                Some(<Self as AddRule<Tensor<A, E>>>::rev0_owned(lhs, rhs, d)),
+                Some(g1),
+            );
+        }
+        right_takes_buffer!(Self as AddRule<Tensor<A, E>>; lhs, rhs, d, needs)
+    }
     tensor_tensor_fwd!("add", +);
     fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
         unbroadcast(d, &lhs.0)
@@ -192,6 +252,23 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for Tensor<A, D> {
     type Output = Broadcast<A, D, E>;
+    fn revs_owned(
+        lhs: &Meta<Self>,
+        rhs: &Meta<Tensor<A, E>>,
+        d: GradOf<Self::Output>,
+        needs: [bool; 2],
+    ) -> (Option<Array<A, D>>, Option<Array<A, E>>) {
+        if needs == [true, true] && lhs.0.slice() == d.shape() && rhs.0.slice() != d.shape() {
+            // The right operand's gradient is a sum over `d`; then the left
+            // operand takes `d` itself.
+            let g1 = <Self as SubRule<Tensor<A, E>>>::rev1(lhs, rhs, &d);
+            return (
+                Some(<Self as SubRule<Tensor<A, E>>>::rev0_owned(lhs, rhs, d)),
+                Some(g1),
+            );
+        }
+        right_takes_buffer!(Self as SubRule<Tensor<A, E>>; lhs, rhs, d, needs)
+    }
     tensor_tensor_fwd!("sub", -);
     fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
         unbroadcast(d, &lhs.0)
@@ -215,14 +292,63 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for
     }
 }
 
+/// `f(d, b)` elementwise, with `b` broadcast to the shape of `d` (the
+/// output's), summed back to `target`; in static dimensions, one pass.
+fn zip_to_shape<A, O, E, T>(
+    d: &Array<A, O>,
+    b: &Array<A, E>,
+    target: &T,
+    f: impl Fn(A, A) -> A,
+) -> Array<A, T>
+where
+    A: Float,
+    O: Dimension,
+    E: Dimension,
+    T: Dimension,
+{
+    let b = b
+        .broadcast(d.raw_dim())
+        .expect("an operand broadcasts to the output's shape");
+    let out = Zip::from(d).and(&b).map_collect(|&d, &b| f(d, b));
+    sum_to_shape_owned(out.into_dyn(), target)
+}
+
+/// [`zip_to_shape`], computed in the buffer of `d`.
+fn zip_to_shape_owned<A, O, E, T>(
+    mut d: Array<A, O>,
+    b: &Array<A, E>,
+    target: &T,
+    f: impl Fn(A, A) -> A,
+) -> Array<A, T>
+where
+    A: Float,
+    O: Dimension,
+    E: Dimension,
+    T: Dimension,
+{
+    {
+        let b = b
+            .broadcast(d.raw_dim())
+            .expect("an operand broadcasts to the output's shape");
+        Zip::from(&mut d).and(&b).for_each(|d, &b| *d = f(*d, b));
+    }
+    sum_to_shape_owned(d.into_dyn(), target)
+}
+
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> MulRule<Tensor<A, E>> for Tensor<A, D> {
     type Output = Broadcast<A, D, E>;
     tensor_tensor_fwd!("mul", *);
     fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
-        sum_to_shape_owned(&d.view().into_dyn() * &rhs.data().view().into_dyn(), &lhs.0)
+        zip_to_shape(d, rhs.data(), &lhs.0, |d, b| d * b)
     }
     fn rev1(lhs: &Self, rhs: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, E> {
-        sum_to_shape_owned(&d.view().into_dyn() * &lhs.data().view().into_dyn(), &rhs.0)
+        zip_to_shape(d, lhs.data(), &rhs.0, |d, a| d * a)
+    }
+    fn rev0_owned(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: GradOf<Self::Output>) -> Array<A, D> {
+        zip_to_shape_owned(d, rhs.data(), &lhs.0, |d, b| d * b)
+    }
+    fn rev1_owned(lhs: &Self, rhs: &Meta<Tensor<A, E>>, d: GradOf<Self::Output>) -> Array<A, E> {
+        zip_to_shape_owned(d, lhs.data(), &rhs.0, |d, a| d * a)
     }
 }
 
@@ -230,14 +356,26 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for
     type Output = Broadcast<A, D, E>;
     tensor_tensor_fwd!("div", /);
     fn rev0(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, D> {
-        sum_to_shape_owned(&d.view().into_dyn() / &rhs.data().view().into_dyn(), &lhs.0)
+        zip_to_shape(d, rhs.data(), &lhs.0, |d, b| d / b)
     }
     fn rev1(lhs: &Self, rhs: &Tensor<A, E>, d: &GradOf<Self::Output>) -> Array<A, E> {
         // -d·a/b², computed as -(d·a/b)/b.
-        let b = rhs.data().view().into_dyn();
-        let mut q = &d.view().into_dyn() * &lhs.data().view().into_dyn();
-        q.zip_mut_with(&b, |q, &b| *q = -(*q / b) / b);
-        sum_to_shape_owned(q, &rhs.raw_dim())
+        let a = lhs
+            .data()
+            .broadcast(d.raw_dim())
+            .expect("an operand broadcasts to the output's shape");
+        let b = rhs
+            .data()
+            .broadcast(d.raw_dim())
+            .expect("an operand broadcasts to the output's shape");
+        let q = Zip::from(d)
+            .and(&a)
+            .and(&b)
+            .map_collect(|&d, &a, &b| -(d * a / b) / b);
+        sum_to_shape_owned(q.into_dyn(), &rhs.raw_dim())
+    }
+    fn rev0_owned(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: GradOf<Self::Output>) -> Array<A, D> {
+        zip_to_shape_owned(d, rhs.data(), &lhs.0, |d, b| d / b)
     }
 }
 
@@ -283,6 +421,9 @@ impl<A: Float, D: Dimension> MulRule<A> for Tensor<A, D> {
     fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
         d * *rhs
     }
+    fn rev0_owned(_: &Meta<Self>, rhs: &A, d: Array<A, D>) -> Array<A, D> {
+        d.mapv_into(|g| g * *rhs)
+    }
     fn rev1(lhs: &Self, _: &Meta<A>, d: &Array<A, D>) -> A {
         ndarray::Zip::from(d)
             .and(lhs.data())
@@ -297,6 +438,9 @@ impl<A: Float, D: Dimension> DivRule<A> for Tensor<A, D> {
     }
     fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
         d / *rhs
+    }
+    fn rev0_owned(_: &Meta<Self>, rhs: &A, d: Array<A, D>) -> Array<A, D> {
+        d.mapv_into(|g| g / *rhs)
     }
     fn rev1(lhs: &Self, rhs: &A, d: &Array<A, D>) -> A {
         let s = ndarray::Zip::from(d)
@@ -349,6 +493,9 @@ impl<A: Float, E: Dimension> MulRule<Tensor<A, E>> for A {
     }
     fn rev1(lhs: &A, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
         d * *lhs
+    }
+    fn rev1_owned(lhs: &A, _: &Meta<Tensor<A, E>>, d: Array<A, E>) -> Array<A, E> {
+        d.mapv_into(|g| g * *lhs)
     }
 }
 

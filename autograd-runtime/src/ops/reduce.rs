@@ -15,7 +15,7 @@
 //! ones drop the axis, as ndarray's `sum_axis` does. The backward functions
 //! read only the input's shape. A mean over no elements is NaN, as in PyTorch.
 
-use ndarray::{arr0, Array, Array0, Axis, Dimension, Ix0, RemoveAxis};
+use ndarray::{arr0, Array, Array0, Axis, Dimension, Ix0, RemoveAxis, Zip};
 
 use crate::error::{check_axis, or_panic, Error};
 use crate::float::Float;
@@ -101,11 +101,20 @@ fn spread<A: Float, D: RemoveAxis>(
     g: &Array<A, D::Smaller>,
     scale: A,
 ) -> Array<A, D> {
-    let mut out = Array::zeros(shape.clone());
-    for mut lane in out.axis_iter_mut(axis) {
-        lane.zip_mut_with(g, |o, &g| *o = g * scale);
+    if axis.index() + 1 == shape.ndim() {
+        // The last axis: each lane is contiguous, filled with one value.
+        let mut out = Array::zeros(shape.clone());
+        Zip::from(out.lanes_mut(axis))
+            .and(g)
+            .for_each(|mut lane, &g| lane.fill(g * scale));
+        return out;
     }
-    out
+    let g = g.view().insert_axis(axis);
+    let g = g
+        .broadcast(shape.clone())
+        .expect("the gradient of a reduction spreads back over the reduced axis");
+    // One pass, in row-major order.
+    Zip::from(&g).map_collect(|&g| g * scale)
 }
 
 impl<A: Float, D: RemoveAxis> SumAxisRule for Tensor<A, D> {

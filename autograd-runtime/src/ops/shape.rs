@@ -47,6 +47,11 @@ pub trait ReshapeRule<Sh: IntoDimension + Clone>: Differentiable {
     fn fwd(&self, shape: &Sh) -> Self::Output;
     /// The input's gradient, reading only the input's shape.
     fn rev0(x: &Meta<Self>, shape: &Sh, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// [`rev0`](Self::rev0) taking the output's gradient by value: its buffer
+    /// is laid out in the input's shape without a copy when it is row-major.
+    fn rev0_owned(x: &Meta<Self>, shape: &Sh, d: GradOf<Self::Output>) -> Self::Grad {
+        Self::rev0(x, shape, &d)
+    }
 }
 
 impl<A: Float, D: Dimension, Sh: IntoDimension + Clone> ReshapeRule<Sh> for Tensor<A, D> {
@@ -61,6 +66,15 @@ impl<A: Float, D: Dimension, Sh: IntoDimension + Clone> ReshapeRule<Sh> for Tens
     fn rev0(x: &Meta<Self>, _: &Sh, d: &Array<A, Sh::Dim>) -> Array<A, D> {
         // The forward pass succeeded, so the sizes agree.
         or_panic(reshaped(d, x.0.clone()))
+    }
+    fn rev0_owned(x: &Meta<Self>, _: &Sh, d: Array<A, Sh::Dim>) -> Array<A, D> {
+        if d.is_standard_layout() {
+            if let Ok(g) = d.into_shape_with_order(x.0.clone()) {
+                return g;
+            }
+            unreachable!("the forward pass succeeded, so the sizes agree");
+        }
+        or_panic(reshaped(&d, x.0.clone()))
     }
 }
 

@@ -178,21 +178,21 @@ impl<A: Float, D: RemoveAxis> LogsumexpRule for Tensor<A, D> {
         axis: &Axis,
         d: &Array<A, D::Smaller>,
     ) -> Array<A, D> {
-        let mut g = Array::zeros(x.raw_dim());
-        Zip::from(g.lanes_mut(*axis))
-            .and(x.data().lanes(*axis))
-            .and(out.data())
-            .and(d)
-            .for_each(|mut g, x, &y, &d| {
-                // e^((x − m) − l) rather than e^(x − y): y = m + l is rounded
-                // to the spacing of large inputs, which e^ would amplify.
-                let _ = y;
-                let (m, l) = lane_shift_and_log_sum(&x);
-                Zip::from(&mut g)
-                    .and(&x)
-                    .for_each(|g, &x| *g = d * ((x - m) - l).exp());
-            });
-        g
+        // d·e^(x − y), y = logsumexp(x), as PyTorch's logsumexp_backward:
+        // one exponential per element, reading the saved output.
+        let y = out.data().view().insert_axis(*axis);
+        let d = d.view().insert_axis(*axis);
+        let shape = x.raw_dim();
+        let y = y
+            .broadcast(shape.clone())
+            .expect("the output spreads over the axis");
+        let d = d
+            .broadcast(shape)
+            .expect("the gradient spreads over the axis");
+        Zip::from(x.data())
+            .and(&y)
+            .and(&d)
+            .map_collect(|&x, &y, &d| d * (x - y).exp())
     }
 }
 
