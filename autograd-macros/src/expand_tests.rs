@@ -52,3 +52,22 @@ fn print_rosenbrock_expansion() {
     println!("{text}");
     assert!(text.contains("let t ="));
 }
+
+#[test]
+fn temporaries_read_once_are_consumed() {
+    let out = pretty(crate::emit::expand(
+        quote!(),
+        quote! {
+            fn f(x: &Tensor<f64, Ix2>) -> Scalar<f64> {
+                let y = (x * 2.0).reshape(6);
+                let e = x.exp();
+                let z = e.reshape(6);
+                (y * z).sum()
+            }
+        },
+    ));
+    // `x * 2.0` is read by nothing else: reshaped in place.
+    assert!(out.contains("ReshapeRule::fwd_owned(__ad_tmp_mul,"), "{out}");
+    // `e` is read again by the backward of `exp` (its output): copied.
+    assert!(out.contains("ReshapeRule::fwd(&e,"), "{out}");
+}

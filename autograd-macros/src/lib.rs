@@ -10,6 +10,7 @@
 //! once) → `lower` (body to straight-line form) → `emit` (forward and
 //! reverse sweeps as calls to the runtime's derivative rules).
 
+mod consume;
 mod derive;
 mod emit;
 mod errors;

@@ -49,6 +49,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule has `fwd_owned(x, ..)`, which may reuse the buffer of
+    /// an operand that nothing else reads.
+    pub fn consumes(&self) -> bool {
+        self.name == "reshape"
+    }
+
     /// Whether backward function `k` has a `revK_owned` twin taking the
     /// output's gradient by value (computed in its buffer, or passed on).
     pub fn takes_owned_gradient(&self, k: usize) -> bool {

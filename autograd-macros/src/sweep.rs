@@ -20,6 +20,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::ir::{Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
 use crate::names::{self, FixPaths};
+use crate::consume;
 use crate::parse::Signature;
 use crate::reduction::{self, Reduction};
 use crate::rules::Read;
@@ -49,6 +50,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         reductions: std::collections::BTreeMap::new(),
         fused_locals: BTreeSet::new(),
         fusing: false,
+        consumable: BTreeSet::new(),
         decls: Vec::new(),
         saved: Vec::new(),
         next_slot: 0,
@@ -105,6 +107,8 @@ struct Cx<'a> {
     /// Emitting the body of such a loop: every value the backward reads is
     /// in scope, nothing is saved.
     fusing: bool,
+    /// Values the one operation reading them takes by value (see `consume`).
+    consumable: BTreeSet<VarId>,
     /// Slot and record declarations, emitted before the forward sweep.
     decls: Vec<TokenStream>,
     saved: Vec<String>,
@@ -326,6 +330,7 @@ impl Cx<'_> {
         // What the backward functions read of stable variables (after the
         // contributions are known: a statement whose output receives none is
         // never reversed).
+        let mut backward_reads = BTreeSet::new();
         let mut ops = Vec::new();
         for_each_op(&self.body.stmts, &mut |s| ops.push(s));
         for s in ops {
@@ -334,6 +339,15 @@ impl Cx<'_> {
             }
             let in_reduction = fused.contains(&(s as *const OpStmt));
             for read in self.reads(s) {
+                match read {
+                    ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => {
+                        backward_reads.insert(v);
+                    }
+                    ReadOf::Output => {
+                        backward_reads.insert(s.out);
+                    }
+                    ReadOf::Meta(_) | ReadOf::Pullback(_) => {}
+                }
                 if in_reduction && !matches!(read, ReadOf::Meta(_)) {
                     // Read in place during the forward pass.
                     continue;
@@ -357,6 +371,7 @@ impl Cx<'_> {
                 }
             }
         }
+        self.consumable = consume::find(self.body, &backward_reads);
     }
 
     /// Everything the reverse of statement `s` reads, deduplicated, in order.
@@ -1373,7 +1388,16 @@ impl Cx<'_> {
                 let parts: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
                 let consts: Vec<TokenStream> =
                     consts.iter().map(|c| self.const_ref(c, None)).collect();
-                if rule.variadic {
+                let consumed = match operands.first() {
+                    Some(Operand::Var(v)) if rule.consumes() && self.consumable.contains(v) => {
+                        Some(self.ident(*v))
+                    }
+                    _ => None,
+                };
+                if let Some(x) = consumed {
+                    // Nothing else reads the operand: its buffer is reused.
+                    quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#consts),*))
+                } else if rule.variadic {
                     quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
                 } else {
                     quote_spanned!(span=> #rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))

@@ -45,6 +45,16 @@ pub trait ReshapeRule<Sh: IntoDimension + Clone>: Differentiable {
     /// # Panics
     /// If `shape` has a different number of elements; the message names both shapes.
     fn fwd(&self, shape: &Sh) -> Self::Output;
+    /// [`fwd`](Self::fwd) of a value nothing else reads (generated code
+    /// passes temporaries): its buffer is laid out in `shape` without a copy
+    /// when it is row-major.
+    #[track_caller]
+    fn fwd_owned(self, shape: &Sh) -> Self::Output
+    where
+        Self: Sized,
+    {
+        self.fwd(shape)
+    }
     /// The input's gradient, reading only the input's shape.
     fn rev0(x: &Meta<Self>, shape: &Sh, d: &GradOf<Self::Output>) -> Self::Grad;
     /// [`rev0`](Self::rev0) taking the output's gradient by value: its buffer
@@ -62,6 +72,20 @@ impl<A: Float, D: Dimension, Sh: IntoDimension + Clone> ReshapeRule<Sh> for Tens
             self.data(),
             shape.clone().into_dimension(),
         )))
+    }
+    #[track_caller]
+    fn fwd_owned(self, shape: &Sh) -> Tensor<A, Sh::Dim> {
+        if self.data().is_standard_layout() {
+            let shape = shape.clone().into_dimension();
+            let size: usize = shape.slice().iter().product();
+            if size == self.data().len() {
+                if let Ok(data) = self.into_data().into_shape_with_order(shape) {
+                    return Tensor::from(data);
+                }
+                unreachable!("a row-major array of as many elements takes any shape");
+            }
+        }
+        self.fwd(shape)
     }
     fn rev0(x: &Meta<Self>, _: &Sh, d: &Array<A, Sh::Dim>) -> Array<A, D> {
         // The forward pass succeeded, so the sizes agree.
