@@ -67,7 +67,10 @@ fn temporaries_read_once_are_consumed() {
         },
     ));
     // `x * 2.0` is read by nothing else: reshaped in place.
-    assert!(out.contains("ReshapeRule::fwd_owned(__ad_tmp_mul,"), "{out}");
+    assert!(
+        out.contains("ReshapeRule::fwd_owned(__ad_tmp_mul,"),
+        "{out}"
+    );
     // `e` is read again by the backward of `exp` (its output): copied.
     assert!(out.contains("ReshapeRule::fwd(&e,"), "{out}");
 }

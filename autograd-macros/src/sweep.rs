@@ -18,9 +18,9 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 
+use crate::consume;
 use crate::ir::{Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
 use crate::names::{self, FixPaths};
-use crate::consume;
 use crate::parse::Signature;
 use crate::reduction::{self, Reduction};
 use crate::rules::Read;
@@ -1605,6 +1605,16 @@ impl Cx<'_> {
                         let owned = rule.takes_owned_gradient(*k)
                             && Some(s.out) != self.seed_direct()
                             && last == Some(k);
+                        if owned && squared {
+                            // `2·d·x`, in the gradient's buffer.
+                            let x = &args[1];
+                            steps.push(quote_spanned! {span=>
+                                if #need {
+                                    #rt::accumulate(&mut #d, #rt::rules::SquareRule::rev_twice_owned(#x, __ad_d_owned));
+                                }
+                            });
+                            continue;
+                        }
                         if owned {
                             let rev = format_ident!("rev{}_owned", k, span = span);
                             steps.push(quote_spanned! {span=>

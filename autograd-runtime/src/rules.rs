@@ -6,7 +6,7 @@
 //! function takes exactly what it reads (an operand, the output, or only an
 //! operand's [`Meta`](crate::value::Meta)) and the output's gradient `d`.
 
-pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SubRule};
+pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SquareRule, SubRule};
 pub use crate::ops::index::{
     BroadcastRule, IndexAxisRule, IndexRule, InsertAxisRule, SliceAxisRule,
 };

@@ -379,6 +379,30 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for
     }
 }
 
+/// The rule of `x * x`, the same value on both sides of a product: one
+/// backward function, `2·d·x`, instead of two gradients added together.
+pub trait SquareRule: Differentiable {
+    /// The product's type.
+    type Output: Differentiable;
+    /// `2·d·x`, computed in the buffer of `d` where it has one.
+    fn rev_twice_owned(x: &Self, d: GradOf<Self::Output>) -> Self::Grad;
+}
+
+impl<A: Float> SquareRule for A {
+    type Output = A;
+    #[inline]
+    fn rev_twice_owned(x: &A, d: A) -> A {
+        d * (*x + *x)
+    }
+}
+
+impl<A: Float, D: Dimension + DimMax<D>> SquareRule for Tensor<A, D> {
+    type Output = Broadcast<A, D, D>;
+    fn rev_twice_owned(x: &Self, d: GradOf<Self::Output>) -> Array<A, D> {
+        zip_to_shape_owned(d, x.data(), &x.raw_dim(), |d, x| d * (x + x))
+    }
+}
+
 // ---- tensor ∘ float --------------------------------------------------------
 
 impl<A: Float, D: Dimension> AddRule<A> for Tensor<A, D> {

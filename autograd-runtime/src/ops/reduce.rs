@@ -102,12 +102,14 @@ fn spread<A: Float, D: RemoveAxis>(
     scale: A,
 ) -> Array<A, D> {
     if axis.index() + 1 == shape.ndim() {
-        // The last axis: each lane is contiguous, filled with one value.
-        let mut out = Array::zeros(shape.clone());
-        Zip::from(out.lanes_mut(axis))
-            .and(g)
-            .for_each(|mut lane, &g| lane.fill(g * scale));
-        return out;
+        // The last axis: each value repeated over a contiguous lane.
+        let len = shape[axis.index()];
+        let mut data = Vec::with_capacity(shape.size());
+        for &g in g.iter() {
+            data.extend(std::iter::repeat_n(g * scale, len));
+        }
+        return Array::from_shape_vec(shape.clone(), data)
+            .expect("one lane per element of the reduced gradient");
     }
     let g = g.view().insert_axis(axis);
     let g = g
@@ -117,12 +119,28 @@ fn spread<A: Float, D: RemoveAxis>(
     Zip::from(&g).map_collect(|&g| g * scale)
 }
 
+/// `x.sum_axis(axis)`; over the last axis of a row-major array, as sums of
+/// contiguous chunks.
+fn sum_axis<A: Float, D: RemoveAxis>(x: &Array<A, D>, axis: Axis) -> Array<A, D::Smaller> {
+    let len = x.shape()[axis.index()];
+    if axis.index() + 1 == x.ndim() && len > 0 {
+        if let Some(data) = x.as_slice() {
+            let sums = data
+                .chunks_exact(len)
+                .map(|c| c.iter().fold(A::zero(), |s, &v| s + v));
+            return Array::from_shape_vec(x.raw_dim().remove_axis(axis), sums.collect())
+                .expect("one sum per lane");
+        }
+    }
+    x.sum_axis(axis)
+}
+
 impl<A: Float, D: RemoveAxis> SumAxisRule for Tensor<A, D> {
     type Output = Tensor<A, D::Smaller>;
     #[track_caller]
     fn fwd(&self, axis: &Axis) -> Tensor<A, D::Smaller> {
         or_panic(check_axis("sum_axis", axis.index(), self.shape()));
-        Tensor::from(self.data().sum_axis(*axis))
+        Tensor::from(sum_axis(self.data(), *axis))
     }
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
         spread(&x.0, *axis, d, A::one())
@@ -135,7 +153,7 @@ impl<A: Float, D: RemoveAxis> MeanAxisRule for Tensor<A, D> {
     fn fwd(&self, axis: &Axis) -> Tensor<A, D::Smaller> {
         or_panic(check_axis("mean_axis", axis.index(), self.shape()));
         let n = A::from_usize(self.shape()[axis.index()]);
-        Tensor::from(self.data().sum_axis(*axis).mapv_into(|s| s / n))
+        Tensor::from(sum_axis(self.data(), *axis).mapv_into(|s| s / n))
     }
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
         let n = A::from_usize(x.0[axis.index()]);
