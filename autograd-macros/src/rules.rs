@@ -52,7 +52,12 @@ impl Rule {
     /// Whether the rule has `fwd_owned(x, ..)`, which may reuse the buffer of
     /// an operand that nothing else reads.
     pub fn consumes(&self) -> bool {
-        self.name == "reshape"
+        matches!(self.name, "reshape" | "add" | "sub" | "mul" | "div")
+            || (self.args.is_empty()
+                && self.revs.len() == 1
+                && !self.into
+                && !self.variadic
+                && ELEMENTWISE.contains(&self.name))
     }
 
     /// Whether backward function `k` has a `revK_owned` twin taking the

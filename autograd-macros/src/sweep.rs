@@ -1396,7 +1396,8 @@ impl Cx<'_> {
                 };
                 if let Some(x) = consumed {
                     // Nothing else reads the operand: its buffer is reused.
-                    quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#consts),*))
+                    let rest = &parts[1..];
+                    quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
                 } else if rule.variadic {
                     quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
                 } else {

@@ -52,6 +52,16 @@ macro_rules! binary_rule_trait {
             type Output: Differentiable;
             /// The forward value.
             fn fwd(&self, rhs: &Rhs) -> Self::Output;
+            /// [`fwd`](Self::fwd) of a left operand nothing else reads
+            /// (generated code passes temporaries): a tensor of the result's
+            /// shape is computed in its buffer.
+            #[track_caller]
+            fn fwd_owned(self, rhs: &Rhs) -> Self::Output
+            where
+                Self: Sized,
+            {
+                self.fwd(rhs)
+            }
             binary_rule_trait!(@rev0 $rev0);
             binary_rule_trait!(@rev1 $rev1);
             $(binary_rule_trait!(@$both $Rule);)?
@@ -203,6 +213,20 @@ macro_rules! tensor_tensor_fwd {
         #[track_caller]
         fn fwd(&self, rhs: &Tensor<A, E>) -> Broadcast<A, D, E> {
             or_panic(check_broadcast($name, self.shape(), rhs.shape()));
+            Tensor::from(self.data() $op rhs.data())
+        }
+        #[track_caller]
+        fn fwd_owned(self, rhs: &Tensor<A, E>) -> Broadcast<A, D, E> {
+            or_panic(check_broadcast($name, self.shape(), rhs.shape()));
+            if broadcast_shapes(self.shape(), rhs.shape()).as_deref() == Some(self.shape()) {
+                // The result has the left operand's shape: computed in place.
+                let mut a = self.into_data();
+                a.zip_mut_with(rhs.data(), |a, &b| *a = *a $op b);
+                if let Ok(a) = a.into_dimensionality() {
+                    return Tensor::from(a);
+                }
+                unreachable!("the result has the left operand's number of axes");
+            }
             Tensor::from(self.data() $op rhs.data())
         }
     };
@@ -410,6 +434,9 @@ impl<A: Float, D: Dimension> AddRule<A> for Tensor<A, D> {
     fn fwd(&self, rhs: &A) -> Tensor<A, D> {
         Tensor::from(self.data() + *rhs)
     }
+    fn fwd_owned(self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.into_data().mapv_into(|a| a + *rhs))
+    }
     fn rev0(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> Array<A, D> {
         d.clone()
     }
@@ -426,6 +453,9 @@ impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
     fn fwd(&self, rhs: &A) -> Tensor<A, D> {
         Tensor::from(self.data() - *rhs)
     }
+    fn fwd_owned(self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.into_data().mapv_into(|a| a - *rhs))
+    }
     fn rev0(_: &Meta<Self>, _: &Meta<A>, d: &Array<A, D>) -> Array<A, D> {
         d.clone()
     }
@@ -441,6 +471,9 @@ impl<A: Float, D: Dimension> MulRule<A> for Tensor<A, D> {
     type Output = Tensor<A, D>;
     fn fwd(&self, rhs: &A) -> Tensor<A, D> {
         Tensor::from(self.data() * *rhs)
+    }
+    fn fwd_owned(self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.into_data().mapv_into(|a| a * *rhs))
     }
     fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
         d * *rhs
@@ -459,6 +492,9 @@ impl<A: Float, D: Dimension> DivRule<A> for Tensor<A, D> {
     type Output = Tensor<A, D>;
     fn fwd(&self, rhs: &A) -> Tensor<A, D> {
         Tensor::from(self.data() / *rhs)
+    }
+    fn fwd_owned(self, rhs: &A) -> Tensor<A, D> {
+        Tensor::from(self.into_data().mapv_into(|a| a / *rhs))
     }
     fn rev0(_: &Meta<Self>, rhs: &A, d: &Array<A, D>) -> Array<A, D> {
         d / *rhs

@@ -114,6 +114,14 @@ macro_rules! unary_rules {
         pub trait $Rule: Differentiable {
             /// The forward value, elementwise.
             fn fwd(&self) -> Self;
+            /// [`fwd`](Self::fwd) of a value nothing else reads (generated
+            /// code passes temporaries): a tensor is computed in its buffer.
+            fn fwd_owned(self) -> Self
+            where
+                Self: Sized,
+            {
+                self.fwd()
+            }
             #[doc = concat!(
                 "The input's gradient from the output's gradient `", stringify!($d),
                 "`, reading the ", $reads, " `", stringify!($s), "`."
@@ -142,6 +150,9 @@ macro_rules! unary_rules {
         impl<A: Float, D: Dimension> $Rule for Tensor<A, D> {
             fn fwd(&self) -> Tensor<A, D> {
                 Tensor::from(self.data().mapv(|v| <A as $Rule>::fwd(&v)))
+            }
+            fn fwd_owned(self) -> Tensor<A, D> {
+                Tensor::from(self.into_data().mapv_into(|v| <A as $Rule>::fwd(&v)))
             }
             fn rev0($s: &Tensor<A, D>, $d: &Array<A, D>) -> Array<A, D> {
                 Zip::from($s.data())
