@@ -33,7 +33,7 @@ pub fn find(body: &Body, backward_reads: &BTreeSet<VarId>) -> BTreeSet<VarId> {
                 && var.assignments == 1
                 && !backward_reads.contains(v)
                 && cx.reads.get(v) == Some(&1)
-                && cx.def_depth.get(v).is_some()
+                && cx.def_depth.contains_key(v)
                 && cx.def_depth.get(v) == cx.read_depth.get(v)
         })
         .collect()

@@ -216,6 +216,8 @@ macro_rules! tensor_tensor_fwd {
             Tensor::from(self.data() $op rhs.data())
         }
         #[track_caller]
+        // `$op` is a token of the macro: `*a = *a $op b` is the one form for all four.
+        #[allow(clippy::assign_op_pattern)]
         fn fwd_owned(self, rhs: &Tensor<A, E>) -> Broadcast<A, D, E> {
             or_panic(check_broadcast($name, self.shape(), rhs.shape()));
             if broadcast_shapes(self.shape(), rhs.shape()).as_deref() == Some(self.shape()) {

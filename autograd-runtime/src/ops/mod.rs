@@ -12,4 +12,6 @@ pub mod softmax;
 pub mod unary;
 
 #[cfg(test)]
+mod owned_tests;
+#[cfg(test)]
 mod testing;

@@ -179,20 +179,19 @@ impl<A: Float, D: RemoveAxis> LogsumexpRule for Tensor<A, D> {
         d: &Array<A, D::Smaller>,
     ) -> Array<A, D> {
         // d·e^(x − y), y = logsumexp(x), as PyTorch's logsumexp_backward:
-        // one exponential per element, reading the saved output.
-        let y = out.data().view().insert_axis(*axis);
-        let d = d.view().insert_axis(*axis);
-        let shape = x.raw_dim();
-        let y = y
-            .broadcast(shape.clone())
-            .expect("the output spreads over the axis");
-        let d = d
-            .broadcast(shape)
-            .expect("the gradient spreads over the axis");
-        Zip::from(x.data())
-            .and(&y)
-            .and(&d)
-            .map_collect(|&x, &y, &d| d * (x - y).exp())
+        // one exponential per element, reading the saved output; lane by
+        // lane, with each lane's d and y read once.
+        let mut g = Array::zeros(x.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(x.data().lanes(*axis))
+            .and(out.data())
+            .and(d)
+            .for_each(|mut g, x, &y, &d| {
+                Zip::from(&mut g)
+                    .and(&x)
+                    .for_each(|g, &x| *g = d * (x - y).exp());
+            });
+        g
     }
 }
 
