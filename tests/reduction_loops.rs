@@ -304,3 +304,117 @@ fn loops_that_do_not_qualify() {
     gradcheck(|x: &Vec<f64>| two_sums::value_and_grad(x), &x).unwrap();
     gradcheck(|x: &Vec<f64>| reads_the_sum::value_and_grad(x), &x).unwrap();
 }
+
+/// Branches and an inner loop in the body: they save what they read, and
+/// the iteration's backward pops it at once.
+#[differentiable]
+fn hinge_rows(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix2>, #[no_grad] y: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for i in 0..y.len() {
+        let mut score = 0.0 * w[0];
+        for j in 0..w.len() {
+            if j == 1 {
+                continue;
+            }
+            score = score + w[j] * x[[i, j]];
+        }
+        let margin = y[i] * score;
+        if margin < 1.0 {
+            loss += 1.0 - margin;
+        } else {
+            loss -= 0.0 * margin;
+        }
+        match i % 3 {
+            0 | 2 => loss += 0.5 * w[1] * w[1],
+            _ => loss += 0.0 * w[2],
+        }
+    }
+    loss
+}
+
+#[differentiable]
+fn hinge_rows_saved(w: &Tensor<f64, Ix1>, x: &Tensor<f64, Ix2>, #[no_grad] y: &[f64]) -> f64 {
+    let mut loss = 0.0 * w[0];
+    for i in 0..y.len() {
+        let mut score = 0.0 * w[0];
+        for j in 0..w.len() {
+            if j == 1 {
+                continue;
+            }
+            score = score + w[j] * x[[i, j]];
+        }
+        let margin = y[i] * score;
+        if margin < 1.0 {
+            loss += 1.0 - margin;
+        } else {
+            loss -= 0.0 * margin;
+        }
+        match i % 3 {
+            0 | 2 => loss += 0.5 * w[1] * w[1],
+            _ => loss += 0.0 * w[2],
+        }
+    }
+    loss
+}
+
+/// A loop that `continue`s early is not a reduction loop.
+#[differentiable]
+fn skips(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] < 0.0 {
+            continue;
+        }
+        s += x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn bodies_with_branches_and_inner_loops() {
+    let saved = hinge_rows::__AD_SAVED;
+    assert!(
+        saved.iter().any(|l| l.contains("accumulated by the loop")),
+        "{saved:?}"
+    );
+    assert!(!hinge_rows_saved::__AD_SAVED
+        .iter()
+        .any(|l| l.contains("accumulated by the loop")));
+    assert!(!skips::__AD_SAVED
+        .iter()
+        .any(|l| l.contains("accumulated by the loop")));
+    let w = Tensor::from(array![0.5, -0.3, 1.2]);
+    let x = Tensor::from(array![[1.0, 2.0, -0.5], [0.3, -1.0, 0.8], [-2.0, 0.1, 0.4]]);
+    let y = vec![1.0, -1.0, 1.0];
+    let (v, (gw, gx, ())) = hinge_rows::value_and_grad(&w, &x, &y);
+    let (v2, (gw2, gx2, ())) = hinge_rows_saved::value_and_grad(&w, &x, &y);
+    assert!(close(v, v2));
+    assert!(all_close(gw.as_slice().unwrap(), gw2.as_slice().unwrap()));
+    assert!(all_close(gx.as_slice().unwrap(), gx2.as_slice().unwrap()));
+    // By hand: rows with margin < 1 add -y x_j to w_j (j ≠ 1); rows 0 and 2 add w_1.
+    let mut hand = [0.0; 3];
+    for i in 0..3 {
+        let score = w[0] * x[[i, 0]] + w[2] * x[[i, 2]];
+        if y[i] * score < 1.0 {
+            hand[0] -= y[i] * x[[i, 0]];
+            hand[2] -= y[i] * x[[i, 2]];
+        }
+        if i % 3 != 1 {
+            hand[1] += w[1];
+        }
+    }
+    assert!(
+        all_close(gw.as_slice().unwrap(), &hand),
+        "{gw:?} vs {hand:?}"
+    );
+    gradcheck(
+        |(w, x)| {
+            let (v, (gw, gx, ())) = hinge_rows::value_and_grad(w, x, &y);
+            (v, (gw, gx))
+        },
+        &(w.clone(), x.clone()),
+    )
+    .unwrap();
+    let xs = vec![1.0, -2.0, 3.0];
+    assert_eq!(skips::value_and_grad(&xs), (10.0, vec![2.0, 0.0, 6.0]));
+}

@@ -16,16 +16,21 @@
 //! iteration adds into `dx` is `ds` times what it adds for `ds = 1`. So the
 //! iteration's backward can run right after its forward, for `ds = 1`, into
 //! a gradient kept for the backward pass, which multiplies it by the real
-//! `ds` (when that is not one). Nothing is saved per iteration, and the
-//! reverse sweep does not iterate at all, as in a gradient written by hand.
+//! `ds` (when that is not one). The reverse sweep does not iterate at all,
+//! as in a gradient written by hand: a straight-line body reads its values
+//! in place and saves nothing; branches and inner loops save what they need
+//! as usual, and the iteration's backward pops it again at once, so the
+//! stacks never grow past one iteration.
 //!
 //! A loop qualifies when, syntactically:
-//! - it is a `for` or `while` loop outside any other loop, whose body has no
-//!   control flow of its own (no branch, inner loop, `break` or `return`);
+//! - it is a `for` or `while` loop outside any other loop, that no `break`,
+//!   `continue` or `return` leaves early (its body may hold branches and
+//!   loops of its own);
 //! - the only differentiated variable it assigns that lives on after an
 //!   iteration is one accumulator `s`, declared from a float literal or with
 //!   an `f32`/`f64` annotation, assigned only by `s = s + e`, `s = e + s` or
-//!   `s = s - e` (`s += e`, `s -= e`), and read by nothing else in the body;
+//!   `s = s - e` (`s += e`, `s -= e`), anywhere in the body, and read by
+//!   nothing else there;
 //! - every other variable whose gradient the body adds into is a parameter
 //!   of a float, slice, `Vec`, `Tensor` or `Scalar` type, or a value computed
 //!   by an operation with a derivative rule (a float or a tensor), so that
@@ -96,7 +101,7 @@ impl Finder<'_> {
                 body,
                 loop_depth: 0,
             } if !matches!(kind, crate::ir::LoopKind::Loop) => {
-                if let Some(r) = self.reduction(body) {
+                if let Some(r) = self.reduction(*id, body) {
                     out.insert(*id, r);
                 }
             }
@@ -104,23 +109,11 @@ impl Finder<'_> {
         }
     }
 
-    fn reduction(&self, body: &[Stmt]) -> Option<Reduction> {
+    fn reduction(&self, id: usize, body: &[Stmt]) -> Option<Reduction> {
         let mut ops = Vec::new();
         let mut locals = BTreeSet::new();
-        for s in body {
-            match s {
-                Stmt::Op(op) => {
-                    if op.declare {
-                        locals.insert(op.out);
-                    }
-                    ops.push(&**op);
-                }
-                Stmt::Declare { var } => {
-                    locals.insert(*var);
-                }
-                Stmt::Bind { vars, .. } => locals.extend(vars.iter().copied()),
-                _ => return None,
-            }
+        if !collect(body, id, &mut ops, &mut locals) {
+            return None;
         }
         // The one differentiated variable carried from one iteration to the next.
         let carried: BTreeSet<VarId> = ops
@@ -209,6 +202,41 @@ impl Finder<'_> {
         });
         any && all_rules
     }
+}
+
+/// Collects the operations of a loop body (nested blocks included) and the
+/// variables it declares; `false` if the body leaves the loop (`break` or
+/// `continue` of loop `id`, `return`).
+fn collect<'s>(
+    stmts: &'s [Stmt],
+    id: usize,
+    ops: &mut Vec<&'s OpStmt>,
+    locals: &mut BTreeSet<VarId>,
+) -> bool {
+    stmts.iter().all(|s| match s {
+        Stmt::Op(op) => {
+            if op.declare {
+                locals.insert(op.out);
+            }
+            ops.push(op);
+            true
+        }
+        Stmt::Declare { var } => {
+            locals.insert(*var);
+            true
+        }
+        Stmt::Bind { vars, .. } => {
+            locals.extend(vars.iter().copied());
+            true
+        }
+        Stmt::If { then, els, .. } => {
+            collect(then, id, ops, locals) && collect(els, id, ops, locals)
+        }
+        Stmt::Match { arms, .. } => arms.iter().all(|a| collect(&a.body, id, ops, locals)),
+        Stmt::Loop { body, .. } => collect(body, id, ops, locals),
+        Stmt::Jump { loop_id, .. } => *loop_id != id,
+        Stmt::Return { .. } => false,
+    })
 }
 
 /// `acc = acc + e`, `acc = e + acc` or `acc = acc - e`, with `e` not `acc`.

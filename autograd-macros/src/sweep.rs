@@ -50,6 +50,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         reductions: std::collections::BTreeMap::new(),
         fused_locals: BTreeSet::new(),
         fusing: false,
+        in_reduction: false,
         consumable: BTreeSet::new(),
         decls: Vec::new(),
         saved: Vec::new(),
@@ -107,6 +108,9 @@ struct Cx<'a> {
     /// Emitting the body of such a loop: every value the backward reads is
     /// in scope, nothing is saved.
     fusing: bool,
+    /// Emitting a reduction loop, nested blocks included: stable values are
+    /// read under their own names (the pullback captures none of them).
+    in_reduction: bool,
     /// Values the one operation reading them takes by value (see `consume`).
     consumable: BTreeSet<VarId>,
     /// Slot and record declarations, emitted before the forward sweep.
@@ -815,6 +819,15 @@ impl Cx<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt, exit: Option<&Ident>) -> (TokenStream, TokenStream) {
+        if self.fusing && !matches!(s, Stmt::Op(_) | Stmt::Declare { .. } | Stmt::Bind { .. }) {
+            // A branch or loop in a reduction loop's body saves what its
+            // statements read as anywhere else (the iteration's backward pops
+            // it right away).
+            self.fusing = false;
+            let out = self.stmt(s, exit);
+            self.fusing = true;
+            return out;
+        }
         match s {
             Stmt::Op(op) => self.op_stmt(op),
             Stmt::Declare { var } => {
@@ -1064,7 +1077,13 @@ impl Cx<'_> {
         let red = self.reductions[&id].clone();
         let outer_frame = self.frame.take();
         let was_fusing = std::mem::replace(&mut self.fusing, true);
+        let was_in = std::mem::replace(&mut self.in_reduction, true);
+        // Stacks of nested branches and loops: pushed and popped within one
+        // iteration, never reserved for the whole loop.
+        self.loop_stacks.push(Vec::new());
         let (bf, br) = self.block(body, None);
+        self.loop_stacks.pop();
+        self.in_reduction = was_in;
         self.fusing = was_fusing;
         self.frame = outer_frame;
 
@@ -1187,7 +1206,8 @@ impl Cx<'_> {
             return (self.projection_place(v), None);
         }
         let var = &self.body.vars[v];
-        if self.fusing && (self.stable[v] || var.param.is_some() || var.assignments <= 1) {
+        let outside = self.stable[v] || var.param.is_some();
+        if (self.in_reduction && outside) || (self.fusing && var.assignments <= 1) {
             // Unchanged until the iteration's backward reads it.
             let id = &var.ident;
             return (quote!(#id), None);
