@@ -78,3 +78,52 @@ fn straight_line_code_keeps_only_what_rules_read() {
     // passed again to the pullback, not kept); `+` and `sum` read shapes.
     assert_eq!(straight::__AD_SAVED, &["value `y` (kept in place)"][..]);
 }
+
+/// Rows of an input read in a loop: the row is not saved, only its index;
+/// the backward takes the row again from the input.
+#[differentiable]
+fn rows(
+    #[no_grad] xs: &Tensor<f64, Ix2>,
+    w: &Tensor<f64, Ix1>,
+    v: &Tensor<f64, Ix2>,
+) -> Scalar<f64> {
+    let mut acc = w.clone();
+    for i in 0..xs.shape()[0] {
+        let x_i = xs.index_axis(Axis(0), i);
+        let v_i = v.index_axis(Axis(0), i);
+        acc = (acc * &x_i + &v_i).tanh();
+    }
+    acc.sum()
+}
+
+#[test]
+fn views_of_inputs_are_recomputed_not_saved() {
+    let saved = rows::__AD_SAVED;
+    assert!(
+        saved.contains(&"constant `i` to recompute `x_i` (per iteration)"),
+        "{saved:?}"
+    );
+    assert!(
+        !saved.iter().any(|l| l.contains("value `x_i`")),
+        "{saved:?}"
+    );
+    let xs = Tensor::from(autograd::ndarray::array![
+        [0.5, -1.0],
+        [2.0, 0.25],
+        [-0.7, 1.1]
+    ]);
+    let w = Tensor::from(autograd::ndarray::array![0.3, -0.8]);
+    let v = Tensor::from(autograd::ndarray::array![
+        [0.1, 0.2],
+        [-0.3, 0.4],
+        [0.5, -0.6]
+    ]);
+    autograd::gradcheck(
+        |(w, v)| {
+            let (value, (_, gw, gv)) = rows::value_and_grad(&xs, w, v);
+            (value, (gw, gv))
+        },
+        &(w.clone(), v.clone()),
+    )
+    .unwrap();
+}

@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::visit_mut::VisitMut;
 
 use crate::consume;
@@ -208,7 +208,7 @@ fn operand_var(op: &Operand) -> Option<VarId> {
     }
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn active(&self, v: VarId) -> bool {
         self.body.vars[v].is_active()
     }
@@ -1220,9 +1220,181 @@ impl Cx<'_> {
             let own = self.derived("own", v);
             return (quote!(#own), None);
         }
+        if in_loop && !self.in_reduction {
+            if let Some(def) = self.recomputable(v) {
+                return self.recompute(v, def, in_loop);
+            }
+        }
         let value = self.copy_of(v);
         let (push, pop, local) = self.save(in_loop, what, value);
         (quote!(#local), Some((push, pop)))
+    }
+
+    /// The statement that defines `v`, if the reverse sweep can recompute
+    /// `v` from it instead of saving `v` in a loop: a view-like operation
+    /// (`index_axis`, `slice_axis`, `insert_axis`, `t`) of parameters, at
+    /// constants that are literals, parameters or values assigned once.
+    fn recomputable(&self, v: VarId) -> Option<&'a OpStmt> {
+        let var = &self.body.vars[v];
+        if var.assignments != 1 || var.param.is_some() {
+            return None;
+        }
+        let mut def = None;
+        for_each_op(&self.body.stmts, &mut |s| {
+            if s.out == v {
+                def = Some(s);
+            }
+        });
+        let def = def?;
+        if let Op::Constant(tokens) = &def.op {
+            // A constant view of a parameter, `xs.index_axis(Axis(0), t)`:
+            // evaluated again with the locals it names saved.
+            let e: syn::Expr = syn::parse2(tokens.clone()).ok()?;
+            let names = self.named_vars(tokens);
+            let fixed = names.iter().all(|c| {
+                let var = &self.body.vars[*c];
+                var.param.is_some()
+                    || (var.assignments <= 1 && !var.is_active())
+                    || (*c != v && self.recomputable(*c).is_some())
+            });
+            return (is_view_chain(&e) && fixed).then_some(def);
+        }
+        let Op::Rule {
+            rule,
+            operands,
+            consts,
+        } = &def.op
+        else {
+            return None;
+        };
+        let is_param = |o: &Operand| matches!(o, Operand::Var(p) if self.body.vars[*p].param.is_some() && !self.body.vars[*p].opaque);
+        let fixed = |o: &Operand| match o {
+            Operand::Literal(_) => true,
+            Operand::Var(c) => {
+                let c = &self.body.vars[*c];
+                c.param.is_some() || (c.assignments <= 1 && !c.is_active())
+            }
+        };
+        let ok = matches!(rule.name, "index_axis" | "slice_axis" | "insert_axis" | "t")
+            && operands.iter().all(is_param)
+            && consts.iter().all(fixed);
+        ok.then_some(def)
+    }
+
+    /// The variables named in user tokens.
+    fn named_vars(&self, tokens: &TokenStream) -> BTreeSet<VarId> {
+        let mut out = BTreeSet::new();
+        for tt in tokens.clone() {
+            match tt {
+                proc_macro2::TokenTree::Ident(id) => {
+                    if let Some(v) = self.body.vars.iter().position(|var| var.ident == id) {
+                        out.insert(v);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => out.extend(self.named_vars(&g.stream())),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// `v` recomputed by the reverse sweep from its definition: the
+    /// parameters are passed again, constants that are not are saved.
+    fn recompute(
+        &mut self,
+        v: VarId,
+        def: &OpStmt,
+        in_loop: bool,
+    ) -> (TokenStream, Option<(TokenStream, TokenStream)>) {
+        let rt = self.rt.clone();
+        if let Op::Constant(tokens) = &def.op {
+            // `&view`: the view itself (values of unknown type are read
+            // through `val`, which sees through the borrow).
+            if let Ok(syn::Expr::Reference(r)) = syn::parse2::<syn::Expr>(tokens.clone()) {
+                if self.body.vars[v].opaque {
+                    let stripped = OpStmt {
+                        out: v,
+                        op: Op::Constant(r.expr.to_token_stream()),
+                        declare: def.declare,
+                        ty: None,
+                        span: def.span,
+                        loop_depth: def.loop_depth,
+                    };
+                    return self.recompute(v, &stripped, in_loop);
+                }
+            }
+            let mut pushes = Vec::new();
+            let mut pops = Vec::new();
+            let mut binds = Vec::new();
+            for u in self.named_vars(tokens) {
+                if self.body.vars[u].param.is_some() {
+                    continue;
+                }
+                if let Some(inner) = self.recomputable(u).filter(|_| u != v) {
+                    // A view of a view: recomputed in turn.
+                    let (value, save) = self.recompute(u, inner, in_loop);
+                    if let Some((push, pop)) = save {
+                        pushes.push(push);
+                        pops.push(pop);
+                    }
+                    let id = self.ident(u);
+                    binds.push(quote!(let #id = #value;));
+                    continue;
+                }
+                let what = format!(
+                    "constant `{}` to recompute `{}`",
+                    self.body.vars[u].base, self.body.vars[v].base
+                );
+                let value = self.copy_of(u);
+                let (push, pop, local) = self.save(in_loop, what, value);
+                pushes.push(push);
+                pops.push(pop);
+                let id = self.ident(u);
+                binds.push(quote!(let #id = #local;));
+            }
+            let value = quote!(({ #(#binds)* #tokens }));
+            let save = (!pushes.is_empty()).then(|| (quote!(#(#pushes)*), quote!(#(#pops)*)));
+            return (value, save);
+        }
+        let Op::Rule {
+            rule,
+            operands,
+            consts,
+        } = &def.op
+        else {
+            unreachable!("only rules and constants are recomputed");
+        };
+        let parts: Vec<TokenStream> = operands
+            .iter()
+            .filter_map(operand_var)
+            .map(|p| {
+                let id = self.ident(p).clone();
+                self.operand_at(p, quote!(#id))
+            })
+            .collect();
+        let mut pushes = Vec::new();
+        let mut pops = Vec::new();
+        let mut args = Vec::new();
+        for c in consts {
+            match c {
+                Operand::Var(u) if self.body.vars[*u].param.is_none() => {
+                    let what = format!(
+                        "constant `{}` to recompute `{}`",
+                        self.body.vars[*u].base, self.body.vars[v].base
+                    );
+                    let value = self.copy_of(*u);
+                    let (push, pop, local) = self.save(in_loop, what, value);
+                    pushes.push(push);
+                    pops.push(pop);
+                    args.push(self.const_at(*u, quote!(#local)));
+                }
+                other => args.push(self.const_ref(other, None)),
+            }
+        }
+        let tr = Ident::new(rule.trait_name, Span::mixed_site());
+        let value = quote!((#rt::rules::#tr::fwd(#(#parts,)* #(#args),*)));
+        let save = (!pushes.is_empty()).then(|| (quote!(#(#pushes)*), quote!(#(#pops)*)));
+        (value, save)
     }
 
     /// `(&m.w1)`: a field of a parameter, from the parameter passed again.
@@ -1299,7 +1471,8 @@ impl Cx<'_> {
                 };
                 let desc = format!("{kind} `{}` read by {what}", self.body.vars[v].base);
                 let (place, save) = self.place(v, in_loop, desc);
-                if save.is_some() && kind != "constant" {
+                let recomputed = in_loop && !self.in_reduction && self.recomputable(v).is_some();
+                if save.is_some() && kind != "constant" && !recomputed {
                     self.saved_values.insert(v, place.clone());
                 }
                 let use_tokens = match read {
@@ -1794,4 +1967,42 @@ enum ReadOf {
     Meta(VarId),
     Output,
     Pullback(VarId),
+}
+
+/// `x.index_axis(..)`, `x.slice_axis(..)`, `x.insert_axis(..)`, `x.t()` and
+/// chains of them on a variable, with arguments built from literals, paths,
+/// calls of paths, ranges and arithmetic: cheap to evaluate again, and free
+/// of effects.
+fn is_view_chain(e: &syn::Expr) -> bool {
+    match e {
+        // `&x_t`, a borrow of such a view (or of a variable that is one).
+        syn::Expr::Reference(r) => is_view_chain(&r.expr) || matches!(&*r.expr, syn::Expr::Path(_)),
+        syn::Expr::MethodCall(m) => {
+            matches!(
+                m.method.to_string().as_str(),
+                "index_axis" | "slice_axis" | "insert_axis" | "t"
+            ) && (is_view_chain(&m.receiver) || matches!(&*m.receiver, syn::Expr::Path(_)))
+                && m.args.iter().all(is_plain_arg)
+        }
+        syn::Expr::Paren(p) => is_view_chain(&p.expr),
+        _ => false,
+    }
+}
+
+/// An argument without method calls, blocks, closures or macros.
+fn is_plain_arg(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Lit(_) | syn::Expr::Path(_) => true,
+        syn::Expr::Call(c) => {
+            matches!(&*c.func, syn::Expr::Path(_)) && c.args.iter().all(is_plain_arg)
+        }
+        syn::Expr::Range(r) => {
+            r.start.as_deref().is_none_or(is_plain_arg) && r.end.as_deref().is_none_or(is_plain_arg)
+        }
+        syn::Expr::Binary(b) => is_plain_arg(&b.left) && is_plain_arg(&b.right),
+        syn::Expr::Unary(u) => is_plain_arg(&u.expr),
+        syn::Expr::Paren(p) => is_plain_arg(&p.expr),
+        syn::Expr::Reference(r) => is_plain_arg(&r.expr),
+        _ => false,
+    }
 }
