@@ -56,20 +56,44 @@ fn recurrence_saves_only_what_sin_reads() {
 }
 
 #[test]
-fn rnn_saves_the_state_and_the_activation_per_step() {
+fn rnn_saves_the_state_once_per_step() {
     for line in rnn::__AD_SAVED {
         println!("{line}");
     }
-    // matmul's backward reads `h` (for dW; h's shape comes with it, and W
-    // is read in place); tanh's reads its output; sum reads the final shape.
+    // tanh's backward reads its output, the new `h`, saved every step;
+    // matmul's reads the `h` a step starts from, which is the output the
+    // step before saved (or, for the first step, `h` before the loop): only
+    // its shape is saved. W is read in place; sum reads the final shape.
     assert_eq!(
         rnn::__AD_SAVED,
         &[
-            "value `h` read by `matmul` (per iteration)",
+            "shape of `h` read by `matmul` (per iteration)",
             "output `h` read by `tanh` (per iteration)",
+            "value of `h` before the loop, read as the previous iteration's (once)",
             "shape of `h` read by `sum` (once)",
         ][..]
     );
+    // And the gradients are those of the same recurrence written out.
+    let h0 = Tensor::from(autograd::ndarray::array![0.2, -0.4, 0.9]);
+    let w = Tensor::from(autograd::ndarray::array![
+        [0.5, -0.3, 0.1],
+        [0.2, 0.8, -0.6],
+        [-0.7, 0.4, 0.3]
+    ]);
+    let (v, (gh0, gw, ())) = rnn::value_and_grad(&h0, &w, 3);
+    let (v2, (gh2, gw2)) = unrolled::value_and_grad(&h0, &w);
+    assert!((v.item() - v2.item()).abs() < 1e-12);
+    assert!(gh0.iter().zip(&gh2).all(|(a, b)| (a - b).abs() < 1e-12));
+    assert!(gw.iter().zip(&gw2).all(|(a, b)| (a - b).abs() < 1e-12));
+}
+
+/// The RNN above with three steps written out (no loop).
+#[differentiable]
+fn unrolled(h0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let h1 = h0.matmul(w).tanh();
+    let h2 = h1.matmul(w).tanh();
+    let h3 = h2.matmul(w).tanh();
+    h3.sum()
 }
 
 #[test]
@@ -126,4 +150,40 @@ fn views_of_inputs_are_recomputed_not_saved() {
         &(w.clone(), v.clone()),
     )
     .unwrap();
+}
+
+/// A carried state read before its update (the step's start value) and
+/// after it (the new value), in the same iteration.
+#[differentiable]
+fn carried_reads(x0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix1>, n: usize) -> Scalar<f64> {
+    let mut h = x0.clone();
+    let mut acc = x0 * 0.0;
+    for _ in 0..n {
+        let before = &h * w;
+        h = (before + 0.1).exp();
+        acc = acc + &h * w;
+    }
+    acc.sum() + h.sum()
+}
+
+#[test]
+fn carried_state_read_before_and_after_its_update() {
+    assert!(carried_reads::__AD_SAVED
+        .iter()
+        .any(|l| l.contains("before the loop")));
+    assert!(!carried_reads::__AD_SAVED
+        .iter()
+        .any(|l| l.starts_with("value `h` read")));
+    let x0 = Tensor::from(autograd::ndarray::array![0.3, -0.2]);
+    let w = Tensor::from(autograd::ndarray::array![0.4, 0.7]);
+    for n in [0, 1, 4] {
+        autograd::gradcheck(
+            |(x0, w)| {
+                let (v, (gx, gw, ())) = carried_reads::value_and_grad(x0, w, n);
+                (v, (gx, gw))
+            },
+            &(x0.clone(), w.clone()),
+        )
+        .unwrap();
+    }
 }

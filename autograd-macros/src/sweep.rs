@@ -51,6 +51,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         fused_locals: BTreeSet::new(),
         fusing: false,
         in_reduction: false,
+        carried_out: None,
         consumable: BTreeSet::new(),
         decls: Vec::new(),
         saved: Vec::new(),
@@ -111,6 +112,9 @@ struct Cx<'a> {
     /// Emitting a reduction loop, nested blocks included: stable values are
     /// read under their own names (the pullback captures none of them).
     in_reduction: bool,
+    /// The frame local that saved a carried variable's new value at the
+    /// statement being emitted (see `Carried`).
+    carried_out: Option<(VarId, Ident)>,
     /// Values the one operation reading them takes by value (see `consume`).
     consumable: BTreeSet<VarId>,
     /// Slot and record declarations, emitted before the forward sweep.
@@ -125,6 +129,22 @@ struct Frame {
     locals: Vec<Ident>,
     /// The `need` conditions of the statements that save them.
     needs: Vec<TokenStream>,
+    /// Variables carried from one iteration to the next whose new value the
+    /// frame saves anyway (as the output of their one assignment): their
+    /// value at the start of an iteration is the previous frame's.
+    carried: Vec<Carried>,
+}
+
+/// A variable whose value at the start of an iteration is read from the
+/// previous iteration's frame instead of being saved twice.
+struct Carried {
+    var: VarId,
+    /// Bound in the reverse sweep to the value at the start of the iteration.
+    prev: Ident,
+    /// The value before the loop, for the first iteration.
+    before: Ident,
+    /// The frame local holding the value the iteration assigns, once known.
+    out_local: Option<Ident>,
 }
 
 /// How a value read by a backward function reaches it.
@@ -961,10 +981,19 @@ impl<'a> Cx<'a> {
             .all(|s| matches!(s, Stmt::Op(_) | Stmt::Declare { .. } | Stmt::Bind { .. }));
         let outer_frame = self.frame.take();
         if straight {
-            self.frame = Some(Frame::default());
+            let carried = if depth == 0 {
+                self.carried_vars(id, body)
+            } else {
+                Vec::new()
+            };
+            self.frame = Some(Frame {
+                carried,
+                ..Frame::default()
+            });
         }
         let (mut bf, mut br) = self.block(body, may_exit.then_some(&e));
         let frame = std::mem::replace(&mut self.frame, outer_frame);
+        let mut carried_init = quote!();
         let mut stacks = self.loop_stacks.pop().unwrap_or_default();
         if let Some(frame) = frame.filter(|f| !f.locals.is_empty()) {
             let frames = format_ident!("__ad_frames{}", id, span = Span::mixed_site());
@@ -985,6 +1014,35 @@ impl<'a> Cx<'a> {
                 quote!(#((#parts))||*)
             };
             let locals = &frame.locals;
+            let mut prevs = Vec::new();
+            for c in &frame.carried {
+                let (prev, before) = (&c.prev, &c.before);
+                let index = c
+                    .out_local
+                    .as_ref()
+                    .and_then(|l| frame.locals.iter().position(|x| x == l))
+                    .map(syn::Index::from)
+                    .expect("a carried variable's new value is in the frame");
+                let copy = self.copy_of(c.var);
+                self.decls
+                    .push(quote!(let mut #before = ::core::option::Option::None;));
+                self.saved.push(format!(
+                    "value of `{}` before the loop, read as the previous iteration's (once)",
+                    self.body.vars[c.var].base
+                ));
+                carried_init = quote! {
+                    #carried_init
+                    if #need_any {
+                        #before = ::core::option::Option::Some(#copy);
+                    }
+                };
+                prevs.push(quote! {
+                    let #prev = match #frames.last() {
+                        ::core::option::Option::Some(__ad_f) => &__ad_f.#index,
+                        ::core::option::Option::None => #before.as_ref().expect("autograd: the value before the loop was saved"),
+                    };
+                });
+            }
             bf = quote! {
                 #bf
                 if #need_any {
@@ -994,6 +1052,7 @@ impl<'a> Cx<'a> {
             br = quote! {
                 if #need_any {
                     let (#(#locals,)*) = #frames.pop().expect("autograd: the backward pass pops what the forward pass saved");
+                    #(#prevs)*
                     #br
                 }
             };
@@ -1046,6 +1105,7 @@ impl<'a> Cx<'a> {
         };
         (
             quote! {
+                #carried_init
                 #prelude
                 let mut #n: usize = 0;
                 #head {
@@ -1220,6 +1280,21 @@ impl<'a> Cx<'a> {
             let own = self.derived("own", v);
             return (quote!(#own), None);
         }
+        if let Some(c) = self
+            .frame
+            .as_ref()
+            .and_then(|f| f.carried.iter().find(|c| c.var == v))
+        {
+            // The value at the start of the iteration is the previous
+            // frame's; after the assignment, this frame's.
+            return match &c.out_local {
+                Some(local) => (quote!(#local), None),
+                None => {
+                    let prev = &c.prev;
+                    (quote!((*#prev)), None)
+                }
+            };
+        }
         if in_loop && !self.in_reduction {
             if let Some(def) = self.recomputable(v) {
                 return self.recompute(v, def, in_loop);
@@ -1228,6 +1303,42 @@ impl<'a> Cx<'a> {
         let value = self.copy_of(v);
         let (push, pop, local) = self.save(in_loop, what, value);
         (quote!(#local), Some((push, pop)))
+    }
+
+    /// The variables of a straight loop body whose value at the start of an
+    /// iteration the previous frame holds: assigned once in the body, by a
+    /// rule whose backward reads its output (so the frame saves it), and
+    /// declared before the loop.
+    fn carried_vars(&self, id: usize, body: &[Stmt]) -> Vec<Carried> {
+        let mut out = Vec::new();
+        for s in body {
+            let Stmt::Op(op) = s else { continue };
+            let v = op.out;
+            let var = &self.body.vars[v];
+            let assigned_here = body
+                .iter()
+                .filter(|t| matches!(t, Stmt::Op(o) if o.out == v))
+                .count();
+            let reads_output = self.reads(op).contains(&ReadOf::Output);
+            if op.declare
+                || assigned_here != 1
+                || var.param.is_some()
+                || self.stable[v]
+                || !var.is_active()
+                || self.contributions[v] == 0
+                || !matches!(op.op, Op::Rule { .. })
+                || !reads_output
+            {
+                continue;
+            }
+            out.push(Carried {
+                var: v,
+                prev: self.derived(&format!("prev{id}"), v),
+                before: self.derived(&format!("before{id}"), v),
+                out_local: None,
+            });
+        }
+        out
     }
 
     /// The statement that defines `v`, if the reverse sweep can recompute
@@ -1520,6 +1631,9 @@ impl<'a> Cx<'a> {
                 let desc = format!("output `{}` read by {what}", self.body.vars[v].base);
                 let (push, pop, local) =
                     self.save(in_loop, desc, quote!(::core::clone::Clone::clone(&#id)));
+                // Later reads of `v` in the iteration read this copy (from the
+                // next statement on: this one may read the old value too).
+                self.carried_out = Some((v, local.clone()));
                 (
                     Source::Saved {
                         pop,
@@ -1687,6 +1801,15 @@ impl<'a> Cx<'a> {
                 pops.push(pop.clone());
             }
             sources.push((read.clone(), source));
+        }
+        if let Some((v, local)) = self.carried_out.take() {
+            if let Some(c) = self
+                .frame
+                .as_mut()
+                .and_then(|f| f.carried.iter_mut().find(|c| c.var == v))
+            {
+                c.out_local = Some(local);
+            }
         }
         pops.reverse();
         let use_of = |read: &ReadOf| -> TokenStream {
