@@ -154,6 +154,7 @@ fn views_of_inputs_are_recomputed_not_saved() {
 
 /// A carried state read before its update (the step's start value) and
 /// after it (the new value), in the same iteration.
+#[allow(clippy::assign_op_pattern)]
 #[differentiable]
 fn carried_reads(x0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix1>, n: usize) -> Scalar<f64> {
     let mut h = x0.clone();
