@@ -94,3 +94,31 @@ fn names_counts_and_flags() {
     m.load_from(&mut bytes.as_slice()).unwrap();
     assert_eq!(m.l1.w.data(), n.l1.w.data());
 }
+
+/// The same field read twice, and the struct passed on to another function
+/// that reads it too: the contributions add up.
+#[differentiable]
+fn layer_out(l: &Layer, x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    (x * &l.w).sum()
+}
+
+#[differentiable]
+fn reads_twice(n: &Net, x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let a = (x * &n.l1.w).sum();
+    let b = (&n.l1.w * &n.l1.w).sum();
+    a + b + layer_out(&n.l1, x) * 2.0
+}
+
+#[test]
+fn contributions_to_one_field_add_up() {
+    let n = net();
+    let x = Tensor::from(array![0.3, 0.4]);
+    let (_, (g, _)) = reads_twice::value_and_grad(&n, &x);
+    // ∂/∂w₁ = x + 2w₁ + 2x
+    let want = &(x.data() * 3.0) + &(n.l1.w.data() * 2.0);
+    for (a, b) in g.l1.w.iter().zip(want.iter()) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    assert_eq!(g.l1.b, array![0.0, 0.0]);
+    assert_eq!(g.l2.w, array![0.0, 0.0]);
+}

@@ -111,6 +111,15 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                     }
                 )*
             }
+
+            fn is_reached(gradient: &Self::Grad, name: &str) -> bool {
+                #(
+                    if name == #names {
+                        return gradient.__reached.contains(#indices);
+                    }
+                )*
+                true
+            }
         }
 
         impl #impl_generics #rt::Parameters for #name #ty_generics #where_clause {

@@ -48,6 +48,15 @@ pub trait Differentiable {
     fn mark_reached(gradient: &mut Self::Grad, name: &str) {
         let _ = (gradient, name);
     }
+
+    /// Whether the field `name` of a struct's gradient has received a
+    /// contribution yet (see [`mark_reached`](Self::mark_reached)): if not,
+    /// it still holds zeros and the first contribution replaces them instead
+    /// of being added. Types that keep no record answer `true`.
+    fn is_reached(gradient: &Self::Grad, name: &str) -> bool {
+        let _ = (gradient, name);
+        true
+    }
 }
 
 /// Which fields of a parameter struct's gradient a backward pass reached
@@ -274,8 +283,15 @@ pub fn accumulate_field<S, G, F>(
     F: FnOnce(&mut S::Grad) -> &mut G,
 {
     let grad = slot.get_or_insert_with(|| S::zero_grad_of(&base.shape_of()));
+    // A field nothing reached yet holds zeros: the gradient replaces them.
+    let first = !S::is_reached(grad, name);
     S::mark_reached(grad, name);
-    field(grad).accumulate(gradient);
+    let slot = field(grad);
+    if first {
+        *slot = gradient;
+    } else {
+        slot.accumulate(gradient);
+    }
 }
 
 /// The gradient of a parameter: the accumulated adjoint, or zeros if nothing reached it.
