@@ -80,3 +80,42 @@ fn no_parameters_and_restricted_visibility() {
     assert_eq!(v, 2.5);
     assert_eq!(visibility::half::grad(3.0), 0.5);
 }
+
+/// `(x * x).sum_axis(..)` is one fused rule; written with a copy of `x` on
+/// one side it is two. Both must agree, bit for bit.
+#[differentiable]
+fn square_sums(x: &Tensor<f64, Ix3>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let z = x * 2.0 - 0.5;
+    let s = (&z * &z).sum_axis(Axis(2));
+    (s * w).sum()
+}
+
+#[differentiable]
+fn square_sums_unfused(x: &Tensor<f64, Ix3>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let z = x * 2.0 - 0.5;
+    let y = z.clone();
+    let s = (&z * &y).sum_axis(Axis(2));
+    (s * w).sum()
+}
+
+#[test]
+fn fused_sum_of_squares() {
+    let x = Tensor::from(autograd::ndarray::Array3::from_shape_fn(
+        (2, 3, 4),
+        |(i, j, k)| (i as f64 - 0.5) * 0.3 + (j as f64) * 0.2 - (k as f64) * 0.15,
+    ));
+    let w = Tensor::from(autograd::ndarray::array![
+        [1.0, -0.5, 2.0],
+        [0.25, 1.5, -1.0]
+    ]);
+    let (v, (gx, gw)) = square_sums::value_and_grad(&x, &w);
+    let (v2, (gx2, gw2)) = square_sums_unfused::value_and_grad(&x, &w);
+    assert_eq!(v.item(), v2.item());
+    assert_eq!(gx, gx2);
+    assert_eq!(gw, gw2);
+    autograd::gradcheck(
+        |(x, w)| square_sums::value_and_grad(x, w),
+        &(x.clone(), w.clone()),
+    )
+    .unwrap();
+}

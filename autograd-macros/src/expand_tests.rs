@@ -74,3 +74,20 @@ fn temporaries_read_once_are_consumed() {
     // `e` is read again by the backward of `exp` (its output): copied.
     assert!(out.contains("ReshapeRule::fwd(&e,"), "{out}");
 }
+
+#[test]
+fn sums_of_squares_are_fused() {
+    let out = pretty(crate::emit::expand(
+        quote!(),
+        quote! {
+            fn f(z: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix2>) -> Scalar<f64> {
+                let a = (z * z).sum_axis(Axis(1));
+                let b = (&y * &z).sum_axis(Axis(0));
+                a.sum() + b.sum()
+            }
+        },
+    ));
+    assert!(out.contains("SquareSumAxisRule::fwd(z,"), "{out}");
+    // Different variables on the two sides: the product and the sum.
+    assert!(out.contains("MulRule::fwd(y, z)"), "{out}");
+}

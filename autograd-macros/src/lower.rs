@@ -1262,6 +1262,16 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // `(x * x).sum_axis(axis)`: one fused rule, so the squares and the
+        // gradient of their sum are never arrays of their own.
+        if name == "sum_axis" && m.args.len() == 1 && m.turbofish.is_none() {
+            if let Some(x) = self.squared_var(&m.receiver) {
+                let x = self.value_expr(x);
+                let axis = self.constant(&m.args[0]);
+                let rule = rules::fused("square_sum_axis")?;
+                return Some(self.rule(rule, vec![x?], vec![axis], e.span()));
+            }
+        }
         let Some(rule) = rules::method(&name) else {
             self.errors.push_spanned(
                 &m.method,
@@ -1304,6 +1314,26 @@ impl Lowerer<'_> {
         }
         let consts = consts.into_iter().collect::<Option<Vec<_>>>()?;
         Some(self.rule(rule, all, consts, e.span()))
+    }
+
+    /// `x * x` (or `&x * &x`) of one differentiated variable: that variable's
+    /// expression.
+    fn squared_var<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Binary(b) = strip_parens(e) else {
+            return None;
+        };
+        if !matches!(b.op, BinOp::Mul(_)) {
+            return None;
+        }
+        let operand = |e: &'e Expr| strip_ref(strip_parens(e)).0;
+        let name = |e: &Expr| match e {
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        };
+        let (l, r) = (operand(&b.left), operand(&b.right));
+        let (ln, rn) = (name(l)?, name(r)?);
+        let v = self.lookup(&ln)?;
+        (ln == rn && self.vars[v].is_active()).then_some(l)
     }
 
     fn call(&mut self, c: &syn::ExprCall, e: &Expr) -> Option<Operand> {

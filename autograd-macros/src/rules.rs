@@ -176,6 +176,8 @@ pub const METHODS: &[Rule] = rules! {
 pub const FUSED: &[Rule] = rules! {
     // `a.matmul(&b.t())`, fused so that `b` is never copied.
     "matmul_t" => "MatmulTRule", [O], [[Meta(0), Value(1)], [Value(0), Meta(1)]];
+    // `(x * x).sum_axis(axis)`, fused so that the squares are never an array.
+    "square_sum_axis" => "SquareSumAxisRule", [C], [[Value(0), Const(0)]];
 };
 
 pub fn fused(name: &str) -> Option<&'static Rule> {

@@ -16,6 +16,7 @@ pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
 pub use crate::ops::select::{ClampRule, MaxAxisRule, MaximumRule, MinAxisRule, MinimumRule};
 pub use crate::ops::shape::ReshapeRule;
 pub use crate::ops::softmax::{LogSoftmaxRule, LogsumexpRule, SoftmaxRule};
+pub use crate::ops::square_sum::SquareSumAxisRule;
 pub use crate::ops::unary::{
     AbsRule, AcosRule, AcoshRule, AsinRule, AsinhRule, AtanRule, AtanhRule, CbrtRule, CosRule,
     CoshRule, Exp2Rule, ExpM1Rule, ExpRule, Ln1pRule, LnRule, Log10Rule, Log2Rule, PowfRule,

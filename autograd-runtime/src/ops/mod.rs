@@ -9,6 +9,7 @@ pub mod reduce;
 pub mod select;
 pub mod shape;
 pub mod softmax;
+pub mod square_sum;
 pub mod unary;
 
 #[cfg(test)]

@@ -1,0 +1,133 @@
+//! `(x * x).sum_axis(axis)`, fused: the sum of squares along an axis, as in
+//! squared distances and norms. `#[differentiable]` emits this rule when it
+//! sees that expression (the same variable on both sides of `*`), so that
+//! neither the squares nor the gradient of the sum are ever an array of their
+//! own: one pass forward, one pass backward.
+//!
+//! The results are those of the two rules it replaces, bit for bit: the
+//! squares are summed in the same order, and the gradient `2·x·d` is rounded
+//! once either way.
+
+use ndarray::{Array, Axis, RemoveAxis, Zip};
+
+use crate::error::{check_axis, or_panic};
+use crate::float::Float;
+use crate::tensor::Tensor;
+use crate::value::{Differentiable, GradOf};
+
+/// The rule of `(x * x).sum_axis(axis)`: `yⱼ = Σᵢ xᵢⱼ²` along `axis`, and
+/// the gradient `2·xᵢⱼ·dⱼ`.
+pub trait SquareSumAxisRule: Differentiable {
+    /// The result type (one axis fewer).
+    type Output: Differentiable;
+    /// The sums of squares along `axis`.
+    ///
+    /// # Panics
+    /// If `axis` is not an axis of `x`; the message names the axis and the shape.
+    fn fwd(&self, axis: &Axis) -> Self::Output;
+    /// The gradient `2·x·d`, `d` repeated along `axis`, reading `x`.
+    fn rev0(x: &Self, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+}
+
+impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
+    type Output = Tensor<A, D::Smaller>;
+
+    #[track_caller]
+    fn fwd(&self, axis: &Axis) -> Tensor<A, D::Smaller> {
+        or_panic(check_axis("sum_axis", axis.index(), self.shape()));
+        let x = self.data();
+        let square_sum = |lane: &[A]| lane.iter().fold(A::zero(), |s, &v| s + v * v);
+        let len = x.len_of(*axis);
+        if axis.index() + 1 == x.ndim() && len > 0 {
+            if let Some(data) = x.as_slice() {
+                let sums = data.chunks_exact(len).map(square_sum).collect();
+                return Tensor::from(
+                    Array::from_shape_vec(x.raw_dim().remove_axis(*axis), sums)
+                        .expect("one sum per lane"),
+                );
+            }
+        }
+        Tensor::from(x.map_axis(*axis, |lane| lane.iter().fold(A::zero(), |s, &v| s + v * v)))
+    }
+
+    fn rev0(x: &Self, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
+        let x = x.data();
+        let len = x.len_of(*axis);
+        if axis.index() + 1 == x.ndim() && len > 0 {
+            if let Some(data) = x.as_slice() {
+                let mut g = Vec::with_capacity(data.len());
+                for (lane, &d) in data.chunks_exact(len).zip(d.iter()) {
+                    let twice = d + d;
+                    g.extend(lane.iter().map(|&v| twice * v));
+                }
+                return Array::from_shape_vec(x.raw_dim(), g).expect("one value per element");
+            }
+        }
+        let mut g = Array::zeros(x.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(x.lanes(*axis))
+            .and(d)
+            .for_each(|mut g, x, &d| {
+                let twice = d + d;
+                Zip::from(&mut g).and(&x).for_each(|g, &v| *g = twice * v);
+            });
+        g
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::testing::{check_vjp, sample};
+    use crate::rules::{SquareRule, SumAxisRule};
+    use crate::value::meta;
+    use ndarray::{Array2, Array3};
+
+    #[test]
+    fn equals_the_two_rules_it_replaces() {
+        let x: Tensor<f64, _> = Tensor::from(sample((3, 4, 5), -2.0, 2.0, 1));
+        let xt = Tensor::from(x.data().t().to_owned());
+        for x in [&x, &xt] {
+            for axis in 0..3 {
+                let axis = Axis(axis);
+                let squares = x * x;
+                let want = squares.sum_axis(axis);
+                let got = SquareSumAxisRule::fwd(x, &axis);
+                assert_eq!(got.data(), want.data(), "forward along {axis:?}");
+                let d = sample(want.raw_dim(), -1.0, 1.0, 2);
+                let spread = SumAxisRule::rev0(&meta(&squares), &axis, &d);
+                let want_g = SquareRule::rev_twice_owned(x, spread);
+                assert_eq!(
+                    SquareSumAxisRule::rev0(x, &axis, &d),
+                    want_g,
+                    "gradient along {axis:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gradient_by_hand_and_finite_differences() {
+        // Rows [1, 2] and [3, -1]: sums 5 and 10; gradient 2·x·d.
+        let x = Tensor::from(ndarray::array![[1.0, 2.0], [3.0, -1.0]]);
+        let y = SquareSumAxisRule::fwd(&x, &Axis(1));
+        assert_eq!(y.data(), &ndarray::array![5.0, 10.0]);
+        let d = ndarray::array![0.5, -1.0];
+        let g: Array2<f64> = SquareSumAxisRule::rev0(&x, &Axis(1), &d);
+        assert_eq!(g, ndarray::array![[1.0, 2.0], [-6.0, 2.0]]);
+        let x3: Array3<f64> = sample((2, 3, 2), -1.0, 1.0, 3);
+        let d3 = sample((2, 2), -1.0, 1.0, 4);
+        let f = |x: &Array3<f64>| {
+            SquareSumAxisRule::fwd(&Tensor::from(x.clone()), &Axis(1)).into_data()
+        };
+        let g3 = SquareSumAxisRule::rev0(&Tensor::from(x3.clone()), &Axis(1), &d3);
+        check_vjp("square_sum_axis", f, &x3, &d3, &g3);
+    }
+
+    #[test]
+    #[should_panic(expected = "[2, 2]")]
+    fn axis_out_of_range_panics() {
+        let x = Tensor::from(ndarray::array![[1.0, 2.0], [3.0, -1.0]]);
+        let _ = SquareSumAxisRule::fwd(&x, &Axis(2));
+    }
+}
