@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 
 use crate::ir::{Body, LoopKind, Op, Operand, Stmt, VarId};
 
@@ -63,17 +63,8 @@ impl Counter<'_> {
     /// Every variable named in user tokens (a constant expression, a
     /// condition) counts as read there.
     fn tokens(&mut self, t: &TokenStream, depth: usize) {
-        for tt in t.clone() {
-            match tt {
-                TokenTree::Ident(id) => {
-                    let name = id.to_string();
-                    if let Some(v) = self.body.vars.iter().position(|var| var.ident == name) {
-                        self.read(v, depth);
-                    }
-                }
-                TokenTree::Group(g) => self.tokens(&g.stream(), depth),
-                _ => {}
-            }
+        for v in self.body.named_vars(t) {
+            self.read(v, depth);
         }
     }
 

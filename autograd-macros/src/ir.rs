@@ -168,3 +168,39 @@ pub struct Body {
     /// Whether the body returns early (`return` not at the end).
     pub early_return: bool,
 }
+
+/// Calls `f` on every operation statement, nested blocks included, in order.
+pub fn for_each_op<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(&'s OpStmt)) {
+    for s in stmts {
+        match s {
+            Stmt::Op(op) => f(op),
+            Stmt::If { then, els, .. } => {
+                for_each_op(then, f);
+                for_each_op(els, f);
+            }
+            Stmt::Match { arms, .. } => arms.iter().for_each(|a| for_each_op(&a.body, f)),
+            Stmt::Loop { body, .. } => for_each_op(body, f),
+            Stmt::Declare { .. } | Stmt::Bind { .. } | Stmt::Jump { .. } | Stmt::Return { .. } => {}
+        }
+    }
+}
+
+impl Body {
+    /// Every place user tokens (a constant expression, a condition) name a
+    /// variable, in order, repeats included.
+    pub fn named_vars(&self, tokens: &TokenStream) -> Vec<VarId> {
+        let mut out = Vec::new();
+        for tt in tokens.clone() {
+            match tt {
+                proc_macro2::TokenTree::Ident(id) => {
+                    if let Some(v) = self.vars.iter().position(|var| var.ident == id) {
+                        out.push(v);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => out.extend(self.named_vars(&g.stream())),
+                _ => {}
+            }
+        }
+        out
+    }
+}

@@ -38,7 +38,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Body, Op, OpStmt, Operand, Stmt, VarId};
+use crate::ir::{for_each_op, Body, Op, OpStmt, Operand, Stmt, VarId};
 use crate::parse::Signature;
 
 /// A loop whose backward runs inside its forward.
@@ -283,21 +283,6 @@ fn reads(s: &OpStmt) -> Vec<VarId> {
         // A constant expression names no differentiated variable (that
         // would make it differentiated).
         Op::Constant(_) => vec![],
-    }
-}
-
-fn for_each_op<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(&'s OpStmt)) {
-    for s in stmts {
-        match s {
-            Stmt::Op(op) => f(op),
-            Stmt::If { then, els, .. } => {
-                for_each_op(then, f);
-                for_each_op(els, f);
-            }
-            Stmt::Match { arms, .. } => arms.iter().for_each(|a| for_each_op(&a.body, f)),
-            Stmt::Loop { body, .. } => for_each_op(body, f),
-            _ => {}
-        }
     }
 }
 

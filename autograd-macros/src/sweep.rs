@@ -19,7 +19,7 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::visit_mut::VisitMut;
 
 use crate::consume;
-use crate::ir::{Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
+use crate::ir::{for_each_op, Body, LoopKind, Op, OpStmt, Operand, Stmt, VarId};
 use crate::names::{self, FixPaths};
 use crate::parse::Signature;
 use crate::reduction::{self, Reduction};
@@ -163,21 +163,6 @@ fn fixed_type(t: &syn::Type) -> TokenStream {
     let mut t = t.clone();
     FixPaths.visit_type_mut(&mut t);
     quote!(#t)
-}
-
-fn for_each_op<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(&'s OpStmt)) {
-    for s in stmts {
-        match s {
-            Stmt::Op(op) => f(op),
-            Stmt::If { then, els, .. } => {
-                for_each_op(then, f);
-                for_each_op(els, f);
-            }
-            Stmt::Match { arms, .. } => arms.iter().for_each(|a| for_each_op(&a.body, f)),
-            Stmt::Loop { body, .. } => for_each_op(body, f),
-            Stmt::Declare { .. } | Stmt::Bind { .. } | Stmt::Jump { .. } | Stmt::Return { .. } => {}
-        }
-    }
 }
 
 fn for_each_return<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(u32, &'s Operand)) {
@@ -1394,19 +1379,7 @@ impl<'a> Cx<'a> {
 
     /// The variables named in user tokens.
     fn named_vars(&self, tokens: &TokenStream) -> BTreeSet<VarId> {
-        let mut out = BTreeSet::new();
-        for tt in tokens.clone() {
-            match tt {
-                proc_macro2::TokenTree::Ident(id) => {
-                    if let Some(v) = self.body.vars.iter().position(|var| var.ident == id) {
-                        out.insert(v);
-                    }
-                }
-                proc_macro2::TokenTree::Group(g) => out.extend(self.named_vars(&g.stream())),
-                _ => {}
-            }
-        }
-        out
+        self.body.named_vars(tokens).into_iter().collect()
     }
 
     /// `v` recomputed by the reverse sweep from its definition: the

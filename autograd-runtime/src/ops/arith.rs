@@ -208,6 +208,29 @@ impl<A: Float> DivRule<A> for A {
 
 type Broadcast<A, D, E> = Tensor<A, <D as DimMax<E>>::Output>;
 
+/// `revs_owned` for tensors: when both gradients are needed and only the
+/// left operand has the output's shape, the right one's gradient (a sum) is
+/// taken first and the left one receives the buffer.
+macro_rules! shape_takes_buffer {
+    ($Rule:ident) => {
+        fn revs_owned(
+            lhs: &Meta<Self>,
+            rhs: &Meta<Tensor<A, E>>,
+            d: GradOf<Self::Output>,
+            needs: [bool; 2],
+        ) -> (Option<Array<A, D>>, Option<Array<A, E>>) {
+            if needs == [true, true] && lhs.0.slice() == d.shape() && rhs.0.slice() != d.shape() {
+                let g1 = <Self as $Rule<Tensor<A, E>>>::rev1(lhs, rhs, &d);
+                return (
+                    Some(<Self as $Rule<Tensor<A, E>>>::rev0_owned(lhs, rhs, d)),
+                    Some(g1),
+                );
+            }
+            right_takes_buffer!(Self as $Rule<Tensor<A, E>>; lhs, rhs, d, needs)
+        }
+    };
+}
+
 macro_rules! tensor_tensor_fwd {
     ($name:literal, $op:tt) => {
         #[track_caller]
@@ -236,23 +259,7 @@ macro_rules! tensor_tensor_fwd {
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for Tensor<A, D> {
     type Output = Broadcast<A, D, E>;
-    fn revs_owned(
-        lhs: &Meta<Self>,
-        rhs: &Meta<Tensor<A, E>>,
-        d: GradOf<Self::Output>,
-        needs: [bool; 2],
-    ) -> (Option<Array<A, D>>, Option<Array<A, E>>) {
-        if needs == [true, true] && lhs.0.slice() == d.shape() && rhs.0.slice() != d.shape() {
-            // The right operand's gradient is a sum over `d`; then the left
-            // operand takes `d` itself.
-            let g1 = <Self as AddRule<Tensor<A, E>>>::rev1(lhs, rhs, &d);
-            return (
-                Some(<Self as AddRule<Tensor<A, E>>>::rev0_owned(lhs, rhs, d)),
-                Some(g1),
-            );
-        }
-        right_takes_buffer!(Self as AddRule<Tensor<A, E>>; lhs, rhs, d, needs)
-    }
+    shape_takes_buffer!(AddRule);
     tensor_tensor_fwd!("add", +);
     fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
         unbroadcast(d, &lhs.0)
@@ -278,23 +285,7 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for Tensor<A, D> {
     type Output = Broadcast<A, D, E>;
-    fn revs_owned(
-        lhs: &Meta<Self>,
-        rhs: &Meta<Tensor<A, E>>,
-        d: GradOf<Self::Output>,
-        needs: [bool; 2],
-    ) -> (Option<Array<A, D>>, Option<Array<A, E>>) {
-        if needs == [true, true] && lhs.0.slice() == d.shape() && rhs.0.slice() != d.shape() {
-            // The right operand's gradient is a sum over `d`; then the left
-            // operand takes `d` itself.
-            let g1 = <Self as SubRule<Tensor<A, E>>>::rev1(lhs, rhs, &d);
-            return (
-                Some(<Self as SubRule<Tensor<A, E>>>::rev0_owned(lhs, rhs, d)),
-                Some(g1),
-            );
-        }
-        right_takes_buffer!(Self as SubRule<Tensor<A, E>>; lhs, rhs, d, needs)
-    }
+    shape_takes_buffer!(SubRule);
     tensor_tensor_fwd!("sub", -);
     fn rev0(lhs: &Meta<Self>, _: &Meta<Tensor<A, E>>, d: &GradOf<Self::Output>) -> Array<A, D> {
         unbroadcast(d, &lhs.0)
