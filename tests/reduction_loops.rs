@@ -418,3 +418,43 @@ fn bodies_with_branches_and_inner_loops() {
     let xs = vec![1.0, -2.0, 3.0];
     assert_eq!(skips::value_and_grad(&xs), (10.0, vec![2.0, 0.0, 6.0]));
 }
+
+/// Iterating over the slice itself, and two loops adding into one float.
+#[differentiable]
+fn two_passes(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter() {
+        s += v * v * w;
+    }
+    for (i, v) in x.iter().enumerate() {
+        s -= (i as f64) * v;
+    }
+    s * s
+}
+
+#[test]
+fn slice_iteration_and_two_loops() {
+    assert_eq!(
+        two_passes::__AD_SAVED
+            .iter()
+            .filter(|l| l.contains("accumulated by the loop"))
+            .count(),
+        3,
+        "{:?}",
+        two_passes::__AD_SAVED
+    );
+    let x = vec![0.5, -1.5, 2.0];
+    let (v, (gx, gw)) = two_passes::value_and_grad(&x, 0.7);
+    let t: f64 = x.iter().map(|v| v * v * 0.7).sum::<f64>()
+        - x.iter().enumerate().map(|(i, v)| i as f64 * v).sum::<f64>();
+    assert!(close(v, t * t));
+    for i in 0..3 {
+        assert!(close(gx[i], 2.0 * t * (2.0 * x[i] * 0.7 - i as f64)));
+    }
+    assert!(close(gw, 2.0 * t * x.iter().map(|v| v * v).sum::<f64>()));
+    gradcheck(
+        |(x, w)| two_passes::value_and_grad(x, *w),
+        &(x.clone(), 0.7),
+    )
+    .unwrap();
+}
