@@ -122,3 +122,22 @@ fn contributions_to_one_field_add_up() {
     assert_eq!(g.l1.b, array![0.0, 0.0]);
     assert_eq!(g.l2.w, array![0.0, 0.0]);
 }
+
+#[test]
+fn unreached_fields_allocate_nothing_until_handed_out() {
+    let n = net();
+    let x = Tensor::from(array![0.3, 0.4]);
+    // Through the protocol other generated code uses: b₂ was never reached,
+    // so its gradient is an empty array, not zeros.
+    let (_, pullback) = f::rule(&n, &x, [true, false]);
+    let (g, _) = pullback(&autograd::ndarray::arr0(1.0), &n, &x);
+    let g = g.expect("asked for");
+    assert_eq!(g.l2.b.len(), 0);
+    assert_eq!(g.l1.w.len(), 2);
+    // vjp, grad and value_and_grad hand out zeros of the right shape.
+    let (_, pullback) = f::vjp(&n, &x);
+    let (g, _) = pullback(&autograd::ndarray::arr0(1.0));
+    assert_eq!(g.l2.b, array![0.0, 0.0]);
+    let (g, _) = f::grad(&n, &x);
+    assert_eq!(g.l2.b, array![0.0, 0.0]);
+}

@@ -71,7 +71,17 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
 
         impl #impl_generics #rt::GradValue for #grad #ty_generics #where_clause {
             fn accumulate(&mut self, other: Self) {
-                #( #rt::GradValue::accumulate(&mut self.#idents, other.#idents); )*
+                // A field nothing reached holds zeros or nothing: it adds
+                // nothing, and is replaced by one that was reached.
+                #(
+                    if other.__reached.contains(#indices) {
+                        if self.__reached.contains(#indices) {
+                            #rt::GradValue::accumulate(&mut self.#idents, other.#idents);
+                        } else {
+                            self.#idents = other.#idents;
+                        }
+                    }
+                )*
                 self.__reached = self.__reached.union(other.__reached);
             }
         }
@@ -108,6 +118,30 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 #(
                     if name == #names {
                         gradient.__reached.mark(#indices);
+                    }
+                )*
+            }
+
+            fn unreached_grad_of(shape: &Self::Shape) -> Self::Grad {
+                #grad {
+                    #(
+                        #idents: if #indices < 64 {
+                            <#types as #rt::Differentiable>::unreached_grad_of(&shape.#indices)
+                        } else {
+                            // Past the 64th field every field counts as reached.
+                            <#types as #rt::Differentiable>::zero_grad_of(&shape.#indices)
+                        },
+                    )*
+                    __reached: ::core::default::Default::default(),
+                }
+            }
+
+            fn finish_grad(gradient: &mut Self::Grad, shape: &Self::Shape) {
+                #(
+                    if gradient.__reached.contains(#indices) {
+                        <#types as #rt::Differentiable>::finish_grad(&mut gradient.#idents, &shape.#indices);
+                    } else {
+                        gradient.#idents = <#types as #rt::Differentiable>::zero_grad_of(&shape.#indices);
                     }
                 )*
             }

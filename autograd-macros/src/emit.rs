@@ -261,7 +261,7 @@ fn module(sig: &Signature, body: &Body) -> TokenStream {
     let fwd_doc = format!("Runs `{fn_name}` and keeps what its backward pass needs: call `.backward()` on the result (scalar outputs) or `.backward(&v)` (tensor outputs) to accumulate gradients into the tensor arguments that require grad.");
     let vjp_doc = format!("The value of `{fn_name}` and its pullback: `pullback(&v)` returns `vᵀJ` for every parameter, in parameter order (`()` for parameters without a gradient). Leaves are not touched.");
     let grad_doc = format!("The gradient of `{fn_name}` (a scalar) with respect to every parameter, in parameter order. Leaves are not touched.");
-    let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). Hand-written rules implement the same function.");
+    let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). The gradient of a `#[derive(Parameters)]` struct may hold empty arrays in fields the function did not reach (`Differentiable::finish_grad` makes them zeros, as `vjp` does). Hand-written rules implement the same function.");
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );

@@ -57,6 +57,22 @@ pub trait Differentiable {
         let _ = (gradient, name);
         true
     }
+
+    /// The gradient a struct's backward pass starts from, before anything
+    /// reached it: zeros by default. A `#[derive(Parameters)]` struct's holds
+    /// empty arrays instead (nothing is allocated), each replaced by the
+    /// first gradient its field receives, or by zeros in
+    /// [`finish_grad`](Self::finish_grad).
+    fn unreached_grad_of(shape: &Self::Shape) -> Self::Grad {
+        Self::zero_grad_of(shape)
+    }
+
+    /// Gives every field nothing reached zeros of its shape (see
+    /// [`unreached_grad_of`](Self::unreached_grad_of)). The generated `vjp`,
+    /// `grad` and `value_and_grad` call it before handing a gradient out.
+    fn finish_grad(gradient: &mut Self::Grad, shape: &Self::Shape) {
+        let _ = (gradient, shape);
+    }
 }
 
 /// Which fields of a parameter struct's gradient a backward pass reached
@@ -282,8 +298,8 @@ pub fn accumulate_field<S, G, F>(
     G: GradValue,
     F: FnOnce(&mut S::Grad) -> &mut G,
 {
-    let grad = slot.get_or_insert_with(|| S::zero_grad_of(&base.shape_of()));
-    // A field nothing reached yet holds zeros: the gradient replaces them.
+    let grad = slot.get_or_insert_with(|| S::unreached_grad_of(&base.shape_of()));
+    // A field nothing reached yet holds zeros or nothing: the gradient replaces it.
     let first = !S::is_reached(grad, name);
     S::mark_reached(grad, name);
     let slot = field(grad);
@@ -300,7 +316,13 @@ pub fn grad_or_zeros<T: Differentiable + ?Sized>(
     adjoint: Option<T::Grad>,
     meta: &Meta<T>,
 ) -> T::Grad {
-    adjoint.unwrap_or_else(|| zeros(meta))
+    match adjoint {
+        Some(mut g) => {
+            T::finish_grad(&mut g, &meta.0);
+            g
+        }
+        None => zeros(meta),
+    }
 }
 
 /// Stores the adjoint of an argument into its leaves, if anything reached it.
@@ -343,6 +365,10 @@ impl<A: Float, D: Dimension> Differentiable for Tensor<A, D> {
     fn zero_grad_of(shape: &D) -> Array<A, D> {
         Array::zeros(shape.clone())
     }
+    fn unreached_grad_of(shape: &D) -> Array<A, D> {
+        // Empty: every axis of length 0, so nothing is allocated.
+        Array::zeros(D::zeros(shape.ndim()))
+    }
     fn needs_grad(&self) -> bool {
         self.is_requires_grad()
     }
@@ -370,6 +396,15 @@ impl<T: Differentiable + ?Sized> Differentiable for &T {
     }
     fn mark_reached(gradient: &mut T::Grad, name: &str) {
         T::mark_reached(gradient, name)
+    }
+    fn is_reached(gradient: &T::Grad, name: &str) -> bool {
+        T::is_reached(gradient, name)
+    }
+    fn unreached_grad_of(shape: &T::Shape) -> T::Grad {
+        T::unreached_grad_of(shape)
+    }
+    fn finish_grad(gradient: &mut T::Grad, shape: &T::Shape) {
+        T::finish_grad(gradient, shape)
     }
 }
 
