@@ -7,8 +7,11 @@
 //!
 //! The pipeline, one file per step:
 //! `parse` (signature) → `validate` (unsupported constructs, all reported at
-//! once) → `lower` (body to straight-line form) → `emit` (forward and
-//! reverse sweeps as calls to the runtime's derivative rules).
+//! once) → `lower` (body to straight-line form, `ir`) → `emit` (the generated
+//! module) around `sweep` (forward and reverse sweeps as calls to the
+//! runtime's derivative rules). Two analyses of the lowered body feed the
+//! sweep: `reduction` (loops whose backward runs inside their forward) and
+//! `consume` (values an operation may take by value).
 
 mod consume;
 mod derive;

@@ -11,6 +11,15 @@
 //! a loop, onto a stack (`Vec`) that the reverse sweep pops. Branches record
 //! the arm they took and loops their trip count and how each iteration
 //! ended, so the reverse sweep retraces the control flow backwards.
+//!
+//! What is not kept: a view of parameters read in a loop (`xs.index_axis(..)`)
+//! is taken again from the parameters, only its indices saved; a loop's
+//! carried state is read from the previous iteration's saved output; a
+//! reduction loop (see `reduction`) saves nothing across iterations, its
+//! backward running at the end of each iteration. Values read once and by no
+//! backward function give their buffers to the operation reading them (see
+//! `consume`), and the last backward function to run takes the output's
+//! gradient by value.
 
 use std::collections::BTreeSet;
 
