@@ -91,3 +91,25 @@ fn sums_of_squares_are_fused() {
     // Different variables on the two sides: the product and the sum.
     assert!(out.contains("MulRule::fwd(y, z)"), "{out}");
 }
+
+#[test]
+fn a_kept_value_read_once_gives_its_buffer_to_the_gradient() {
+    let out = pretty(crate::emit::expand(
+        quote!(),
+        quote! {
+            fn f(x: &Tensor<f64, Ix2>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {
+                let z = x * 2.0;
+                let y = x * 3.0;
+                let a = (&z * &z).sum_axis(Axis(1));
+                let b = (&y * &y).sum_axis(Axis(1));
+                let c = (&y * w).sum();
+                a.sum() + b.sum() + c
+            }
+        },
+    ));
+    let flat: String = out.split_whitespace().collect();
+    // `z` is read by one backward function: taken by value.
+    assert!(flat.contains("SquareSumAxisRule::rev0_taking(z,"), "{out}");
+    // `y` is read by two (`c`'s product reads it too): borrowed.
+    assert!(flat.contains("SquareSumAxisRule::rev0(&y,"), "{out}");
+}

@@ -60,6 +60,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         fused_locals: BTreeSet::new(),
         fusing: false,
         in_reduction: false,
+        taken_in_reverse: BTreeSet::new(),
         carried_out: None,
         consumable: BTreeSet::new(),
         decls: Vec::new(),
@@ -121,6 +122,8 @@ struct Cx<'a> {
     /// Emitting a reduction loop, nested blocks included: stable values are
     /// read under their own names (the pullback captures none of them).
     in_reduction: bool,
+    /// Kept values the one backward function reading them takes by value.
+    taken_in_reverse: BTreeSet<VarId>,
     /// The frame local that saved a carried variable's new value at the
     /// statement being emitted (see `Carried`).
     carried_out: Option<(VarId, Ident)>,
@@ -349,6 +352,9 @@ impl<'a> Cx<'a> {
         // contributions are known: a statement whose output receives none is
         // never reversed).
         let mut backward_reads = BTreeSet::new();
+        // How many backward functions read each value, and the last to.
+        let mut value_reads: std::collections::HashMap<VarId, (usize, &OpStmt)> =
+            std::collections::HashMap::new();
         let mut ops = Vec::new();
         for_each_op(&self.body.stmts, &mut |s| ops.push(s));
         for s in ops {
@@ -357,14 +363,16 @@ impl<'a> Cx<'a> {
             }
             let in_reduction = fused.contains(&(s as *const OpStmt));
             for read in self.reads(s) {
-                match read {
-                    ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => {
-                        backward_reads.insert(v);
-                    }
-                    ReadOf::Output => {
-                        backward_reads.insert(s.out);
-                    }
-                    ReadOf::Meta(_) | ReadOf::Pullback(_) => {}
+                let read_var = match read {
+                    ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => Some(v),
+                    ReadOf::Output => Some(s.out),
+                    ReadOf::Meta(_) | ReadOf::Pullback(_) => None,
+                };
+                if let Some(v) = read_var {
+                    backward_reads.insert(v);
+                    let entry = value_reads.entry(v).or_insert((0, s));
+                    entry.0 += 1;
+                    entry.1 = s;
                 }
                 if in_reduction && !matches!(read, ReadOf::Meta(_)) {
                     // Read in place during the forward pass.
@@ -390,6 +398,22 @@ impl<'a> Cx<'a> {
             }
         }
         self.consumable = consume::find(self.body, &backward_reads);
+        // A kept value read by one backward function, once, that can take it
+        // by value: its buffer becomes the gradient.
+        for (v, (count, s)) in value_reads {
+            let takes = matches!(&s.op, Op::Rule { rule, operands, .. }
+                if rule.name == "square_sum_axis" && matches!(operands.first(), Some(Operand::Var(x)) if *x == v));
+            if count == 1
+                && takes
+                && s.loop_depth == 0
+                && self.captured.contains(&v)
+                && !self.own[v]
+                && self.body.vars[v].param.is_none()
+                && self.body.vars[v].projection.is_none()
+            {
+                self.taken_in_reverse.insert(v);
+            }
+        }
     }
 
     /// Everything the reverse of statement `s` reads, deduplicated, in order.
@@ -1904,6 +1928,25 @@ impl<'a> Cx<'a> {
                         let owned = rule.takes_owned_gradient(*k)
                             && Some(s.out) != self.seed_direct()
                             && last == Some(k);
+                        let taken = match operands.first() {
+                            Some(Operand::Var(x))
+                                if rule.name == "square_sum_axis"
+                                    && self.taken_in_reverse.contains(x) =>
+                            {
+                                Some(self.ident(*x).clone())
+                            }
+                            _ => None,
+                        };
+                        if let Some(x) = taken {
+                            // The kept value's buffer becomes its gradient.
+                            let axis = &args[1];
+                            steps.push(quote_spanned! {span=>
+                                if #need {
+                                    #add(&mut #d, #rt::rules::SquareSumAxisRule::rev0_taking(#x, #axis, __ad_d));
+                                }
+                            });
+                            continue;
+                        }
                         if owned && squared {
                             // `2·d·x`, in the gradient's buffer.
                             let x = &args[1];

@@ -27,6 +27,15 @@ pub trait SquareSumAxisRule: Differentiable {
     fn fwd(&self, axis: &Axis) -> Self::Output;
     /// The gradient `2·x·d`, `d` repeated along `axis`, reading `x`.
     fn rev0(x: &Self, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// [`rev0`](Self::rev0) taking `x` by value, when nothing reads it
+    /// afterwards (generated code passes a kept value at its last read): the
+    /// gradient is computed in its buffer.
+    fn rev0_taking(x: Self, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad
+    where
+        Self: Sized,
+    {
+        Self::rev0(&x, axis, d)
+    }
 }
 
 impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
@@ -70,6 +79,17 @@ impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
             .for_each(|mut g, x, &d| {
                 let twice = d + d;
                 Zip::from(&mut g).and(&x).for_each(|g, &v| *g = twice * v);
+            });
+        g
+    }
+
+    fn rev0_taking(x: Self, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
+        let mut g = x.into_data();
+        Zip::from(g.lanes_mut(*axis))
+            .and(d)
+            .for_each(|mut lane, &d| {
+                let twice = d + d;
+                lane.mapv_inplace(|v| twice * v);
             });
         g
     }
