@@ -54,6 +54,7 @@ pub fn core_body(sig: &Signature, body: &Body, closure_params: &[TokenStream]) -
         captured: BTreeSet::new(),
         own: vec![false; n],
         saved_values: std::collections::HashMap::new(),
+        defs: std::collections::HashMap::new(),
         loop_stacks: Vec::new(),
         frame: None,
         reductions: std::collections::BTreeMap::new(),
@@ -107,6 +108,8 @@ struct Cx<'a> {
     own: Vec<bool>,
     /// Values saved at the statement being emitted, by variable.
     saved_values: std::collections::HashMap<VarId, TokenStream>,
+    /// The statement that assigns each variable assigned once.
+    defs: std::collections::HashMap<VarId, &'a OpStmt>,
     /// The stacks each enclosing loop's body pushes onto, innermost last.
     loop_stacks: Vec<Vec<Ident>>,
     /// In a loop body without control flow of its own: the values saved this
@@ -175,6 +178,34 @@ fn fixed_type(t: &syn::Type) -> TokenStream {
     let mut t = t.clone();
     FixPaths.visit_type_mut(&mut t);
     quote!(#t)
+}
+
+/// The operations inside reduction loops (which sit in the function's own
+/// block or in its branches, never in other loops).
+fn reduction_ops(
+    stmts: &[Stmt],
+    reductions: &std::collections::BTreeMap<usize, Reduction>,
+    out: &mut BTreeSet<*const OpStmt>,
+) {
+    for s in stmts {
+        match s {
+            Stmt::If { then, els, .. } => {
+                reduction_ops(then, reductions, out);
+                reduction_ops(els, reductions, out);
+            }
+            Stmt::Match { arms, .. } => {
+                for a in arms {
+                    reduction_ops(&a.body, reductions, out);
+                }
+            }
+            Stmt::Loop { id, body, .. } if reductions.contains_key(id) => {
+                for_each_op(body, &mut |op| {
+                    out.insert(op as *const OpStmt);
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 fn for_each_return<'s>(stmts: &'s [Stmt], f: &mut dyn FnMut(u32, &'s Operand)) {
@@ -306,42 +337,15 @@ impl<'a> Cx<'a> {
             for (_, v) in self.active_revs(s) {
                 self.contributions[v] += 1;
             }
+            if self.body.vars[s.out].assignments == 1 {
+                self.defs.insert(s.out, s);
+            }
         }
         self.reductions = reduction::find(self.sig, self.body, &self.contributions, &|s| {
             self.active_revs(s)
         });
         let mut fused: BTreeSet<*const OpStmt> = BTreeSet::new();
-        let body = self.body;
-        let reductions = &self.reductions;
-        let visit_loops = |stmts: &[Stmt], fused: &mut BTreeSet<*const OpStmt>| {
-            for s in stmts {
-                if let Stmt::Loop { id, body, .. } = s {
-                    if reductions.contains_key(id) {
-                        for_each_op(body, &mut |op| {
-                            fused.insert(op as *const OpStmt);
-                        });
-                    }
-                }
-            }
-        };
-        fn nested<'s>(stmts: &'s [Stmt], out: &mut Vec<&'s [Stmt]>) {
-            out.push(stmts);
-            for s in stmts {
-                match s {
-                    Stmt::If { then, els, .. } => {
-                        nested(then, out);
-                        nested(els, out);
-                    }
-                    Stmt::Match { arms, .. } => arms.iter().for_each(|a| nested(&a.body, out)),
-                    _ => {}
-                }
-            }
-        }
-        let mut blocks = Vec::new();
-        nested(&body.stmts, &mut blocks);
-        for b in blocks {
-            visit_loops(b, &mut fused);
-        }
+        reduction_ops(&self.body.stmts, &self.reductions, &mut fused);
         self.fused_locals = self
             .reductions
             .values()
@@ -504,6 +508,16 @@ impl<'a> Cx<'a> {
         id
     }
 
+    /// A new local for a value bound where it is read (`__ad_savedN_value`).
+    fn next_local(&mut self) -> Ident {
+        self.next_slot += 1;
+        format_ident!(
+            "__ad_saved{}_value",
+            self.next_slot,
+            span = Span::mixed_site()
+        )
+    }
+
     fn save(
         &mut self,
         in_loop: bool,
@@ -512,21 +526,11 @@ impl<'a> Cx<'a> {
     ) -> (TokenStream, TokenStream, Ident) {
         if self.fusing {
             // The backward of the iteration runs in the same scope: a binding.
-            self.next_slot += 1;
-            let local = format_ident!(
-                "__ad_saved{}_value",
-                self.next_slot,
-                span = Span::mixed_site()
-            );
+            let local = self.next_local();
             return (quote!(let #local = #value;), quote!(), local);
         }
         if in_loop && self.frame.is_some() {
-            self.next_slot += 1;
-            let local = format_ident!(
-                "__ad_saved{}_value",
-                self.next_slot,
-                span = Span::mixed_site()
-            );
+            let local = self.next_local();
             self.saved.push(format!("{what} (per iteration)"));
             if let Some(frame) = self.frame.as_mut() {
                 frame.locals.push(local.clone());
@@ -1313,10 +1317,8 @@ impl<'a> Cx<'a> {
                 }
             };
         }
-        if in_loop && !self.in_reduction {
-            if let Some(def) = self.recomputable(v) {
-                return self.recompute(v, def, in_loop);
-            }
+        if let Some(def) = self.recomputed_in(v, in_loop) {
+            return self.recompute(v, def, in_loop);
         }
         let value = self.copy_of(v);
         let (push, pop, local) = self.save(in_loop, what, value);
@@ -1359,22 +1361,25 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// The definition the reverse sweep recomputes `v` from, where `v` is
+    /// read inside a loop (reduction loops read it in place instead).
+    fn recomputed_in(&self, v: VarId, in_loop: bool) -> Option<&'a OpStmt> {
+        if in_loop && !self.in_reduction {
+            self.recomputable(v)
+        } else {
+            None
+        }
+    }
+
     /// The statement that defines `v`, if the reverse sweep can recompute
     /// `v` from it instead of saving `v` in a loop: a view-like operation
     /// (`index_axis`, `slice_axis`, `insert_axis`, `t`) of parameters, at
     /// constants that are literals, parameters or values assigned once.
     fn recomputable(&self, v: VarId) -> Option<&'a OpStmt> {
-        let var = &self.body.vars[v];
-        if var.assignments != 1 || var.param.is_some() {
+        if self.body.vars[v].param.is_some() {
             return None;
         }
-        let mut def = None;
-        for_each_op(&self.body.stmts, &mut |s| {
-            if s.out == v {
-                def = Some(s);
-            }
-        });
-        let def = def?;
+        let def = *self.defs.get(&v)?;
         if let Op::Constant(tokens) = &def.op {
             // A constant view of a parameter, `xs.index_axis(Axis(0), t)`:
             // evaluated again with the locals it names saved.
@@ -1588,7 +1593,7 @@ impl<'a> Cx<'a> {
                 };
                 let desc = format!("{kind} `{}` read by {what}", self.body.vars[v].base);
                 let (place, save) = self.place(v, in_loop, desc);
-                let recomputed = in_loop && !self.in_reduction && self.recomputable(v).is_some();
+                let recomputed = self.recomputed_in(v, in_loop).is_some();
                 if save.is_some() && kind != "constant" && !recomputed {
                     self.saved_values.insert(v, place.clone());
                 }

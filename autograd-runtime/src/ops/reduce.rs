@@ -119,20 +119,27 @@ fn spread<A: Float, D: RemoveAxis>(
     Zip::from(&g).map_collect(|&g| g * scale)
 }
 
+/// `f` of every lane along `axis`, as an array without that axis, when the
+/// lanes are contiguous chunks (`axis` is the last axis of a row-major
+/// array, of non-zero length); `None` otherwise.
+pub(crate) fn map_last_axis_lanes<A: Float, D: RemoveAxis>(
+    x: &Array<A, D>,
+    axis: Axis,
+    f: impl FnMut(&[A]) -> A,
+) -> Option<Array<A, D::Smaller>> {
+    let len = x.shape()[axis.index()];
+    if axis.index() + 1 != x.ndim() || len == 0 {
+        return None;
+    }
+    let values = x.as_slice()?.chunks_exact(len).map(f).collect();
+    Some(Array::from_shape_vec(x.raw_dim().remove_axis(axis), values).expect("one value per lane"))
+}
+
 /// `x.sum_axis(axis)`; over the last axis of a row-major array, as sums of
 /// contiguous chunks.
 fn sum_axis<A: Float, D: RemoveAxis>(x: &Array<A, D>, axis: Axis) -> Array<A, D::Smaller> {
-    let len = x.shape()[axis.index()];
-    if axis.index() + 1 == x.ndim() && len > 0 {
-        if let Some(data) = x.as_slice() {
-            let sums = data
-                .chunks_exact(len)
-                .map(|c| c.iter().fold(A::zero(), |s, &v| s + v));
-            return Array::from_shape_vec(x.raw_dim().remove_axis(axis), sums.collect())
-                .expect("one sum per lane");
-        }
-    }
-    x.sum_axis(axis)
+    map_last_axis_lanes(x, axis, |c| c.iter().fold(A::zero(), |s, &v| s + v))
+        .unwrap_or_else(|| x.sum_axis(axis))
 }
 
 impl<A: Float, D: RemoveAxis> SumAxisRule for Tensor<A, D> {

@@ -12,6 +12,7 @@ use ndarray::{Array, Axis, RemoveAxis, Zip};
 
 use crate::error::{check_axis, or_panic};
 use crate::float::Float;
+use crate::ops::reduce::map_last_axis_lanes;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf};
 
@@ -38,6 +39,11 @@ pub trait SquareSumAxisRule: Differentiable {
     }
 }
 
+/// `Σ v²` over a lane, in order.
+fn sum_of_squares<'a, A: Float>(lane: impl IntoIterator<Item = &'a A>) -> A {
+    lane.into_iter().fold(A::zero(), |s, &v| s + v * v)
+}
+
 impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
     type Output = Tensor<A, D::Smaller>;
 
@@ -45,18 +51,9 @@ impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
     fn fwd(&self, axis: &Axis) -> Tensor<A, D::Smaller> {
         or_panic(check_axis("sum_axis", axis.index(), self.shape()));
         let x = self.data();
-        let square_sum = |lane: &[A]| lane.iter().fold(A::zero(), |s, &v| s + v * v);
-        let len = x.len_of(*axis);
-        if axis.index() + 1 == x.ndim() && len > 0 {
-            if let Some(data) = x.as_slice() {
-                let sums = data.chunks_exact(len).map(square_sum).collect();
-                return Tensor::from(
-                    Array::from_shape_vec(x.raw_dim().remove_axis(*axis), sums)
-                        .expect("one sum per lane"),
-                );
-            }
-        }
-        Tensor::from(x.map_axis(*axis, |lane| lane.iter().fold(A::zero(), |s, &v| s + v * v)))
+        let sums = map_last_axis_lanes(x, *axis, |lane| sum_of_squares(lane))
+            .unwrap_or_else(|| x.map_axis(*axis, |lane| sum_of_squares(lane)));
+        Tensor::from(sums)
     }
 
     fn rev0(x: &Self, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
