@@ -49,15 +49,20 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// One of the runtime's elementwise functions (`unary.rs`): one operand,
+    /// no other arguments.
+    fn is_elementwise(&self) -> bool {
+        self.args.is_empty()
+            && self.revs.len() == 1
+            && !self.into
+            && !self.variadic
+            && ELEMENTWISE.contains(&self.name)
+    }
+
     /// Whether the rule has `fwd_owned(x, ..)`, which may reuse the buffer of
     /// an operand that nothing else reads.
     pub fn consumes(&self) -> bool {
-        matches!(self.name, "reshape" | "add" | "sub" | "mul" | "div")
-            || (self.args.is_empty()
-                && self.revs.len() == 1
-                && !self.into
-                && !self.variadic
-                && ELEMENTWISE.contains(&self.name))
+        matches!(self.name, "reshape" | "add" | "sub" | "mul" | "div") || self.is_elementwise()
     }
 
     /// Whether backward function `k` has a `revK_owned` twin taking the
@@ -66,14 +71,7 @@ impl Rule {
         match self.name {
             "add" | "sub" | "mul" => true,
             "div" | "reshape" => k == 0,
-            _ => {
-                k == 0
-                    && self.args.is_empty()
-                    && self.revs.len() == 1
-                    && !self.into
-                    && !self.variadic
-                    && ELEMENTWISE.contains(&self.name)
-            }
+            _ => k == 0 && self.is_elementwise(),
         }
     }
 }

@@ -243,8 +243,9 @@ macro_rules! tensor_tensor_fwd {
         #[allow(clippy::assign_op_pattern)]
         fn fwd_owned(self, rhs: &Tensor<A, E>) -> Broadcast<A, D, E> {
             or_panic(check_broadcast($name, self.shape(), rhs.shape()));
-            if broadcast_shapes(self.shape(), rhs.shape()).as_deref() == Some(self.shape()) {
-                // The result has the left operand's shape: computed in place.
+            if rhs.data().broadcast(self.raw_dim()).is_some() {
+                // The right operand stretches to the left one's shape, which
+                // is then the result's: computed in place.
                 let mut a = self.into_data();
                 a.zip_mut_with(rhs.data(), |a, &b| *a = *a $op b);
                 if let Ok(a) = a.into_dimensionality() {
