@@ -61,16 +61,15 @@ fn rnn_saves_the_state_once_per_step() {
         println!("{line}");
     }
     // tanh's backward reads its output, the new `h`, saved every step;
-    // matmul's reads the `h` a step starts from, which is the output the
-    // step before saved (or, for the first step, `h` before the loop): only
-    // its shape is saved. W is read in place; sum reads the final shape.
+    // matmul's reads the `h` a step starts from (its value and shape), which
+    // is the output the step before saved (or, for the first step, `h`
+    // before the loop): nothing more is saved for it. W is read in place;
+    // sum reads the final shape, kept in place.
     assert_eq!(
         rnn::__AD_SAVED,
         &[
-            "shape of `h` read by `matmul` (per iteration)",
             "output `h` read by `tanh` (per iteration)",
             "value of `h` before the loop, read as the previous iteration's (once)",
-            "shape of `h` read by `sum` (once)",
         ][..]
     );
     // And the gradients are those of the same recurrence written out.

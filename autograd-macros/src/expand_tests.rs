@@ -12,7 +12,7 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 
 #[test]
 fn print_loop_expansion() {
-    let out = crate::emit::expand(
+    let out = crate::expand::expand(
         quote!(),
         quote! {
             fn recurrence(y0: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix2>, steps: usize) -> Scalar<f64> {
@@ -32,7 +32,7 @@ fn print_loop_expansion() {
 
 #[test]
 fn print_rosenbrock_expansion() {
-    let out = crate::emit::expand(
+    let out = crate::expand::expand(
         quote!(),
         quote! {
             fn rosenbrock(x: &[f64]) -> f64 {
@@ -55,7 +55,7 @@ fn print_rosenbrock_expansion() {
 
 #[test]
 fn temporaries_read_once_are_consumed() {
-    let out = pretty(crate::emit::expand(
+    let out = pretty(crate::expand::expand(
         quote!(),
         quote! {
             fn f(x: &Tensor<f64, Ix2>) -> Scalar<f64> {
@@ -77,7 +77,7 @@ fn temporaries_read_once_are_consumed() {
 
 #[test]
 fn sums_of_squares_are_fused() {
-    let out = pretty(crate::emit::expand(
+    let out = pretty(crate::expand::expand(
         quote!(),
         quote! {
             fn f(z: &Tensor<f64, Ix2>, y: &Tensor<f64, Ix2>) -> Scalar<f64> {
@@ -94,7 +94,7 @@ fn sums_of_squares_are_fused() {
 
 #[test]
 fn a_kept_value_read_once_gives_its_buffer_to_the_gradient() {
-    let out = pretty(crate::emit::expand(
+    let out = pretty(crate::expand::expand(
         quote!(),
         quote! {
             fn f(x: &Tensor<f64, Ix2>, w: &Tensor<f64, Ix2>) -> Scalar<f64> {

@@ -5,26 +5,24 @@
 //! `vjp`, `grad` and `value_and_grad`. See the `autograd` crate for the user
 //! documentation; this crate is its implementation.
 //!
-//! The pipeline, one file per step:
-//! `parse` (signature) → `validate` (unsupported constructs, all reported at
-//! once) → `lower` (body to straight-line form, `ir`) → `emit` (the generated
-//! module) around `sweep` (forward and reverse sweeps as calls to the
-//! runtime's derivative rules). Two analyses of the lowered body feed the
-//! sweep: `reduction` (loops whose backward runs inside their forward) and
-//! `consume` (values an operation may take by value).
+//! The pipeline (`expand`), one folder or file per step:
+//! `signature` (parameters and output) → `check` (unsupported constructs,
+//! all reported at once) → `lower` (the body to the single-assignment core
+//! form of `core`) → `analysis` (one read-only plan) → `emit` (the
+//! generated module). `table` is the macro's view of the runtime's
+//! operations; `names` mints every identifier the macro invents.
 
-mod consume;
+mod analysis;
+mod check;
+mod core;
 mod derive;
 mod emit;
 mod errors;
-mod ir;
+mod expand;
 mod lower;
 mod names;
-mod parse;
-mod reduction;
-mod rules;
-mod sweep;
-mod validate;
+mod signature;
+mod table;
 
 use proc_macro::TokenStream;
 
@@ -43,11 +41,8 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    emit::expand(attr.into(), item.into()).into()
+    expand::expand(attr.into(), item.into()).into()
 }
-
-#[cfg(test)]
-mod expand_tests;
 
 /// Makes a struct of tensors (and nested such structs) one differentiable
 /// value, like a PyTorch `nn.Module`'s parameters.
@@ -61,3 +56,15 @@ mod expand_tests;
 pub fn derive_parameters(input: TokenStream) -> TokenStream {
     derive::expand(input.into()).into()
 }
+
+/// The macro's operation table, one canonical line per operation, for the
+/// test that compares it with the runtime's declarations.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __op_table(_: TokenStream) -> TokenStream {
+    let lines = table::canonical();
+    quote::quote!(&[#(#lines),*]).into()
+}
+
+#[cfg(test)]
+mod expand_tests;

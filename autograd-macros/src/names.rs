@@ -1,4 +1,7 @@
-//! Generated identifiers: one helper, one crate-unique prefix, mixed-site hygiene.
+//! Every identifier the macro invents: one module, one crate-unique prefix,
+//! mixed-site hygiene, and raw identifiers where a user's name is a keyword.
+
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -11,14 +14,109 @@ pub fn generated(name: &str) -> Ident {
     Ident::new(&format!("{PREFIX}{name}"), Span::mixed_site())
 }
 
-/// An identifier for a lowered local named after the user's variable.
-pub fn local(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
+/// `__ad_<name>`, located at a user's token (errors point there) with
+/// mixed-site hygiene.
+pub fn generated_at(name: &str, at: Span) -> Ident {
+    Ident::new(&format!("{PREFIX}{name}"), Span::mixed_site().located_at(at))
+}
+
+/// A variable of generated code named after a user's variable: the name
+/// itself (a raw identifier if it is a keyword), hygienic, located at `at`.
+pub fn local(name: &str, at: Span) -> Ident {
+    let span = Span::mixed_site().located_at(at);
+    if is_keyword(name) && can_be_raw(name) {
+        Ident::new_raw(name, span)
+    } else {
+        Ident::new(name, span)
+    }
+}
+
+/// A label of generated code: `'__ad_<name>`.
+pub fn label(name: &str) -> syn::Lifetime {
+    syn::Lifetime::new(&format!("'{PREFIX}{name}"), Span::mixed_site())
+}
+
+/// The name of a user's identifier without the `r#` of a raw identifier.
+pub fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    match s.strip_prefix("r#") {
+        Some(rest) => rest.to_string(),
+        None => s,
+    }
 }
 
 /// The path through which generated code reaches the runtime.
 pub fn runtime() -> TokenStream {
     quote!(::autograd::__private)
+}
+
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
+fn can_be_raw(name: &str) -> bool {
+    !matches!(name, "self" | "Self" | "super" | "crate" | "_")
+}
+
+/// Hands out base names unique in one function (`y`, then `y_2`, `y_3`..),
+/// and can forget the names given since a mark (a loop body lowered again).
+#[derive(Default)]
+pub struct Fresh {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+    log: Vec<(String, String, Option<usize>)>,
+}
+
+impl Fresh {
+    /// Reserves a name as it is (a parameter's).
+    pub fn reserve(&mut self, name: &str) {
+        self.used.insert(name.to_string());
+    }
+
+    /// A name not given before: `base`, else `base_2`, `base_3`...
+    pub fn name(&mut self, base: &str) -> String {
+        let prev = self.next.get(base).copied();
+        let mut k = prev.unwrap_or(1);
+        let mut name = if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}_{k}")
+        };
+        while self.used.contains(&name) {
+            k += 1;
+            name = format!("{base}_{k}");
+        }
+        self.used.insert(name.clone());
+        self.next.insert(base.to_string(), k + 1);
+        self.log.push((name.clone(), base.to_string(), prev));
+        name
+    }
+
+    pub fn mark(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Forgets every name given since `mark`.
+    pub fn rollback(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            let Some((name, base, prev)) = self.log.pop() else {
+                break;
+            };
+            self.used.remove(&name);
+            match prev {
+                Some(p) => self.next.insert(base, p),
+                None => self.next.remove(&base),
+            };
+        }
+    }
 }
 
 /// Adjusts a path the user wrote for use inside the generated module, one

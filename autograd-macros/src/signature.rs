@@ -198,6 +198,17 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
                 if let Type::ImplTrait(t) = &ty {
                     errors.push_spanned(t, "`impl Trait` parameters are not supported in #[differentiable] functions; use a named generic parameter");
                 }
+                if let Type::Reference(r) = &ty {
+                    if matches!(&*r.elem, Type::Reference(_)) && !no_grad && !is_non_float(&ty) {
+                        errors.push_spanned(&pt.ty, "a parameter behind two references cannot be differentiated; take one reference (`x: &[f64]`), or mark it `#[no_grad]`");
+                    }
+                }
+                if !no_grad && wraps(&ty, &["Option", "Result", "Box", "Rc", "Arc", "RefCell", "Cell", "HashMap", "BTreeMap"]) {
+                    errors.push_spanned(
+                        &pt.ty,
+                        "this parameter's type has no gradient; mark it `#[no_grad]` to use it as a constant, or pass the value inside it as a parameter of its own",
+                    );
+                }
                 let constant = if no_grad {
                     Some(Constant::NoGrad)
                 } else if is_non_float(&ty) {
@@ -224,6 +235,12 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
             if is_non_float(ty) || matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()) {
                 errors.push_spanned(ty, format!(
                     "a #[differentiable] function must return a float or a tensor, not `{}`: its gradient would always be zero",
+                    quote::ToTokens::to_token_stream(ty)
+                ));
+            }
+            if wraps(ty, &["Option", "Result", "Box", "String", "HashMap", "BTreeMap"]) {
+                errors.push_spanned(ty, format!(
+                    "a #[differentiable] function must return a float or a tensor, not `{}`: return the value itself (handle the missing case before the function, or return a value that marks it)",
                     quote::ToTokens::to_token_stream(ty)
                 ));
             }
@@ -262,6 +279,21 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
     })
 }
 
+/// Whether a type (behind references) is one of the named wrappers.
+fn wraps(ty: &Type, names: &[&str]) -> bool {
+    match ty {
+        Type::Reference(r) => wraps(&r.elem, names),
+        Type::Paren(p) => wraps(&p.elem, names),
+        Type::Group(g) => wraps(&g.elem, names),
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| names.contains(&s.ident.to_string().as_str())),
+        _ => false,
+    }
+}
+
 fn contains_reference(ty: &Type) -> bool {
     struct Finder(bool);
     impl<'a> syn::visit::Visit<'a> for Finder {
@@ -274,9 +306,9 @@ fn contains_reference(ty: &Type) -> bool {
     f.0
 }
 
-/// The function as the user wrote it, minus our parameter attributes.
-pub fn strip_param_attrs(item: &mut syn::ItemFn) {
-    for input in &mut item.sig.inputs {
+/// The signature as the user wrote it, minus our parameter attributes.
+pub fn strip_param_attrs(sig: &mut syn::Signature) {
+    for input in &mut sig.inputs {
         if let FnArg::Typed(pt) = input {
             pt.attrs.retain(|a| !a.path().is_ident("no_grad"));
         }

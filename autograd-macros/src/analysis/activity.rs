@@ -1,0 +1,261 @@
+//! Activity: which differentiated parameters each value depends on (forward,
+//! a fixpoint over loop headers), and which values a gradient reaches from
+//! the output (backward): a value gets an adjoint only if both hold.
+
+use std::collections::HashMap;
+
+use crate::core::walk::{self, Cx, Visitor};
+use crate::core::{Body, Inst, Op, Operand, Target, Term, ValueId};
+
+/// The operands each join value (an out or a header parameter) joins.
+pub fn phis(body: &Body) -> HashMap<ValueId, Vec<Operand>> {
+    struct Jumps {
+        /// Per region: the args and value of each jump to it, and whether it breaks.
+        by_region: HashMap<usize, Vec<(bool, Vec<Operand>, Option<Operand>)>>,
+    }
+    impl<'c> Visitor<'c> for Jumps {
+        fn term(&mut self, term: &'c Term, _: &Cx<'c>) {
+            if let Term::Jump(j) = term {
+                let (r, brk) = match j.target {
+                    Target::Break(r) => (r, true),
+                    Target::Continue(r) => (r, false),
+                    Target::Return => return,
+                };
+                self.by_region.entry(r).or_default().push((brk, j.args.clone(), j.value.clone()));
+            }
+        }
+    }
+    let mut jumps = Jumps { by_region: HashMap::new() };
+    walk::walk(&body.block, &mut jumps);
+    let mut out: HashMap<ValueId, Vec<Operand>> = HashMap::new();
+    struct Joins<'j> {
+        jumps: &'j HashMap<usize, Vec<(bool, Vec<Operand>, Option<Operand>)>>,
+        out: &'j mut HashMap<ValueId, Vec<Operand>>,
+    }
+    fn yields(b: &crate::core::Block) -> Option<&Vec<Operand>> {
+        match &b.term {
+            Term::Yield(y) => Some(y),
+            _ => None,
+        }
+    }
+    impl<'c> Visitor<'c> for Joins<'_> {
+        fn inst(&mut self, inst: &'c Inst, _: &Cx<'c>) {
+            let mut add = |v: ValueId, o: &Operand| self.out.entry(v).or_default().push(o.clone());
+            match inst {
+                Inst::If(i) => {
+                    for b in [&i.then, &i.els] {
+                        if let Some(y) = yields(b) {
+                            for (v, o) in i.outs.iter().zip(y) {
+                                add(*v, o);
+                            }
+                        }
+                    }
+                }
+                Inst::Match(m) => {
+                    for a in &m.arms {
+                        if let Some(y) = yields(&a.body) {
+                            for (v, o) in m.outs.iter().zip(y) {
+                                add(*v, o);
+                            }
+                        }
+                    }
+                }
+                Inst::Labelled(b) => {
+                    if let Some(y) = yields(&b.body) {
+                        for (v, o) in b.outs.iter().zip(y) {
+                            add(*v, o);
+                        }
+                    }
+                    let skip = usize::from(b.has_value);
+                    for (_, args, value) in self.jumps.get(&b.id).into_iter().flatten() {
+                        if b.has_value {
+                            if let (Some(v), Some(o)) = (b.outs.first(), value) {
+                                add(*v, o);
+                            }
+                        }
+                        for (v, o) in b.outs[skip..].iter().zip(args) {
+                            add(*v, o);
+                        }
+                    }
+                }
+                Inst::Loop(l) => {
+                    for (h, o) in l.carried.iter().zip(&l.inits) {
+                        add(*h, o);
+                    }
+                    if let Some(y) = yields(&l.body) {
+                        for (h, o) in l.carried.iter().zip(y) {
+                            add(*h, o);
+                        }
+                    }
+                    for (o, h) in l.outs.iter().zip(&l.carried) {
+                        add(*o, &Operand::Value(*h));
+                    }
+                    for (brk, args, value) in self.jumps.get(&l.id).into_iter().flatten() {
+                        let targets = if *brk { &l.outs } else { &l.carried };
+                        for (v, o) in targets.iter().zip(args) {
+                            add(*v, o);
+                        }
+                        if let (true, Some(v), Some(o)) = (*brk, l.value, value) {
+                            add(v, o);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    walk::walk(&body.block, &mut Joins { jumps: &jumps.by_region, out: &mut out });
+    out
+}
+
+/// A set of parameter indices.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Deps(Vec<u64>);
+
+impl Deps {
+    pub fn one(i: usize) -> Deps {
+        let mut d = Deps(vec![0; i / 64 + 1]);
+        d.0[i / 64] |= 1 << (i % 64);
+        d
+    }
+
+    /// `self ∪= other`; whether it grew.
+    pub fn union(&mut self, other: &Deps) -> bool {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        let mut grew = false;
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            let n = *a | *b;
+            grew |= n != *a;
+            *a = n;
+        }
+        grew
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0
+            .iter()
+            .enumerate()
+            .flat_map(|(w, bits)| (0..64).filter(move |b| bits & (1 << b) != 0).map(move |b| w * 64 + b))
+    }
+}
+
+/// The operands of a definition through which a gradient flows back.
+pub fn grad_operands(body: &Body, l: &crate::core::Let) -> Vec<(usize, ValueId)> {
+    let active = |o: &Operand| o.value().filter(|v| body.values[*v].active);
+    match &l.op {
+        Op::Rule { rule, operands, .. } => operands
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| rule.has_rev(*k))
+            .filter_map(|(k, o)| active(o).map(|v| (k, v)))
+            .collect(),
+        Op::Call(c) => c
+            .args
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| active(&a.operand).map(|v| (k, v)))
+            .collect(),
+        Op::Copy(o) => active(o).map(|v| vec![(0, v)]).unwrap_or_default(),
+        Op::Field(base, _) => active(&Operand::Value(*base)).map(|v| vec![(0, v)]).unwrap_or_default(),
+        Op::Const(_) => vec![],
+    }
+}
+
+pub struct Activity {
+    pub deps: Vec<Deps>,
+    /// How many gradient contributions each value receives (0: no adjoint).
+    pub contributions: Vec<usize>,
+}
+
+pub fn find(body: &Body, defs: &super::defs::Defs, phis: &HashMap<ValueId, Vec<Operand>>) -> Activity {
+    let n = body.values.len();
+    let mut deps = vec![Deps::default(); n];
+    for p in &body.params {
+        if let crate::core::Origin::Param(i) = body.values[*p].origin {
+            if body.values[*p].active {
+                deps[*p] = Deps::one(i);
+            }
+        }
+    }
+    // Forward: until nothing grows (loop headers depend on their back edges).
+    loop {
+        let mut grew = false;
+        for v in 0..n {
+            if !body.values[v].active || defs.is_param(v) {
+                continue;
+            }
+            let mut d = deps[v].clone();
+            if let Some(l) = defs.let_of(v) {
+                for (_, u) in grad_operands(body, l) {
+                    d.union(&deps[u]);
+                }
+            }
+            for o in phis.get(&v).into_iter().flatten() {
+                if let Some(u) = o.value() {
+                    d.union(&deps[u]);
+                }
+            }
+            if d != deps[v] {
+                deps[v] = d;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    // A value the lowering found differentiated depends on something.
+    let all = body.params.iter().fold(Deps::default(), |mut acc, p| {
+        acc.union(&deps[*p]);
+        acc
+    });
+    for v in 0..n {
+        if body.values[v].active && deps[v].is_empty() {
+            deps[v] = all.clone();
+        }
+    }
+    // Backward: from the output, through the operands gradients flow to.
+    let mut useful = vec![false; n];
+    let mut work: Vec<ValueId> = Vec::new();
+    let mut contributions = vec![0usize; n];
+    for (v, uses) in defs.uses.iter().enumerate() {
+        for u in uses {
+            if u.kind == super::defs::UseKind::Output && body.values[v].active {
+                contributions[v] += 1;
+                if !useful[v] {
+                    useful[v] = true;
+                    work.push(v);
+                }
+            }
+        }
+    }
+    while let Some(v) = work.pop() {
+        let mut reach = |u: ValueId, useful: &mut Vec<bool>, work: &mut Vec<ValueId>| {
+            if body.values[u].active {
+                contributions[u] += 1;
+                if !useful[u] {
+                    useful[u] = true;
+                    work.push(u);
+                }
+            }
+        };
+        if let Some(l) = defs.let_of(v) {
+            for (_, u) in grad_operands(body, l) {
+                reach(u, &mut useful, &mut work);
+            }
+        }
+        for o in phis.get(&v).into_iter().flatten() {
+            if let Some(u) = o.value() {
+                reach(u, &mut useful, &mut work);
+            }
+        }
+    }
+    let _ = Inst::Check;
+    Activity { deps, contributions }
+}

@@ -1,0 +1,235 @@
+//! Finds the constructs a `#[differentiable]` body cannot contain, wherever
+//! they are, and reports each at its span with what to write instead.
+//!
+//! Input: the user's function body.
+//! Output: errors pushed into the function's error list (none if it is fine),
+//! and whether the body is nested deeper than [`MAX_DEPTH`] (then nothing
+//! else looks at it: every later step recurses over the syntax).
+//! Constructs whose support depends on whether a value is differentiated
+//! (a method without a rule, a cast) are checked while lowering.
+
+use quote::ToTokens;
+use syn::visit::Visit;
+use syn::{Expr, Stmt};
+
+use crate::errors::Errors;
+
+/// How deep expressions, blocks and patterns may nest in a body (a chain
+/// `a + b + c + ..` or `x.sin().cos()..` counts one level per link): the
+/// macro recurses over the syntax, and deeper bodies could overflow the
+/// compiler's stack. Split deeper expressions with `let`.
+pub const MAX_DEPTH: usize = 256;
+
+struct Validator<'e> {
+    errors: &'e mut Errors,
+    depth: usize,
+    too_deep: bool,
+}
+
+/// Checks a body; returns `false` when it is nested too deep to look at further.
+pub fn body(block: &syn::Block, errors: &mut Errors) -> bool {
+    let mut v = Validator {
+        errors,
+        depth: 0,
+        too_deep: false,
+    };
+    for stmt in &block.stmts {
+        v.visit_stmt(stmt);
+    }
+    !v.too_deep
+}
+
+/// The nesting of groups (`( [ {`) in a token stream, found without
+/// recursion, with the span of the first group past `limit`.
+pub fn token_depth(tokens: &proc_macro2::TokenStream, limit: usize) -> Option<proc_macro2::Span> {
+    let mut stack = vec![tokens.clone().into_iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(proc_macro2::TokenTree::Group(g)) => {
+                if stack.len() > limit {
+                    return Some(g.span());
+                }
+                stack.push(g.stream().into_iter());
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+pub fn too_deep_message() -> String {
+    format!("this expression is nested more than {MAX_DEPTH} levels deep, more than #[differentiable] reads; bind parts of it to variables with `let`")
+}
+
+impl Validator<'_> {
+    /// Enters one level of nesting; false (and one error) past the limit.
+    fn enter(&mut self, tokens: &dyn ToTokens) -> bool {
+        if self.too_deep {
+            return false;
+        }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.too_deep = true;
+            self.errors.push_spanned(tokens, too_deep_message());
+            self.depth -= 1;
+            return false;
+        }
+        true
+    }
+}
+
+/// `assert!`-style checks read values without changing them.
+pub fn is_check(mac: &syn::Macro) -> bool {
+    const CHECKS: &[&str] = &[
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "debug_assert_eq",
+        "debug_assert_ne",
+    ];
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| CHECKS.contains(&s.ident.to_string().as_str()))
+}
+
+impl Validator<'_> {
+    fn unsupported(&mut self, tokens: impl ToTokens, what: &str, instead: &str) {
+        self.errors.push_spanned(
+            tokens,
+            format!("{what} is not supported in a #[differentiable] function; {instead}"),
+        );
+    }
+}
+
+impl<'ast> Visit<'ast> for Validator<'_> {
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        if self.enter(b) {
+            syn::visit::visit_block(self, b);
+            self.depth -= 1;
+        }
+    }
+
+    fn visit_pat(&mut self, p: &'ast syn::Pat) {
+        if self.enter(p) {
+            syn::visit::visit_pat(self, p);
+            self.depth -= 1;
+        }
+    }
+
+    fn visit_type(&mut self, t: &'ast syn::Type) {
+        if self.enter(t) {
+            syn::visit::visit_type(self, t);
+            self.depth -= 1;
+        }
+    }
+
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if !self.enter(e) {
+            return;
+        }
+        self.expr(e);
+        self.depth -= 1;
+    }
+
+    fn visit_stmt(&mut self, s: &'ast Stmt) {
+        match s {
+            Stmt::Item(item) => self.unsupported(
+                item,
+                "an item inside the body",
+                "declare it outside the #[differentiable] function",
+            ),
+            Stmt::Macro(m) if !is_check(&m.mac) => self.unsupported(
+                &m.mac.path,
+                &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
+                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
+            ),
+            Stmt::Macro(_) => {}
+            Stmt::Local(_) | Stmt::Expr(..) => syn::visit::visit_stmt(self, s),
+        }
+    }
+
+    // Nested items and closures are reported where they stand; do not descend into them.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+impl<'ast> Validator<'_> {
+    fn expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Unsafe(u) => self.unsupported(
+                u.unsafe_token,
+                "`unsafe`",
+                "move the unsafe code into a function that is not differentiated and pass its result in as a #[no_grad] parameter",
+            ),
+            Expr::Closure(c) => self.unsupported(
+                c.or1_token,
+                "a closure",
+                "write the closure as a #[differentiable] fn and call it",
+            ),
+            Expr::Macro(m) if !is_check(&m.mac) => self.unsupported(
+                &m.mac.path,
+                &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
+                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
+            ),
+            Expr::Macro(_) => {}
+            Expr::Async(a) => self.unsupported(a.async_token, "an `async` block", "differentiate synchronous code"),
+            Expr::Await(a) => self.unsupported(a.await_token, "`.await`", "await outside and pass the value in"),
+            Expr::Try(t) => self.unsupported(
+                t.question_token,
+                "the `?` operator",
+                "use the panicking operation, or a `try_` operation outside the differentiated function",
+            ),
+            Expr::TryBlock(t) => self.unsupported(t.try_token, "a `try` block", "compute the value outside"),
+            Expr::Yield(y) => self.unsupported(y.yield_token, "`yield`", "remove it"),
+            Expr::Const(c) => self.unsupported(c.const_token, "an inline `const` block", "use a literal or a `const` item"),
+            Expr::If(i) if matches!(&*i.cond, Expr::Let(_)) => {
+                // `if let`: the `let` is fine there.
+                if let Expr::Let(l) = &*i.cond {
+                    self.let_chain_free(&l.expr);
+                    self.visit_pat(&l.pat);
+                    self.visit_expr(&l.expr);
+                }
+                self.visit_block(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            Expr::While(w) if matches!(&*w.cond, Expr::Let(_)) => {
+                // `while let`: the `let` is fine there.
+                if let Expr::Let(l) = &*w.cond {
+                    self.visit_pat(&l.pat);
+                    self.visit_expr(&l.expr);
+                }
+                self.visit_block(&w.body);
+            }
+            Expr::Let(l) => self.unsupported(
+                l.let_token,
+                "`let` inside an expression (other than `if let` and `while let`)",
+                "use `match`, or nest an `if` inside the `if let`",
+            ),
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+
+    /// `if let A = x && cond` (a let chain): not supported.
+    fn let_chain_free(&mut self, e: &Expr) {
+        if let Expr::Binary(b) = e {
+            if matches!(b.op, syn::BinOp::And(_)) && contains_let(e) {
+                self.unsupported(b.op, "a `let` chain", "nest an `if` inside the `if let`");
+            }
+        }
+    }
+}
+
+fn contains_let(e: &Expr) -> bool {
+    match e {
+        Expr::Let(_) => true,
+        Expr::Binary(b) => contains_let(&b.left) || contains_let(&b.right),
+        Expr::Paren(p) => contains_let(&p.expr),
+        _ => false,
+    }
+}

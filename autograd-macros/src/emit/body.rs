@@ -1,0 +1,264 @@
+//! The body of the generated `rule`: which gradients are needed, the
+//! forward sweep (keeping what the backward functions read), and, in the
+//! returned closure, the reverse sweep.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::block::Join;
+use super::cx::Emitter;
+use crate::analysis::defs::{addr, Def};
+use crate::core::{Inst, Operand, Target, Term, ValueId};
+use crate::names;
+
+pub struct Sweep {
+    pub tokens: TokenStream,
+    /// One line per value the forward sweep saves for the backward sweep.
+    pub saved: Vec<String>,
+}
+
+/// `closure_params`: the parameters as the pullback takes them again, so
+/// that it keeps no borrow of them.
+pub fn core_body(plan: &crate::analysis::Plan, closure_params: &[TokenStream]) -> Sweep {
+    let mut e = Emitter::new(plan);
+    let tokens = e.rule_body(closure_params);
+    Sweep {
+        tokens,
+        saved: plan.saved_lines.clone(),
+    }
+}
+
+impl Emitter<'_, '_> {
+    fn prologue(&self) -> TokenStream {
+        let rt = &self.rt;
+        let mut out = TokenStream::new();
+        let body = self.p.body;
+        for (i, p) in self.p.sig.params.iter().enumerate() {
+            if p.is_differentiated() {
+                let v = body.params[i];
+                if let Some(s) = self.p.need_of[v] {
+                    let need = self.need_set(s);
+                    out.extend(quote!(let #need: bool = __ad_needs[#i];));
+                }
+            }
+        }
+        // Sets of several parameters: any of theirs.
+        for (s, set) in self.p.need_sets.iter().enumerate() {
+            let params: Vec<usize> = set.iter().collect();
+            if params.len() > 1 {
+                let need = self.need_set(s);
+                let parts = params.iter().filter_map(|i| self.p.need_of[body.params[*i]]).map(|s| self.need_set(s));
+                out.extend(quote!(let #need: bool = #(#parts)||*;));
+            }
+        }
+        for v in &body.params {
+            if self.p.stable_meta[*v] {
+                let m = self.meta_ident(*v);
+                let id = self.ident(*v);
+                let r = self.by_ref_var(*v, quote!(#id));
+                out.extend(quote!(let #m = #rt::meta(#r);));
+            }
+        }
+        for h in &body.hoisted {
+            if let crate::core::Op::Const(c) = &h.op {
+                let id = self.ident(h.out);
+                let t = &c.tokens;
+                let kept = self.kept_after(h.out);
+                out.extend(quote!(let #id = #t; #kept));
+            }
+        }
+        out
+    }
+
+    fn rule_body(&mut self, closure_params: &[TokenStream]) -> TokenStream {
+        let prologue = self.prologue();
+        let body = self.p.body;
+        let (forward, rev) = if body.returns {
+            self.forward_with_returns()
+        } else {
+            let pieces = self.block(&body.block, Join::Output, false);
+            let value = self.output_value();
+            let fwd = pieces.fwd;
+            (quote!(#fwd let __ad_value = #value;), pieces.rev)
+        };
+        let seeds = self.seeds();
+        let adjoints = self.adjoint_decls();
+        let slots: Vec<TokenStream> = self
+            .p
+            .sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if p.is_differentiated() {
+                    let d = self.d(body.params[i]);
+                    quote!(#d)
+                } else {
+                    quote!(())
+                }
+            })
+            .collect();
+        let decls = &self.decls;
+        quote! {
+            #prologue
+            #(#decls)*
+            #forward
+            (__ad_value, move |__ad_seed, #(#closure_params),*| {
+                #(#adjoints)*
+                #seeds
+                #rev
+                (#(#slots,)*)
+            })
+        }
+    }
+
+    /// The function's value, a copy when the pullback keeps it.
+    fn output_value(&self) -> TokenStream {
+        let span = self.p.body.output_span;
+        match self.p.body.output() {
+            Some(o) => {
+                let v = self.moved(o, (addr(&self.p.body.block.term), 0));
+                quote_spanned!(span=> #v)
+            }
+            None => quote!(()),
+        }
+    }
+
+    /// With early returns: the statements before the first that may return
+    /// stay outside (the pullback may keep their values), the rest is a
+    /// labelled block that `return` breaks out of with its value.
+    fn forward_with_returns(&mut self) -> (TokenStream, TokenStream) {
+        let body = self.p.body;
+        let first = crate::analysis::storage::first_return(body).unwrap_or(body.block.insts.len());
+        let exit = names::generated("fn_exit");
+        self.decls.push(quote!(let mut #exit: u32 = 0;));
+        let mut before = TokenStream::new();
+        let mut after = TokenStream::new();
+        let mut revs = Vec::new();
+        let mut codes: Option<(u32, u32)> = None;
+        for (k, inst) in body.block.insts.iter().enumerate() {
+            let (f, r) = self.inst(inst, false);
+            if k < first {
+                before.extend(f);
+            } else {
+                after.extend(f);
+            }
+            if !r.is_empty() {
+                revs.push(match codes {
+                    Some((lo, hi)) => quote!(if !(#lo..#hi).contains(&#exit) { #r }),
+                    None => r,
+                });
+            }
+            let c = inst.codes();
+            if !c.is_empty() {
+                codes = Some(match codes {
+                    Some((lo, _)) => (lo, c.end),
+                    None => (c.start, c.end),
+                });
+            }
+        }
+        let (tf, _, tr) = self.term(&body.block.term, Join::Output, false);
+        if !tr.is_empty() {
+            revs.push(tr);
+        }
+        revs.reverse();
+        let tail = match &body.block.term {
+            Term::Yield(_) => self.output_value(),
+            _ => quote!(),
+        };
+        let label = names::label("body");
+        (
+            quote! {
+                #before
+                let __ad_value = #label: {
+                    #after
+                    #tf
+                    #tail
+                };
+            },
+            quote!(#(#revs)*),
+        )
+    }
+
+    fn seeds(&self) -> TokenStream {
+        let rt = &self.rt;
+        let seed = |v: ValueId| {
+            let d = self.d(v);
+            quote!(#rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_seed));)
+        };
+        let body = self.p.body;
+        let output = body.output().and_then(Operand::value).filter(|v| self.p.receives(*v));
+        if body.returns {
+            let exit = names::generated("fn_exit");
+            let mut arms = Vec::new();
+            if let Some(v) = output {
+                let s = seed(v);
+                arms.push(quote!(0 => { #s }));
+            }
+            for (code, value) in returns(body) {
+                if let Some(v) = value.value().filter(|v| self.p.receives(*v)) {
+                    let s = seed(v);
+                    arms.push(quote!(#code => { #s }));
+                }
+            }
+            return quote!(match #exit { #(#arms)* _ => {} });
+        }
+        match output {
+            Some(o) if Some(o) != self.p.seed_direct => seed(o),
+            _ => quote!(),
+        }
+    }
+
+    fn adjoint_decls(&self) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        let body = self.p.body;
+        let mut out = Vec::new();
+        let mut local = std::collections::HashSet::new();
+        for inst in self.p.loop_insts.values() {
+            if let Inst::Loop(l) = inst {
+                if self.p.reductions.contains_key(&l.id) {
+                    local.extend(self.loop_locals(inst, l));
+                    if let Some(r) = self.p.reductions.get(&l.id) {
+                        local.insert(r.back);
+                    }
+                }
+            }
+        }
+        for v in 0..body.values.len() {
+            if let Some(Def::Param(i)) = self.p.defs.info[v].def {
+                let p = &self.p.sig.params[i];
+                if p.is_differentiated() {
+                    let d = self.d(v);
+                    let vt = Self::user_type(p.value_type());
+                    out.push(quote!(let mut #d: ::core::option::Option<#rt::GradOf<#vt>> = ::core::option::Option::None;));
+                }
+                continue;
+            }
+            if self.p.receives(v) && Some(v) != self.p.seed_direct && !local.contains(&v) {
+                let d = self.d(v);
+                out.push(quote!(let mut #d = ::core::option::Option::None;));
+            }
+        }
+        out
+    }
+}
+
+/// Every `return` of the body: its code and value.
+fn returns(body: &crate::core::Body) -> Vec<(u32, Operand)> {
+    use crate::core::walk::{self, Cx, Visitor};
+    struct R(Vec<(u32, Operand)>);
+    impl<'c> Visitor<'c> for R {
+        fn term(&mut self, t: &'c Term, _: &Cx<'c>) {
+            if let Term::Jump(j) = t {
+                if j.target == Target::Return {
+                    if let Some(a) = j.args.first() {
+                        self.0.push((j.code, a.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let mut r = R(Vec::new());
+    walk::walk(&body.block, &mut r);
+    r.0
+}

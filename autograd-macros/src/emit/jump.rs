@@ -1,0 +1,202 @@
+//! Terminators (a block's yield, `break`, `continue`, `return`) and
+//! labelled blocks. A jump records its code in every region it leaves; in
+//! reverse, it hands the gradients of what it passed on back to the values
+//! it passed.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::block::Join;
+use super::cx::{Emitter, ExitVar};
+use crate::analysis::defs::addr;
+use crate::core::{Exit, Inst, Jump, Labelled, Operand, Target, Term, ValueId};
+use crate::names;
+
+impl Emitter<'_, '_> {
+    /// `adj(to) += adj(from)`, emptying `adj(from)`.
+    pub fn hand_back(&self, from: ValueId, to: &Operand) -> TokenStream {
+        if !self.p.receives(from) {
+            return quote!();
+        }
+        let rt = &self.rt;
+        let d_from = self.d(from);
+        match to {
+            Operand::Value(v) if *v == from => quote!(),
+            Operand::Value(v) if self.p.receives(*v) => {
+                let d_to = self.d(*v);
+                quote! {
+                    if let ::core::option::Option::Some(__ad_d) = #d_from.take() {
+                        #rt::accumulate(&mut #d_to, __ad_d);
+                    }
+                }
+            }
+            _ => quote!(let _ = #d_from.take();),
+        }
+    }
+
+    /// Forward, tail value and reverse of a terminator.
+    pub fn term(&mut self, t: &Term, join: Join, in_loop: bool) -> (TokenStream, TokenStream, TokenStream) {
+        match (t, join) {
+            (Term::Never, _) | (Term::Yield(_), Join::Output) | (Term::Yield(_), Join::Fused) => (quote!(), quote!(), quote!()),
+            (Term::Yield(args), Join::Value(outs)) => {
+                let vals: Vec<TokenStream> = args.iter().enumerate().map(|(i, a)| self.moved(a, (addr(t), i))).collect();
+                let tail = match vals.len() {
+                    0 => quote!(),
+                    1 => quote!(#(#vals)*),
+                    _ => quote!((#(#vals,)*)),
+                };
+                let rev: Vec<TokenStream> = outs.iter().zip(args).map(|(o, a)| self.hand_back(*o, a)).collect();
+                (quote!(), tail, quote!(#(#rev)*))
+            }
+            (Term::Yield(args), Join::Back(l)) => {
+                let mut fwd = TokenStream::new();
+                let mut rev = TokenStream::new();
+                for (i, (h, a)) in l.carried.iter().zip(args).enumerate() {
+                    fwd.extend(self.assign_slot(*h, a, (addr(t), i)));
+                    rev.extend(self.hand_back(*h, a));
+                }
+                (fwd, quote!(), rev)
+            }
+            (Term::Jump(j), _) => {
+                let (f, r) = self.jump(t, j, in_loop);
+                (f, quote!(), r)
+            }
+        }
+    }
+
+    /// `h = value;` for a loop's carried variable (nothing when it is `h` itself).
+    pub fn assign_slot(&self, h: ValueId, a: &Operand, site: (usize, usize)) -> TokenStream {
+        match a {
+            Operand::Value(v) if *v == h => quote!(),
+            Operand::Undef => quote!(),
+            a => {
+                let id = self.ident(h);
+                let value = self.moved(a, site);
+                quote!(#id = #value;)
+            }
+        }
+    }
+
+    fn jump(&mut self, t: &Term, j: &Jump, _in_loop: bool) -> (TokenStream, TokenStream) {
+        let code = j.code;
+        let mut records = TokenStream::new();
+        for e in &j.exits {
+            records.extend(self.exit_record(*e, code));
+        }
+        match j.target {
+            Target::Return => {
+                let exit = names::generated("fn_exit");
+                let label = names::label("body");
+                let value = j.args.first().map(|a| self.moved(a, (addr(t), 0))).unwrap_or_default();
+                (quote!({ #records #exit = #code; break #label #value; }), quote!())
+            }
+            Target::Break(r) | Target::Continue(r) => {
+                let brk = matches!(j.target, Target::Break(_));
+                match self.p.loop_insts.get(&r) {
+                    Some(Inst::Loop(l)) => {
+                        let label = Self::label("loop", r);
+                        let mut fwd = records;
+                        let mut rev = TokenStream::new();
+                        for (i, (h, a)) in l.carried.iter().zip(&j.args).enumerate() {
+                            fwd.extend(self.assign_slot(*h, a, (addr(t), i)));
+                            let from = if brk { l.outs[i] } else { *h };
+                            rev.extend(self.hand_back(from, a));
+                        }
+                        let value = match (&j.value, l.value) {
+                            (Some(v), Some(out)) => {
+                                rev.extend(self.hand_back(out, v));
+                                self.moved(v, (addr(t), j.args.len()))
+                            }
+                            _ => quote!(),
+                        };
+                        if brk {
+                            (quote!({ #fwd break #label #value; }), rev)
+                        } else {
+                            (quote!({ #fwd continue #label; }), rev)
+                        }
+                    }
+                    _ => {
+                        // A labelled block: its outs are the value, then the carried variables.
+                        let label = Self::label("block", r);
+                        let outs = self.labelled_outs(r);
+                        let mut vals = Vec::new();
+                        let mut rev = TokenStream::new();
+                        let mut k = 0;
+                        let ops: Vec<&Operand> = j.value.iter().chain(&j.args).collect();
+                        for (o, a) in outs.iter().zip(&ops) {
+                            vals.push(self.moved(a, (addr(t), k)));
+                            rev.extend(self.hand_back(*o, a));
+                            k += 1;
+                        }
+                        let tail = match vals.len() {
+                            0 => quote!(),
+                            1 => quote!(#(#vals)*),
+                            _ => quote!((#(#vals,)*)),
+                        };
+                        (quote!({ #records break #label #tail; }), rev)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The outs of labelled block `r` (its value first).
+    fn labelled_outs(&self, r: usize) -> Vec<ValueId> {
+        self.p.labelled.get(&r).map(|b| b.outs.clone()).unwrap_or_default()
+    }
+
+    /// What a jump records in a region it leaves.
+    fn exit_record(&self, e: Exit, code: u32) -> TokenStream {
+        match e {
+            Exit::Iteration(r) => {
+                let ex = Self::region_ident("exits", r);
+                quote!(#ex.push(#code);)
+            }
+            Exit::Loop(r) => {
+                let n = Self::region_ident("iterations", r);
+                let cnt = Self::region_ident("trips", r);
+                if self.p.body.regions[r].depth > 0 {
+                    quote!(#cnt.push(#n);)
+                } else {
+                    quote!(#cnt = #n;)
+                }
+            }
+            Exit::Block(r) => {
+                let ex = Self::region_ident("exits", r);
+                if self.p.body.regions[r].depth > 0 {
+                    quote!(#ex.push(#code);)
+                } else {
+                    quote!(#ex = #code;)
+                }
+            }
+            Exit::Function => quote!(),
+        }
+    }
+
+    /// `'a: { .. }`: its value and the variables it changes, from its end or
+    /// from a `break 'a`.
+    pub fn labelled(&mut self, b: &Labelled, in_loop: bool) -> (TokenStream, TokenStream) {
+        let exited = self.p.body.regions[b.id].exited;
+        self.exits.push(ExitVar::Region(b.id));
+        let pieces = self.block(&b.body, Join::Value(&b.outs), in_loop);
+        self.exits.pop();
+        let ex = Self::region_ident("exits", b.id);
+        let e = Self::region_ident("exit", b.id);
+        let (end, read) = if !exited {
+            (quote!(), quote!())
+        } else if in_loop {
+            self.stack(&ex);
+            (quote!(#ex.push(0);), quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded control flow");))
+        } else {
+            self.decls.push(quote!(let mut #ex: u32 = 0;));
+            (quote!(), quote!(let #e: u32 = #ex;))
+        };
+        let label = Self::label("block", b.id);
+        let bind = self.outs_binding(&b.outs);
+        let (fwd, tail, rev) = (pieces.fwd, pieces.tail, pieces.rev);
+        let kept = self.kept_outs(&b.outs);
+        let f = quote!(#bind #label: { #fwd #end #tail }; #kept);
+        let r = if rev.is_empty() { quote!() } else { quote!({ #read #rev }) };
+        (f, r)
+    }
+}

@@ -1,0 +1,19 @@
+//! Emission: the generated module around the forward and reverse sweeps.
+//!
+//! Each instruction kind gives its forward and reverse pieces (`op` for
+//! definitions, `branch` for `if` and `match`, `loops` and `reduction` for
+//! loops, `jump` for terminators and labelled blocks); `block` composes
+//! them, `body` assembles the `rule` function's body, `module` the
+//! functions around it. Emission only reads the plan.
+
+mod block;
+mod body;
+mod branch;
+mod cx;
+mod jump;
+mod loops;
+mod module;
+mod op;
+mod reduction;
+
+pub use module::module;

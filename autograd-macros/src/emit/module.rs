@@ -1,0 +1,376 @@
+//! The generated module: `rule` (around the sweeps), `vjp`, `forward`,
+//! `grad` and `value_and_grad`, and `__AD_SAVED`.
+//!
+//! Input: the parsed signature and the plan of the body.
+//! Output: `mod f { rule, vjp, forward, grad, value_and_grad, __AD_SAVED }`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::GenericParam;
+
+use crate::analysis::Plan;
+use crate::names::{self, FixPaths};
+use crate::signature::Signature;
+
+fn fixed<T: Clone + ToTokens>(node: &T, f: impl Fn(&mut FixPaths, &mut T)) -> TokenStream {
+    let mut n = node.clone();
+    f(&mut FixPaths, &mut n);
+    n.into_token_stream()
+}
+
+/// The pieces of the signature every generated function repeats.
+struct Parts {
+    rt: TokenStream,
+    impl_generics: TokenStream,
+    where_clause: TokenStream,
+    output: TokenStream,
+    params: Vec<TokenStream>,
+    args: Vec<Ident>,
+    /// Every lifetime and type parameter (`use<..>`): the pullback may keep any borrow.
+    captures: Vec<TokenStream>,
+    grads_ty: TokenStream,
+    cotangent: TokenStream,
+    core_args: Vec<TokenStream>,
+    slot_idents: Vec<Ident>,
+}
+
+fn parts(sig: &Signature) -> (Parts, syn::Generics) {
+    let rt = names::runtime();
+    let mut generics = sig.generics.clone();
+    FixPaths.visit_generics_mut(&mut generics);
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let output = fixed(&sig.output, |v, t| v.visit_type_mut(t));
+    let params = sig
+        .params
+        .iter()
+        .map(|p| {
+            let id = &p.ident;
+            let ty = fixed(&p.ty, |v, t| v.visit_type_mut(t));
+            quote!(#id: #ty)
+        })
+        .collect();
+    let captures = generics
+        .params
+        .iter()
+        .map(|p| match p {
+            GenericParam::Lifetime(l) => l.lifetime.to_token_stream(),
+            GenericParam::Type(t) => t.ident.to_token_stream(),
+            GenericParam::Const(c) => c.ident.to_token_stream(),
+        })
+        .collect();
+    let grad_slots: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            if p.is_differentiated() {
+                let vt = fixed(p.value_type(), |v, t| v.visit_type_mut(t));
+                quote_spanned!(p.value_type().span()=> #rt::GradOf<#vt>)
+            } else {
+                quote!(())
+            }
+        })
+        .collect();
+    let grads_ty = if grad_slots.len() == 1 {
+        grad_slots[0].clone()
+    } else {
+        quote!((#(#grad_slots),*))
+    };
+    let cotangent = quote_spanned!(sig.output.span()=> #rt::GradOf<#output>);
+    let core_args = sig
+        .params
+        .iter()
+        .map(|p| {
+            let id = &p.ident;
+            if p.is_ref() {
+                quote!(#id)
+            } else {
+                quote!(::core::clone::Clone::clone(&#id))
+            }
+        })
+        .collect();
+    let slot_idents = (0..sig.params.len())
+        .map(|i| format_ident!("__ad_g{}", i, span = Span::mixed_site()))
+        .collect();
+    let p = Parts {
+        impl_generics: impl_generics.to_token_stream(),
+        where_clause: where_clause.to_token_stream(),
+        rt,
+        output,
+        params,
+        args: sig.params.iter().map(|p| p.ident.clone()).collect(),
+        captures,
+        grads_ty,
+        cotangent,
+        core_args,
+        slot_idents,
+    };
+    (p, generics)
+}
+
+/// `rule`: the sweeps, with the pullback taking the parameters again, with
+/// lifetimes of its own (higher-ranked), so it keeps no borrow of them: a
+/// caller may pass a value that lives only in its own forward pass.
+fn rule_fn(sig: &Signature, plan: &Plan, p: &Parts, generics: &syn::Generics, doc: &str) -> (TokenStream, Vec<String>) {
+    let rt = &p.rt;
+    let mut hr = HigherRanked::default();
+    // In the closure itself the lifetimes are elided: rustc takes them from
+    // the higher-ranked signature of the returned `impl FnOnce`.
+    let closure_params: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|q| {
+            let id = &q.ident;
+            let mut ty = q.ty.clone();
+            FixPaths.visit_type_mut(&mut ty);
+            EraseLifetimes.visit_type_mut(&mut ty);
+            quote!(#id: #ty)
+        })
+        .collect();
+    let closure_param_types: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|q| {
+            let mut ty = q.ty.clone();
+            FixPaths.visit_type_mut(&mut ty);
+            hr.visit_type_mut(&mut ty);
+            quote!(#ty)
+        })
+        .collect();
+    let rule_slots: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|q| {
+            if q.is_differentiated() {
+                let mut vt = q.value_type().clone();
+                FixPaths.visit_type_mut(&mut vt);
+                hr.visit_type_mut(&mut vt);
+                quote!(::core::option::Option<#rt::GradOf<#vt>>)
+            } else {
+                quote!(())
+            }
+        })
+        .collect();
+    let binder = if hr.lifetimes.is_empty() {
+        quote!()
+    } else {
+        let lts = &hr.lifetimes;
+        quote!(for<#(#lts),*>)
+    };
+    // The rule's pullback captures only type and const parameters.
+    let rule_captures: Vec<TokenStream> = generics
+        .params
+        .iter()
+        .filter_map(|g| match g {
+            GenericParam::Lifetime(_) => None,
+            GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+            GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+        })
+        .collect();
+    let sweep = super::body::core_body(plan, &closure_params);
+    let core_body = sweep.tokens;
+    let n = sig.params.len();
+    let (ig, wc, output, params, cotangent) = (&p.impl_generics, &p.where_clause, &p.output, &p.params, &p.cotangent);
+    let at = sig.ident.span();
+    let ret = quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>);
+    let tokens = quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn rule #ig (#(#params,)* __ad_needs: [bool; #n]) -> (#output, #ret) #wc {
+            #core_body
+        }
+    };
+    (tokens, sweep.saved)
+}
+
+/// `vjp`: the rule with every gradient asked for, empty slots made zeros.
+fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+    let rt = &p.rt;
+    let mut metas = Vec::new();
+    let mut grads = Vec::new();
+    for (i, q) in sig.params.iter().enumerate() {
+        let g = &p.slot_idents[i];
+        if q.is_differentiated() {
+            let m = format_ident!("__ad_m{}", i, span = Span::mixed_site());
+            let id = &q.ident;
+            let by_ref = if q.is_ref() { quote!(#id) } else { quote!(&#id) };
+            metas.push(quote!(let #m = #rt::meta(#by_ref);));
+            grads.push(quote!(#rt::grad_or_zeros(#g, &#m)));
+        } else {
+            grads.push(quote!(#g));
+        }
+    }
+    let result = if grads.len() == 1 { quote!(#(#grads)*) } else { quote!((#(#grads),*)) };
+    let all_true = vec![quote!(true); sig.params.len()];
+    let (ig, wc, output, params, cotangent, grads_ty, captures) = (&p.impl_generics, &p.where_clause, &p.output, &p.params, &p.cotangent, &p.grads_ty, &p.captures);
+    let (core_args, slots, args) = (&p.core_args, &p.slot_idents, &p.args);
+    quote! {
+        #[doc = #doc]
+        pub fn vjp #ig (#(#params),*)
+            -> (#output, impl ::core::ops::FnOnce(&#cotangent) -> #grads_ty + use<#(#captures),*>)
+            #wc
+        {
+            #(#metas)*
+            let (__ad_value, __ad_pullback) = rule(#(#core_args,)* [#(#all_true),*]);
+            (__ad_value, move |__ad_seed| {
+                let (#(#slots,)*) = __ad_pullback(__ad_seed, #(#args),*);
+                #result
+            })
+        }
+    }
+}
+
+/// `forward`: the rule with the gradients the leaves ask for, stored on backward.
+fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+    let rt = &p.rt;
+    let needs: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|q| {
+            let id = &q.ident;
+            if q.is_differentiated() && q.is_ref() {
+                quote!(#rt::Differentiable::needs_grad(#id))
+            } else {
+                quote!(false)
+            }
+        })
+        .collect();
+    let stores: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .zip(&p.slot_idents)
+        .filter(|(q, _)| q.is_differentiated() && q.is_ref())
+        .map(|(q, g)| {
+            let id = &q.ident;
+            quote!(#rt::store(#id, #g);)
+        })
+        .collect();
+    let (ig, wc, output, params, cotangent, captures) = (&p.impl_generics, &p.where_clause, &p.output, &p.params, &p.cotangent, &p.captures);
+    let (core_args, slots, args) = (&p.core_args, &p.slot_idents, &p.args);
+    quote! {
+        #[doc = #doc]
+        pub fn forward #ig (#(#params),*)
+            -> #rt::Graph<#output, impl ::core::ops::FnOnce(&#cotangent) + use<#(#captures),*>>
+            #wc
+        {
+            let __ad_needs = [#(#needs),*];
+            let (__ad_value, __ad_pullback) = rule(#(#core_args,)* __ad_needs);
+            #rt::Graph::new(__ad_value, move |__ad_seed| {
+                let (#(#slots,)*) = __ad_pullback(__ad_seed, #(#args),*);
+                #(#stores)*
+            })
+        }
+    }
+}
+
+/// `grad` and `value_and_grad`: scalar outputs only, checked where they are called.
+fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStream {
+    let rt = &p.rt;
+    let output = &p.output;
+    let mut scalar_where = generics.where_clause.clone().unwrap_or_else(|| syn::WhereClause {
+        where_token: Default::default(),
+        predicates: Default::default(),
+    });
+    scalar_where
+        .predicates
+        .push(syn::parse_quote!(for<'__ad_s> #rt::IsScalar<#output>: #rt::ScalarCheck<Seed = #rt::GradOf<#output>>));
+    let (ig, params, grads_ty, args) = (&p.impl_generics, &p.params, &p.grads_ty, &p.args);
+    let (grad_doc, vg_doc) = docs;
+    quote! {
+        #[doc = #grad_doc]
+        pub fn grad #ig (#(#params),*) -> #grads_ty #scalar_where {
+            let (_, __ad_pullback) = vjp(#(#args),*);
+            __ad_pullback(&<#rt::IsScalar<#output> as #rt::ScalarCheck>::seed())
+        }
+
+        #[doc = #vg_doc]
+        pub fn value_and_grad #ig (#(#params),*) -> (#output, #grads_ty) #scalar_where {
+            let (__ad_value, __ad_pullback) = vjp(#(#args),*);
+            (__ad_value, __ad_pullback(&<#rt::IsScalar<#output> as #rt::ScalarCheck>::seed()))
+        }
+    }
+}
+
+pub fn module(sig: &Signature, plan: &Plan) -> TokenStream {
+    let (p, generics) = parts(sig);
+    let fn_name = sig.ident.to_string();
+    let mod_doc = format!("Reverse-mode derivative of [`{fn_name}`](fn@{fn_name}), generated by `#[differentiable]`.");
+    let fwd_doc = format!("Runs `{fn_name}` and keeps what its backward pass needs: call `.backward()` on the result (scalar outputs) or `.backward(&v)` (tensor outputs) to accumulate gradients into the tensor arguments that require grad.");
+    let vjp_doc = format!("The value of `{fn_name}` and its pullback: `pullback(&v)` returns `vᵀJ` for every parameter, in parameter order (`()` for parameters without a gradient). Leaves are not touched.");
+    let grad_doc = format!("The gradient of `{fn_name}` (a scalar) with respect to every parameter, in parameter order. Leaves are not touched.");
+    let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). The gradient of a `#[derive(Parameters)]` struct may hold empty arrays in fields the function did not reach (`Differentiable::finish_grad` makes them zeros, as `vjp` does). Hand-written rules implement the same function.");
+    let vg_doc = format!("The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter.");
+    let (rule, saved) = rule_fn(sig, plan, &p, &generics, &rule_doc);
+    let vjp = vjp_fn(sig, &p, &vjp_doc);
+    let forward = forward_fn(sig, &p, &fwd_doc);
+    let grads = grad_fns(&p, &generics, (&grad_doc, &vg_doc));
+    let (ident, vis) = (&sig.ident, &sig.vis);
+    quote! {
+        #[doc = #mod_doc]
+        #[allow(
+            dead_code,
+            unused_imports,
+            unused_variables,
+            unused_mut,
+            unused_parens,
+            unused_braces,
+            unused_assignments,
+            unreachable_code,
+            unused_labels,
+            non_snake_case,
+            private_interfaces,
+            private_bounds,
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery
+        )]
+        #vis mod #ident {
+            use super::*;
+
+            #rule
+
+            /// What the forward pass saves for the backward pass, one line per value.
+            #[doc(hidden)]
+            pub const __AD_SAVED: &[&str] = &[#(#saved),*];
+
+            #vjp
+
+            #forward
+
+            #grads
+        }
+    }
+}
+
+/// Renames every lifetime in a type to a higher-ranked one (`'a` → `'__ad_r_a`),
+/// collecting them for a `for<..>` binder.
+#[derive(Default)]
+struct HigherRanked {
+    lifetimes: Vec<syn::Lifetime>,
+}
+
+impl VisitMut for HigherRanked {
+    fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
+        if lt.ident == "static" {
+            return;
+        }
+        let name = format!("'__ad_r_{}", lt.ident.to_string().trim_start_matches("__ad_"));
+        let new = syn::Lifetime::new(&name, lt.apostrophe);
+        if !self.lifetimes.iter().any(|l| l.ident == new.ident) {
+            self.lifetimes.push(new.clone());
+        }
+        *lt = new;
+    }
+}
+
+/// Replaces every named lifetime in a type by `'_`.
+struct EraseLifetimes;
+
+impl VisitMut for EraseLifetimes {
+    fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
+        if lt.ident != "static" {
+            *lt = syn::Lifetime::new("'_", lt.apostrophe);
+        }
+    }
+}

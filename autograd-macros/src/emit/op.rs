@@ -1,0 +1,407 @@
+//! `out = op`: the forward statement, the saves around it, and its reverse.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::cx::Emitter;
+use crate::analysis::defs::addr;
+use crate::analysis::reads::ReadOf;
+use crate::analysis::{LetPlan, Place, SaveKind};
+use crate::core::{Call, Let, Op, Operand, Repr, ValueId};
+use crate::names;
+use crate::table::{Fusion, OpEntry, Read};
+
+impl Emitter<'_, '_> {
+    /// `let __ad_m_v = meta(&v);` and `let __ad_own_v = v.to_owned();`
+    /// after the definition of a kept value whose shape or copy the pullback reads.
+    pub fn kept_after(&self, v: ValueId) -> TokenStream {
+        let rt = &self.rt;
+        let mut out = TokenStream::new();
+        if self.p.stable_meta[v] {
+            let m = self.meta_ident(v);
+            let id = self.ident(v);
+            let r = self.by_ref_var(v, quote!(#id));
+            out.extend(quote!(let #m = #rt::meta(#r);));
+        }
+        if self.p.own[v] {
+            let own = self.own_ident(v);
+            let copy = self.copy_of(v);
+            out.extend(quote!(let #own = #copy;));
+        }
+        out
+    }
+
+    fn forward_value(&self, l: &Let) -> TokenStream {
+        let rt = &self.rt;
+        let span = l.span;
+        match &l.op {
+            Op::Const(c) => {
+                let t = &c.tokens;
+                quote_spanned!(span=> #t)
+            }
+            Op::Copy(o) => match o {
+                Operand::Value(v) if self.repr(*v) == Repr::Ref => {
+                    let id = self.ident(*v);
+                    quote_spanned!(span=> ::core::clone::Clone::clone(#id))
+                }
+                Operand::Value(v) => {
+                    let id = self.ident(*v);
+                    quote_spanned!(span=> #id.clone())
+                }
+                other => self.moved(other, (0, 0)),
+            },
+            Op::Field(base, member) => {
+                let b = self.ident(*base);
+                quote_spanned!(span=> &#b.#member)
+            }
+            Op::Rule { rule, operands, consts } => {
+                let tr = Ident::new(rule.rule, span);
+                let parts: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
+                let consts: Vec<TokenStream> = consts.iter().map(|c| self.const_ref(c)).collect();
+                let consumed = match operands.first() {
+                    Some(Operand::Value(v)) if rule.caps.consumes && self.p.consumable[*v] => Some(self.ident(*v)),
+                    _ => None,
+                };
+                if let Some(x) = consumed {
+                    // Nothing else reads the operand: its buffer is reused.
+                    let rest = &parts[1..];
+                    quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
+                } else if rule.caps.variadic {
+                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
+                } else {
+                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))
+                }
+            }
+            Op::Call(_) => quote!(),
+        }
+    }
+
+    fn call_statement(&self, l: &Let, c: &Call) -> TokenStream {
+        let span = l.span;
+        let out = self.ident(l.out);
+        let pb = self.pb(l.out);
+        let path = &c.path;
+        let turbofish = &c.turbofish;
+        let args: Vec<TokenStream> = c
+            .args
+            .iter()
+            .map(|a| match (&a.operand, a.by_ref) {
+                (Operand::Value(v), by_ref) => {
+                    let id = self.ident(*v);
+                    match (self.repr(*v), by_ref) {
+                        (Repr::Ref, _) => quote!(#id),
+                        (_, true) => quote!(&#id),
+                        // The callee takes ownership: give it a copy, since
+                        // the forward or backward may still read the value.
+                        (_, false) => quote!(::core::clone::Clone::clone(&#id)),
+                    }
+                }
+                (other, true) => {
+                    let t = self.moved(other, (0, 0));
+                    quote!(&#t)
+                }
+                (other, false) => self.moved(other, (0, 0)),
+            })
+            .collect();
+        let needs: Vec<TokenStream> = c
+            .args
+            .iter()
+            .map(|a| match a.operand.value() {
+                Some(v) if self.p.body.values[v].active => self.need(v),
+                _ => quote!(false),
+            })
+            .collect();
+        let entry = quote_spanned!(span=> rule);
+        quote_spanned!(span=> let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
+    }
+
+    /// Forward and reverse of a definition.
+    pub fn let_stmt(&mut self, l: &Let, in_loop: bool) -> (TokenStream, TokenStream) {
+        let out = self.ident(l.out).clone();
+        let mutability = if matches!(l.op, Op::Const(_)) { quote!(mut) } else { quote!() };
+        let ty = l.ty.as_ref().map(|t| {
+            let t = Self::user_type(t);
+            quote!(: #t)
+        });
+        let statement = match &l.op {
+            Op::Call(c) => self.call_statement(l, c),
+            _ => {
+                let value = self.forward_value(l);
+                quote!(let #mutability #out #ty = #value;)
+            }
+        };
+        let kept = self.kept_after(l.out);
+        let statement = quote!(#statement #kept);
+        let Some(plan) = self.p.lets.get(&addr(l)) else {
+            return (statement, quote!());
+        };
+        for s in plan.pre.iter().chain(&plan.post) {
+            self.declare_save(*s);
+        }
+        let (pre, pre_pops) = self.saves(&plan.pre);
+        let (post, post_pops) = self.saves(&plan.post);
+        let need = self.need_any(plan.revs.iter().map(|(_, v)| *v));
+        let unconditional = plan.pre.iter().chain(&plan.post).all(|s| matches!(self.p.saves[*s].kind, SaveKind::Frame(_) | SaveKind::Fused));
+        let wrap = |t: TokenStream| {
+            if t.is_empty() || unconditional {
+                t
+            } else {
+                quote!(if #need { #t })
+            }
+        };
+        let fwd = {
+            let (pre, post) = (wrap(pre), wrap(post));
+            quote!(#pre #statement #post)
+        };
+        let _ = in_loop;
+        let mut pops = pre_pops;
+        pops.extend(post_pops);
+        pops.reverse();
+        let steps = self.steps(l, plan);
+        (fwd, self.reverse(l, plan, need, pops, steps))
+    }
+
+    /// The forward statements of saves, and the reverse statements binding them.
+    fn saves(&self, saves: &[usize]) -> (TokenStream, Vec<TokenStream>) {
+        let mut fwd = TokenStream::new();
+        let mut pops = Vec::new();
+        for s in saves {
+            let (push, pop) = self.save_tokens(*s);
+            fwd.extend(push);
+            if !pop.is_empty() {
+                pops.push(pop);
+            }
+        }
+        (fwd, pops)
+    }
+
+    fn reverse(&self, l: &Let, plan: &LetPlan, need: TokenStream, pops: Vec<TokenStream>, steps: TokenStream) -> TokenStream {
+        let d_out = self.d(l.out);
+        if Some(l.out) == self.p.seed_direct {
+            return quote!({
+                let __ad_d = __ad_seed;
+                if #need {
+                    #(#pops)*
+                    #steps
+                }
+            });
+        }
+        if plan.revs.is_empty() {
+            return quote!(let _ = #d_out.take(););
+        }
+        let taken = names::generated("taken");
+        quote! {
+            let #taken = #d_out.take();
+            if #need {
+                #(#pops)*
+                if let ::core::option::Option::Some(__ad_d_owned) = #taken {
+                    let __ad_d = &__ad_d_owned;
+                    #steps
+                }
+            }
+        }
+    }
+
+    /// Where the reverse of `l` finds a value it reads.
+    fn use_of(&self, l: &Let, plan: &LetPlan, read: ReadOf) -> TokenStream {
+        let Some((_, place)) = plan.reads.iter().find(|(r, _)| *r == read) else {
+            return quote!(compile_error!("autograd: internal error: a read was not planned"));
+        };
+        match read {
+            ReadOf::Value(u) => self.operand_at(place, Some(u)),
+            ReadOf::Const(u) => self.const_at(place, u),
+            ReadOf::Arg(_) => self.place(place),
+            ReadOf::Output => self.operand_at(place, Some(l.out)),
+            ReadOf::Meta(_) => {
+                let t = self.place(place);
+                quote!(&#t)
+            }
+            ReadOf::Pullback(v) => match place {
+                Place::Captured(_) | Place::InPlace(_) => {
+                    let pb = self.pb(v);
+                    quote!(#pb)
+                }
+                other => self.place(other),
+            },
+        }
+    }
+
+    fn steps(&self, l: &Let, plan: &LetPlan) -> TokenStream {
+        let rt = &self.rt;
+        match &l.op {
+            Op::Rule { rule, operands, consts } => self.rule_steps(l, plan, rule, operands, consts),
+            Op::Field(base, member) => {
+                let need = self.need(*base);
+                let d = self.d(*base);
+                let b = self.projection(*base);
+                let b = if self.passed_ref(*base) { b } else { quote!(&#b) };
+                let name = quote!(#member).to_string();
+                let g = if Some(l.out) == self.p.seed_direct {
+                    quote!(::core::clone::Clone::clone(__ad_d))
+                } else {
+                    quote!(__ad_d_owned)
+                };
+                quote! {
+                    if #need {
+                        #rt::accumulate_field(&mut #d, #b, #name, |__ad_g| &mut __ad_g.#member, #g);
+                    }
+                }
+            }
+            Op::Copy(_) => {
+                let Some((_, v)) = plan.revs.first() else { return quote!() };
+                let (need, d) = (self.need(*v), self.d(*v));
+                if Some(l.out) == self.p.seed_direct {
+                    return quote!(if #need { #rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_d)); });
+                }
+                quote!(if #need { #rt::accumulate(&mut #d, __ad_d_owned); })
+            }
+            Op::Call(c) => {
+                let pb = self.use_of(l, plan, ReadOf::Pullback(l.out));
+                let slots: Vec<Ident> = (0..c.args.len())
+                    .map(|i| format_ident!("__ad_g{}", i, span = Span::mixed_site()))
+                    .collect();
+                let again: Vec<TokenStream> = c
+                    .args
+                    .iter()
+                    .map(|a| match &a.operand {
+                        Operand::Value(v) => self.call_arg_again(l, plan, *v, a.by_ref),
+                        other if a.by_ref => {
+                            let t = self.moved(other, (0, 0));
+                            quote!(&#t)
+                        }
+                        other => self.moved(other, (0, 0)),
+                    })
+                    .collect();
+                let mut out = quote!(let (#(#slots,)*) = #pb(__ad_d, #(#again),*););
+                for (k, v) in &plan.revs {
+                    let d = self.d(*v);
+                    let g = &slots[*k];
+                    out.extend(quote!(#rt::accumulate_slot(&mut #d, #g);));
+                }
+                out
+            }
+            Op::Const(_) => quote!(),
+        }
+    }
+
+    /// A call's argument passed again to its pullback, as the call passed it.
+    fn call_arg_again(&self, l: &Let, plan: &LetPlan, v: ValueId, by_ref: bool) -> TokenStream {
+        let Some((_, place)) = plan.reads.iter().find(|(r, _)| *r == ReadOf::Arg(v)) else {
+            return quote!(compile_error!("autograd: internal error: an argument was not planned"));
+        };
+        let t = self.place(place);
+        let variable = matches!(place, Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_));
+        let _ = l;
+        match (variable, self.repr(v), by_ref) {
+            (true, Repr::Ref, _) => t,
+            (false, Repr::Ref, _) => quote!(&#t),
+            (_, _, true) => quote!(&#t),
+            (_, _, false) => quote!(::core::clone::Clone::clone(&#t)),
+        }
+    }
+
+    fn rule_args(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, k: usize, operands: &[Operand], consts: &[Operand]) -> Vec<TokenStream> {
+        let rt = &self.rt;
+        rule.reads_of(k)
+            .iter()
+            .map(|r| match r {
+                Read::Value(j) => match &operands[*j] {
+                    Operand::Value(u) => self.use_of(l, plan, ReadOf::Value(*u)),
+                    lit => self.by_ref(lit),
+                },
+                Read::Meta(j) => match &operands[*j] {
+                    Operand::Value(u) => self.use_of(l, plan, ReadOf::Meta(*u)),
+                    Operand::Lit(t) => quote!(&#rt::meta(&#t)),
+                    Operand::Undef => quote!(&()),
+                },
+                Read::Output => self.use_of(l, plan, ReadOf::Output),
+                Read::Const(j) => match &consts[*j] {
+                    Operand::Value(u) => self.use_of(l, plan, ReadOf::Const(*u)),
+                    lit => self.const_ref(lit),
+                },
+                Read::AllMetas => {
+                    let metas = operands.iter().map(|o| match o {
+                        Operand::Value(u) => {
+                            let m = self.use_of(l, plan, ReadOf::Meta(*u));
+                            quote!(::core::clone::Clone::clone(#m))
+                        }
+                        Operand::Lit(t) => quote!(#rt::meta(&#t)),
+                        Operand::Undef => quote!(()),
+                    });
+                    quote!(&[#(#metas),*])
+                }
+                Read::Position => quote!(#k),
+            })
+            .collect()
+    }
+
+    fn rule_steps(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, operands: &[Operand], consts: &[Operand]) -> TokenStream {
+        let rt = &self.rt;
+        let span = l.span;
+        let tr = Ident::new(rule.rule, span);
+        let revs = &plan.revs;
+        let seed = Some(l.out) == self.p.seed_direct;
+        // `x * x`: one backward function, its result counted twice in place.
+        let square = match rule.fusion {
+            Fusion::SameOperands(sq) if matches!((operands.first(), operands.get(1)), (Some(Operand::Value(a)), Some(Operand::Value(b))) if a == b) => Some(sq),
+            _ => None,
+        };
+        // `a + b`, `a - b` with both operands differentiated: one call gives
+        // both gradients, and the runtime decides which operand receives
+        // the output gradient's buffer.
+        let both = rule.caps.both_owned && revs.len() == 2 && !seed;
+        let mut steps = TokenStream::new();
+        for (k, v) in revs {
+            if (square.is_some() || both) && *k == 1 {
+                continue;
+            }
+            let args = self.rule_args(l, plan, rule, *k, operands, consts);
+            let need = self.need(*v);
+            let d = self.d(*v);
+            if both {
+                let (need1, d1) = (self.need(revs[1].1), self.d(revs[1].1));
+                steps.extend(quote_spanned! {span=>
+                    let (__ad_g0, __ad_g1) = #rt::rules::#tr::revs_owned(#(#args,)* __ad_d_owned, [#need, #need1]);
+                    #rt::accumulate_slot(&mut #d, __ad_g0);
+                    #rt::accumulate_slot(&mut #d1, __ad_g1);
+                });
+                continue;
+            }
+            if rule.caps.into {
+                let rev = format_ident!("rev{}_into", k, span = span);
+                steps.extend(quote_spanned! {span=>
+                    if #need {
+                        #rt::rules::#tr::#rev(&mut #d, #(#args,)* __ad_d);
+                    }
+                });
+                continue;
+            }
+            let rev = if rule.caps.variadic { format_ident!("rev", span = span) } else { format_ident!("rev{}", k, span = span) };
+            let add = if square.is_some() { quote!(#rt::accumulate_twice) } else { quote!(#rt::accumulate) };
+            // The last backward function to run (for `x * x`, the only one)
+            // takes the output's gradient by value.
+            let last = if square.is_some() { Some(&0) } else { revs.last().map(|(last, _)| last) };
+            let owned = rule.owned_grad(*k) && !seed && last == Some(k);
+            let taken = match operands.first() {
+                Some(Operand::Value(x)) if rule.caps.takes_operand && self.p.taken.contains(x) => Some(self.ident(*x).clone()),
+                _ => None,
+            };
+            let step = if let Some(x) = taken {
+                // The kept value's buffer becomes its gradient.
+                let axis = &args[1];
+                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::rev0_taking(#x, #axis, __ad_d));)
+            } else if let (true, Some(sq)) = (owned, square) {
+                let sq = Ident::new(sq, span);
+                let x = &args[1];
+                quote_spanned!(span=> #rt::accumulate(&mut #d, #rt::rules::#sq::rev_twice_owned(#x, __ad_d_owned));)
+            } else if owned {
+                let rev = format_ident!("rev{}_owned", k, span = span);
+                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d_owned));)
+            } else {
+                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));)
+            };
+            steps.extend(quote!(if #need { #step }));
+        }
+        steps
+    }
+}

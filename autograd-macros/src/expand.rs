@@ -1,0 +1,119 @@
+//! The attribute's pipeline: signature, checks, lowering to the core form,
+//! analyses, emission; errors collected and reported together.
+//!
+//! It never panics and never loses the user's function: when it reports
+//! errors, it also emits the function as written, so that the rest of the
+//! crate compiles and reports its own errors.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::parse::{Parse, ParseStream};
+
+use crate::check::{self, MAX_DEPTH};
+use crate::errors::Errors;
+use crate::{analysis, emit, lower, signature};
+
+/// A function whose body is not parsed yet: a body nested too deep is
+/// refused before any recursive step reads it.
+struct ShallowFn {
+    attrs: Vec<syn::Attribute>,
+    vis: syn::Visibility,
+    sig: syn::Signature,
+    body: proc_macro2::Group,
+}
+
+impl Parse for ShallowFn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: proc_macro2::Group = input.parse()?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected the function's body"));
+        }
+        Ok(ShallowFn { attrs, vis, sig, body })
+    }
+}
+
+/// The attribute's entry point.
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let shallow: ShallowFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let e = syn::Error::new(
+                e.span(),
+                "#[differentiable] applies to a free function: `fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> { .. }`",
+            );
+            let err = e.to_compile_error();
+            return quote!(#err #item);
+        }
+    };
+    let mut errors = Errors::default();
+    if !attr.is_empty() {
+        errors.push_spanned(&attr, "#[differentiable] takes no arguments");
+    }
+    let user_fn = user_function(&shallow);
+    if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_DEPTH) {
+        errors.push(span, check::too_deep_message());
+        return with_errors(user_fn, errors);
+    }
+    let block: syn::Block = match syn::parse2(shallow.body.to_token_stream()) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push_error(e);
+            return with_errors(user_fn, errors);
+        }
+    };
+    let func = syn::ItemFn {
+        attrs: shallow.attrs.clone(),
+        vis: shallow.vis.clone(),
+        sig: shallow.sig.clone(),
+        block: Box::new(block),
+    };
+    let sig = signature::signature(&func, &mut errors);
+    if !check::body(&func.block, &mut errors) {
+        return with_errors(user_fn, errors);
+    }
+    let Some(sig) = sig else {
+        return with_errors(user_fn, errors);
+    };
+    let Some(body) = lower::body(&sig, &func.block, &mut errors) else {
+        return with_errors(user_fn, errors);
+    };
+    if !errors.is_empty() {
+        return with_errors(user_fn, errors);
+    }
+    let plan = analysis::analyse(&sig, &body);
+    if let Some(first) = plan.internal.first() {
+        errors.push(
+            proc_macro2::Span::call_site(),
+            format!("internal error in #[differentiable]: {first}; please report this function"),
+        );
+        return with_errors(user_fn, errors);
+    }
+    let module = emit::module(&sig, &plan);
+    quote! {
+        #[allow(dead_code)]
+        #user_fn
+        #module
+    }
+}
+
+/// The user's function as written, minus the attributes the macro reads
+/// on its parameters, its body's tokens untouched.
+fn user_function(f: &ShallowFn) -> TokenStream {
+    let mut sig = f.sig.clone();
+    signature::strip_param_attrs(&mut sig);
+    let (attrs, vis, body) = (&f.attrs, &f.vis, &f.body);
+    quote!(#(#attrs)* #vis #sig #body)
+}
+
+fn with_errors(user_fn: TokenStream, errors: Errors) -> TokenStream {
+    match errors.finish() {
+        Ok(()) => user_fn,
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#user_fn #err)
+        }
+    }
+}

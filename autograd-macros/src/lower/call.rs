@@ -1,0 +1,227 @@
+//! Method calls and function calls: rules, the identity `.clone()`, shape
+//! readers, fused forms, `f64::sqrt(x)`-style paths, joins, and calls to
+//! other differentiable functions.
+
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr};
+
+use super::pattern::strip_ref;
+use super::stmt::strip_parens;
+use super::Lowerer;
+use crate::core::{Call, CallArg, Op, Operand, Repr};
+use crate::names;
+use crate::table::{self, Arg, Fusion, OpEntry};
+
+/// Type names whose associated functions are the float methods
+/// (`f64::sqrt(x)` is `x.sqrt()`).
+const FLOAT_PATHS: &[&str] = &["f32", "f64", "Float", "FloatExt", "Real"];
+
+impl Lowerer<'_> {
+    pub fn method(&mut self, m: &syn::ExprMethodCall, e: &Expr) -> Option<Operand> {
+        let name = names::unraw(&m.method);
+        if table::IDENTITIES.contains(&name.as_str()) && m.args.is_empty() {
+            let x = self.value(&m.receiver)?;
+            if self.repr(&x) == Repr::Owned {
+                // A copy of an immutable value is the value.
+                return Some(x);
+            }
+            let active = self.is_active(&x);
+            return Some(self.define("clone", Op::Copy(x), Repr::Owned, active, e.span()));
+        }
+        if table::READERS.contains(&name.as_str()) {
+            let c = self.renamed(e);
+            return Some(self.define(&name, Op::Const(c), Repr::Unknown, false, e.span()));
+        }
+        let Some(rule) = table::method(&name) else {
+            self.errors.push_spanned(
+                &m.method,
+                format!(
+                    "the method `{name}` has no derivative rule; methods with rules are: {}. Write the computation with those, call a #[differentiable] function, or write a custom rule",
+                    table::method_names()
+                ),
+            );
+            return None;
+        };
+        if let Some(t) = &m.turbofish {
+            self.errors.push_spanned(t, format!("`{name}` takes no generic arguments in a #[differentiable] function"));
+            return None;
+        }
+        let args: Vec<&Expr> = m.args.iter().collect();
+        self.apply(rule, &m.receiver, &args, &m.method, e)
+    }
+
+    /// `receiver.rule(args)`, with the rule's fused forms.
+    fn apply(&mut self, rule: &'static OpEntry, receiver: &Expr, args: &[&Expr], at: &dyn quote::ToTokens, e: &Expr) -> Option<Operand> {
+        if args.len() != rule.args.len() {
+            self.errors.push_spanned(
+                at,
+                format!("`{}` takes {} argument(s) here, found {}", rule.name, rule.args.len(), args.len()),
+            );
+            return None;
+        }
+        match rule.fusion {
+            // `a.matmul(&b.t())`: `b` is never transposed into a copy.
+            Fusion::TransposedArg(fused) => {
+                if let Expr::MethodCall(t) = strip_parens(strip_ref(args[0]).0) {
+                    if t.method == "t" && t.args.is_empty() && t.turbofish.is_none() {
+                        let a = self.value(receiver);
+                        let b = self.value(&t.receiver);
+                        let fused = table::builtin(fused)?;
+                        return Some(self.rule(fused, vec![a?, b?], vec![], e.span()));
+                    }
+                }
+            }
+            // `(x * x).sum_axis(axis)`: the squares are never an array of their own.
+            Fusion::SquaredReceiver(fused) => {
+                if let Some(x) = self.squared(receiver) {
+                    let x = self.value(x)?;
+                    let consts = self.consts_of(rule, args)?;
+                    let fused = table::builtin(fused)?;
+                    return Some(self.rule(fused, vec![x], consts, e.span()));
+                }
+            }
+            Fusion::SameOperands(_) | Fusion::None => {}
+        }
+        let receiver = self.value(receiver);
+        let mut operands = vec![receiver?];
+        let mut consts = Vec::new();
+        for (arg, kind) in args.iter().zip(rule.args) {
+            match kind {
+                Arg::Operand => operands.push(self.value(strip_ref(arg).0)?),
+                Arg::Const => consts.push(self.const_arg(arg)?),
+            }
+        }
+        Some(self.rule(rule, operands, consts, e.span()))
+    }
+
+    fn consts_of(&mut self, rule: &OpEntry, args: &[&Expr]) -> Option<Vec<Operand>> {
+        let mut out = Vec::new();
+        for (arg, kind) in args.iter().zip(rule.args) {
+            if *kind == Arg::Const {
+                out.push(self.const_arg(arg)?);
+            }
+        }
+        Some(out)
+    }
+
+    /// A constant argument of a rule (an axis, an index, a shape).
+    fn const_arg(&mut self, arg: &Expr) -> Option<Operand> {
+        if self.is_active_expr(arg) {
+            self.errors.push_spanned(arg, "this argument must not depend on a differentiated value (it is an axis, an index, a shape or an exponent)");
+            return None;
+        }
+        Some(self.constant(arg))
+    }
+
+    /// `x * x` (or `&x * &x`) of one differentiated variable: that variable.
+    fn squared<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Binary(b) = strip_parens(e) else {
+            return None;
+        };
+        if !matches!(b.op, BinOp::Mul(_)) {
+            return None;
+        }
+        let operand = |e: &'e Expr| strip_ref(strip_parens(e)).0;
+        let (l, r) = (operand(&b.left), operand(&b.right));
+        let (ls, ln) = self.path_slot(l)?;
+        let (_, rn) = self.path_slot(r)?;
+        let v = ls.value()?;
+        (ln == rn && self.values[v].active).then_some(l)
+    }
+
+    pub fn call(&mut self, c: &syn::ExprCall, e: &Expr) -> Option<Operand> {
+        let Expr::Path(p) = &*c.func else {
+            self.errors.push_spanned(&c.func, "only calls to #[differentiable] functions by path are supported (`f(x)`, `module::f(x)`)");
+            return None;
+        };
+        let args: Vec<&Expr> = c.args.iter().collect();
+        if let Some(op) = self.float_path_call(p, &args, e) {
+            return op;
+        }
+        if p.qself.is_some() {
+            self.errors.push_spanned(&c.func, "calls through `<T as Trait>::f` are not supported; call a #[differentiable] function by its path");
+            return None;
+        }
+        if let Some(op) = self.join_call(p, c, e) {
+            return op;
+        }
+        if self.is_recursive(&p.path) {
+            self.errors.push_spanned(&c.func, "a #[differentiable] function cannot call itself; write the recursion as a loop");
+            return None;
+        }
+        let mut path = p.path.clone();
+        names::fix_relative_path(&mut path);
+        let mut turbofish = None;
+        if let Some(last) = path.segments.last_mut() {
+            if let syn::PathArguments::AngleBracketed(a) = std::mem::replace(&mut last.arguments, syn::PathArguments::None) {
+                turbofish = Some(a);
+            }
+        }
+        let mut call_args = Vec::new();
+        for arg in &args {
+            let (inner, by_ref) = strip_ref(arg);
+            let operand = self.value(inner)?;
+            call_args.push(CallArg { operand, by_ref });
+        }
+        let what = path.segments.last().map(|s| names::unraw(&s.ident)).unwrap_or_else(|| "call".into());
+        let active = call_args.iter().any(|a| self.is_active(&a.operand));
+        Some(self.define(&what, Op::Call(Call { path, turbofish, args: call_args }), Repr::Owned, active, e.span()))
+    }
+
+    /// `f64::sqrt(x)`, `f64::max(a, b)`, `<f64 as Float>::powi(x, 2)`,
+    /// `A::exp(x)` for a type parameter `A`: the method with a rule.
+    fn float_path_call(&mut self, p: &syn::ExprPath, args: &[&Expr], e: &Expr) -> Option<Option<Operand>> {
+        let segs: Vec<String> = p.path.segments.iter().map(|s| names::unraw(&s.ident)).collect();
+        let (method, owner) = match (&p.qself, segs.as_slice()) {
+            (Some(_), [.., m]) => (m.clone(), None),
+            (None, [.., owner, m]) => (m.clone(), Some(owner.clone())),
+            _ => return None,
+        };
+        let generic = owner.as_ref().is_some_and(|o| self.sig.generics.params.iter().any(|g| matches!(g, syn::GenericParam::Type(t) if t.ident == o.as_str())));
+        let float = owner.as_ref().is_some_and(|o| FLOAT_PATHS.contains(&o.as_str()));
+        if !(p.qself.is_some() || generic || float) {
+            return None;
+        }
+        let rule = table::method(&method)?;
+        let (receiver, rest) = args.split_first()?;
+        let receiver = strip_ref(receiver).0;
+        Some(self.apply(rule, receiver, rest, &p.path, e))
+    }
+
+    /// `concatenate(axis, &[&a, &b])` and `stack(axis, &[..])`: one rule over all parts.
+    fn join_call(&mut self, p: &syn::ExprPath, c: &syn::ExprCall, e: &Expr) -> Option<Option<Operand>> {
+        let name = names::unraw(&p.path.segments.last()?.ident);
+        if name != "concatenate" && name != "stack" || c.args.len() != 2 {
+            return None;
+        }
+        let Expr::Array(parts) = strip_ref(&c.args[1]).0 else {
+            return None;
+        };
+        let rule = table::builtin(&name)?;
+        let axis = self.constant(&c.args[0]);
+        let mut operands = Vec::new();
+        for part in &parts.elems {
+            match self.value(strip_ref(part).0) {
+                Some(o) => operands.push(o),
+                None => return Some(None),
+            }
+        }
+        Some(Some(self.rule(rule, operands, vec![axis], e.span())))
+    }
+
+    /// A call of the function being differentiated, by its name.
+    fn is_recursive(&self, path: &syn::Path) -> bool {
+        let own = &self.sig.ident;
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match segs.as_slice() {
+            [one] => *one == own.to_string(),
+            [first, one] if first == "self" => *one == own.to_string(),
+            _ => false,
+        }
+    }
+
+    #[allow(dead_code)]
+    fn span_of(e: &Expr) -> proc_macro2::Span {
+        e.span()
+    }
+}

@@ -1,0 +1,270 @@
+//! Expressions: one operation per definition, constants kept whole.
+
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, UnOp};
+
+use super::rename::needs_structure;
+use super::{Lowerer, Slot};
+use crate::core::{Let, Op, Operand, Origin, Repr};
+use crate::table::{self, OpEntry, Read};
+
+impl Lowerer<'_> {
+    /// The value of an expression. `None`: an error was reported.
+    /// After a jump (dead code), `Undef`.
+    pub fn value(&mut self, e: &Expr) -> Option<Operand> {
+        if self.term.is_some() {
+            return Some(Operand::Undef);
+        }
+        if !self.is_active_expr(e) && !needs_structure(e) {
+            return Some(self.constant(e));
+        }
+        match e {
+            Expr::Paren(p) => self.value(&p.expr),
+            Expr::Group(g) => self.value(&g.expr),
+            Expr::Path(_) => match self.path_slot(e) {
+                Some((Slot::Value { value, .. }, _)) => Some(Operand::Value(value)),
+                Some((Slot::Undef, name)) => {
+                    self.errors.push_spanned(e, format!("`{name}` is used before it is assigned"));
+                    None
+                }
+                None => Some(self.constant(e)),
+            },
+            Expr::Reference(r) => {
+                if let Some(m) = &r.mutability {
+                    self.errors.push_spanned(m, "`&mut` borrows are not supported in a #[differentiable] function; bind a new value with `let` instead");
+                    return None;
+                }
+                self.value(&r.expr)
+            }
+            Expr::Unary(u) => self.unary(u, e),
+            Expr::Binary(b) if super::rename::is_compound(&b.op) => {
+                self.stmt_expr(e);
+                Some(Operand::Lit(quote!(())))
+            }
+            Expr::Binary(b) => self.binary(b, e),
+            Expr::MethodCall(m) => self.method(m, e),
+            Expr::Call(c) => self.call(c, e),
+            Expr::Index(i) => self.index(i, e),
+            Expr::Field(f) => self.field(f, e),
+            Expr::If(i) => self.if_expr(i, true),
+            Expr::Match(m) => self.match_expr(m, true),
+            Expr::Block(b) if b.label.is_some() => self.labelled(b, true),
+            Expr::Block(b) => {
+                self.env.push_scope();
+                let v = self.tail(&b.block, true);
+                self.env.pop_scope();
+                v
+            }
+            Expr::Loop(_) => self.loop_expr(e, true),
+            Expr::ForLoop(_) | Expr::While(_) => self.loop_expr(e, false),
+            Expr::Assign(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                self.stmt_expr(e);
+                Some(if self.term.is_some() { Operand::Undef } else { Operand::Lit(quote!(())) })
+            }
+            Expr::Macro(m) => {
+                self.check_macro(&m.mac);
+                Some(Operand::Lit(quote!(())))
+            }
+            Expr::Cast(c) => {
+                self.errors.push_spanned(c.as_token, "an `as` cast of a differentiated value is not supported; floats convert with `A::from_f64(..)`, and a cast of a value that is not differentiated is fine");
+                None
+            }
+            Expr::Tuple(t) => {
+                self.errors.push_spanned(t, "a tuple of differentiated values can only be taken apart right away: `let (a, b) = (x * 2.0, y);`");
+                None
+            }
+            Expr::Array(a) => {
+                self.errors.push_spanned(a, "arrays of differentiated values are not supported; build a Tensor outside the function and pass it in, or use `concatenate`/`stack`");
+                None
+            }
+            Expr::Repeat(a) => {
+                self.errors.push_spanned(a, "arrays of differentiated values are not supported; build a Tensor outside the function and pass it in");
+                None
+            }
+            Expr::Struct(s) => {
+                self.errors.push_spanned(s, "building a struct from differentiated values is not supported; return a tensor");
+                None
+            }
+            Expr::Range(r) => {
+                self.errors.push_spanned(r, "a range of differentiated values is not supported");
+                None
+            }
+            Expr::Let(l) => {
+                self.errors.push_spanned(l.let_token, "`let` inside an expression is only supported as `if let`");
+                None
+            }
+            // Every other form is rejected by the checks.
+            other => {
+                if self.errors.is_empty() {
+                    self.errors.push_spanned(other, "this expression is not supported in a #[differentiable] function");
+                }
+                None
+            }
+        }
+    }
+
+    /// An expression that depends on no differentiated value: a literal
+    /// (emitted where it is used), a variable's value, or a new constant.
+    pub fn constant(&mut self, e: &Expr) -> Operand {
+        if let Expr::Lit(lit) = e {
+            return Operand::Lit(lit.to_token_stream());
+        }
+        if is_numeric_literal(e) {
+            // `-2.0`, `1.0 / 3.0`: a literal whose type the uses infer.
+            return Operand::Lit(quote!((#e)));
+        }
+        if let Some((Slot::Value { value, borrowed: false }, _)) = self.path_slot(e) {
+            return Operand::Value(value);
+        }
+        let c = self.renamed(e);
+        self.define("const", Op::Const(c), Repr::Unknown, false, e.span())
+    }
+
+    fn unary(&mut self, u: &syn::ExprUnary, e: &Expr) -> Option<Operand> {
+        match u.op {
+            UnOp::Deref(_) => self.value(&u.expr),
+            UnOp::Neg(_) => {
+                let x = self.value(&u.expr)?;
+                let rule = table::operator("neg")?;
+                Some(self.rule(rule, vec![x], vec![], e.span()))
+            }
+            _ => {
+                self.errors.push_spanned(u.op, "`!` of a differentiated value has no derivative; compare values with `<`, `>`, `==` to get a bool");
+                None
+            }
+        }
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary, e: &Expr) -> Option<Operand> {
+        let name = match b.op {
+            BinOp::Add(_) => "add",
+            BinOp::Sub(_) => "sub",
+            BinOp::Mul(_) => "mul",
+            BinOp::Div(_) => "div",
+            // Comparisons and logic give constants (bools).
+            BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::And(_) | BinOp::Or(_) => {
+                if needs_structure(e) {
+                    self.errors.push_spanned(e, "write this comparison without blocks or jumps inside (bind the parts with `let` first)");
+                    return None;
+                }
+                let c = self.renamed(e);
+                return Some(self.define("cmp", Op::Const(c), Repr::Unknown, false, e.span()));
+            }
+            op => {
+                self.errors.push_spanned(
+                    op,
+                    format!("the operator `{}` has no derivative rule; use `+`, `-`, `*`, `/` or a method with a rule", op.to_token_stream()),
+                );
+                return None;
+            }
+        };
+        let lhs = self.value(&b.left);
+        let rhs = self.value(&b.right);
+        let rule = table::operator(name)?;
+        Some(self.rule(rule, vec![lhs?, rhs?], vec![], e.span()))
+    }
+
+    /// `x[i]` of a differentiated slice, `Vec` or tensor.
+    fn index(&mut self, i: &syn::ExprIndex, e: &Expr) -> Option<Operand> {
+        if matches!(super::stmt::strip_parens(&i.index), Expr::Range(_)) {
+            self.errors.push_spanned(&i.index, "a sub-slice of a differentiated slice is not supported yet; read elements `x[i]` in a loop, or pass the sub-slice as a parameter of its own");
+            return None;
+        }
+        let x = self.value(&i.expr)?;
+        let index = if self.is_active_expr(&i.index) {
+            self.errors.push_spanned(&i.index, "an index must not depend on a differentiated value");
+            return None;
+        } else {
+            self.constant(&i.index)
+        };
+        let rule = table::builtin("index")?;
+        Some(self.rule(rule, vec![x], vec![index], e.span()))
+    }
+
+    /// `m.w1` of a parameter struct taken by reference: borrowed in place.
+    fn field(&mut self, f: &syn::ExprField, e: &Expr) -> Option<Operand> {
+        let base = match self.value(&f.base)? {
+            Operand::Value(b) if self.is_projection_base(b) => b,
+            _ => {
+                self.errors.push_spanned(
+                    f,
+                    "only fields of a parameter taken by reference (`m: &Model`, then `m.w1`) are differentiated; pass the value as a parameter of its own",
+                );
+                return None;
+            }
+        };
+        let name = match &f.member {
+            syn::Member::Named(n) => crate::names::unraw(n),
+            syn::Member::Unnamed(i) => format!("field{}", i.index),
+        };
+        let what = format!("{}_{name}", self.values[base].user.trim_start_matches("tmp_"));
+        let active = self.values[base].active;
+        let out = self.define(&what, Op::Field(base, f.member.clone()), Repr::Ref, active, e.span());
+        if let Operand::Value(v) = out {
+            self.projections.insert(v);
+        }
+        Some(out)
+    }
+
+    /// A parameter taken by reference, or a field of one.
+    fn is_projection_base(&self, v: usize) -> bool {
+        let value = &self.values[v];
+        match value.origin {
+            Origin::Param(_) => value.repr == Repr::Ref,
+            _ => self.projections.contains(&v),
+        }
+    }
+
+    /// Whether `&e` of this operand adds a reference: not for a field of a
+    /// parameter struct, whose value is the borrow already.
+    pub fn borrows(&self, e: &Expr, o: &Operand) -> bool {
+        super::pattern::is_borrow(e) && !o.value().is_some_and(|v| self.projections.contains(&v))
+    }
+
+    /// An operation with a rule. A literal operand that another operand's
+    /// backward function reads is bound once, up front, so that the forward
+    /// and backward passes agree on its type.
+    pub fn rule(&mut self, rule: &'static OpEntry, operands: Vec<Operand>, consts: Vec<Operand>, span: proc_macro2::Span) -> Operand {
+        let operands: Vec<Operand> = operands
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| match op {
+                Operand::Lit(tokens) if reads_operand(rule, i) => {
+                    let v = self.new_value("lit", false, Origin::Hoisted, Repr::Owned, false, span);
+                    self.hoisted.push(Let {
+                        out: v,
+                        op: Op::Const(crate::core::Const { tokens, reads: vec![] }),
+                        ty: None,
+                        span,
+                    });
+                    Operand::Value(v)
+                }
+                other => other,
+            })
+            .collect();
+        let active = operands.iter().any(|o| self.is_active(o));
+        self.define(rule.name, Op::Rule { rule, operands, consts }, Repr::Owned, active, span)
+    }
+}
+
+/// Whether operand `i`'s value or shape is read by another operand's backward function.
+fn reads_operand(rule: &OpEntry, i: usize) -> bool {
+    rule.reads.iter().enumerate().any(|(k, reads)| {
+        k != i && reads.iter().any(|r| matches!(r, Read::Value(j) | Read::Meta(j) if *j == i))
+    })
+}
+
+/// A literal, or negations, parentheses and arithmetic of literals.
+pub fn is_numeric_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_) | syn::Lit::Int(_)),
+        Expr::Paren(p) => is_numeric_literal(&p.expr),
+        Expr::Group(g) => is_numeric_literal(&g.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => is_numeric_literal(&u.expr),
+        Expr::Binary(b) if matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)) => {
+            is_numeric_literal(&b.left) && is_numeric_literal(&b.right)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,182 @@
+//! Expressions kept whole: renaming the user's variables to the values they
+//! name, and telling whether an expression must be lowered at all.
+
+use quote::ToTokens;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Expr};
+
+use super::{Lowerer, Slot};
+use crate::core::{Const, ValueId};
+use crate::names;
+use crate::table;
+
+impl Lowerer<'_> {
+    /// The value a single-identifier path names, with whether the variable
+    /// is a reference to it.
+    pub fn path_slot(&self, e: &Expr) -> Option<(Slot, String)> {
+        let Expr::Path(p) = e else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        let id = p.path.get_ident()?;
+        let name = names::unraw(id);
+        let b = self.env.lookup(&name)?;
+        Some((self.env.slot(b), name))
+    }
+
+    /// The expression with the body's variables renamed to the values they
+    /// name (`(&v)` for a variable that is a reference to `v`), and relative
+    /// paths adjusted for the generated module.
+    pub fn renamed(&self, e: &Expr) -> Const {
+        let mut e = e.clone();
+        let mut r = Renamer {
+            l: self,
+            reads: Vec::new(),
+        };
+        r.visit_expr_mut(&mut e);
+        Const {
+            reads: r.reads,
+            tokens: e.into_token_stream(),
+        }
+    }
+
+    /// Renames the expressions inside a pattern (constants in ranges) and
+    /// nothing else: the pattern's own bindings are renamed by the caller.
+    pub fn renamed_guard(&self, e: &Expr) -> Const {
+        self.renamed(e)
+    }
+
+    /// Whether an expression depends on a differentiated value. Reading a
+    /// shape (`x.len()`, `x.shape()`) differentiates nothing.
+    pub fn is_active_expr(&self, e: &Expr) -> bool {
+        let mut f = ActiveFinder {
+            l: self,
+            found: false,
+        };
+        f.visit_expr(e);
+        f.found
+    }
+}
+
+struct Renamer<'a, 'l> {
+    l: &'a Lowerer<'l>,
+    reads: Vec<ValueId>,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Some((Slot::Value { value, borrowed }, _)) = self.l.path_slot(e) {
+            let ident = self.l.values[value].ident.clone();
+            self.reads.push(value);
+            *e = if borrowed {
+                syn::parse_quote!((&#ident))
+            } else {
+                syn::parse_quote!(#ident)
+            };
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e)
+    }
+
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        // `S { x }` names the variable `x`: written out, so that it can be renamed.
+        if f.colon_token.is_none() {
+            f.colon_token = Some(Default::default());
+        }
+        syn::visit_mut::visit_field_value_mut(self, f)
+    }
+
+    fn visit_path_mut(&mut self, p: &mut syn::Path) {
+        names::fix_relative_path(p);
+        syn::visit_mut::visit_path_mut(self, p)
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+struct ActiveFinder<'a, 'l> {
+    l: &'a Lowerer<'l>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        if let Some((slot, _)) = self.l.path_slot(e) {
+            if let Some(v) = slot.value() {
+                self.found |= self.l.values[v].active;
+            }
+            return;
+        }
+        syn::visit::visit_expr(self, e)
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if !table::READERS.contains(&m.method.to_string().as_str()) {
+            self.visit_expr(&m.receiver);
+        }
+        for a in &m.args {
+            self.visit_expr(a);
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether an expression holds control flow, scopes or assignments, so that
+/// it must be lowered construct by construct even when nothing in it is
+/// differentiated (a constant `if`, a block with `let`s, a `match` whose
+/// arms bind names, a `loop` with `break value`).
+pub fn needs_structure(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if self.0 {
+                return;
+            }
+            match e {
+                Expr::Block(_)
+                | Expr::If(_)
+                | Expr::Match(_)
+                | Expr::Loop(_)
+                | Expr::While(_)
+                | Expr::ForLoop(_)
+                | Expr::Let(_)
+                | Expr::Assign(_)
+                | Expr::Return(_)
+                | Expr::Break(_)
+                | Expr::Continue(_)
+                | Expr::Closure(_)
+                | Expr::Unsafe(_)
+                | Expr::Async(_)
+                | Expr::TryBlock(_)
+                | Expr::Const(_) => self.0 = true,
+                Expr::Binary(b) if is_compound(&b.op) => self.0 = true,
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(false);
+    f.visit_expr(e);
+    f.0
+}
+
+pub fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
