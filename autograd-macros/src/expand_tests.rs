@@ -113,3 +113,40 @@ fn a_kept_value_read_once_gives_its_buffer_to_the_gradient() {
     // `y` is read by two (`c`'s product reads it too): borrowed.
     assert!(flat.contains("SquareSumAxisRule::rev0(&y,"), "{out}");
 }
+
+#[test]
+fn print_copy_expansion() {
+    let out = crate::expand::expand(
+        quote!(),
+        quote! {
+            fn copy_then_update(x: f64) -> f64 {
+                let mut d = x;
+                let tmp = d;
+                d = d * 3.0;
+                tmp + d
+            }
+        },
+    );
+    println!("{}", pretty(out));
+}
+
+#[test]
+fn print_clenshaw_expansion() {
+    let out = crate::expand::expand(
+        quote!(),
+        quote! {
+            fn clenshaw(y: f64, #[no_grad] c: &[f64]) -> f64 {
+                let y2 = 2.0 * y;
+                let mut d = 0.0;
+                let mut dd = 0.0;
+                for j in (1..c.len()).rev() {
+                    let tmp = d;
+                    d = y2 * d - dd + c[j];
+                    dd = tmp;
+                }
+                y * d - dd + 0.5 * c[0]
+            }
+        },
+    );
+    println!("{}", pretty(out));
+}

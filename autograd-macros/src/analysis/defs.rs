@@ -101,18 +101,10 @@ pub fn find<'b>(body: &'b Body) -> Defs<'b> {
     let mut v = Finder {
         d: &mut d,
         next: 1,
-        blocks: vec![addr(&body.block)],
+        blocks: Vec::new(),
         branch_path: Vec::new(),
     };
     v.walk_block(&body.block, &mut Cx::default());
-    let end = v.next;
-    if let Term::Yield(args) = &body.block.term {
-        for a in args {
-            if let Operand::Value(x) = a {
-                d.uses[*x].push(Use { kind: UseKind::Output, pos: end });
-            }
-        }
-    }
     d
 }
 
@@ -245,8 +237,10 @@ impl<'b> Finder<'_, 'b> {
 
     fn term(&mut self, term: &'b Term, cx: &Cx<'b>) {
         let pos = self.here(addr(term), cx);
+        let root = self.blocks.len() == 1;
         let kind = match term {
             Term::Jump(j) if j.target == crate::core::Target::Return => UseKind::Output,
+            Term::Yield(_) if root => UseKind::Output,
             _ => UseKind::Term,
         };
         for o in walk::term_operands(term) {

@@ -51,9 +51,9 @@ pub fn find(p: &mut Plan) {
     let mut sites = Sites { sites: Vec::new() };
     walk::walk(&p.body.block, &mut sites);
     let mut clones = HashSet::new();
-    for (site, v, loops) in sites.sites {
+    for (site, v, loops, again) in sites.sites {
         let pos = p.defs.pos.get(&site.0).copied().unwrap_or(0);
-        if must_copy(p, v, pos, &loops, &extra, &keep) {
+        if (again && p.body.values[v].repr != Repr::Ref) || must_copy(p, v, pos, &loops, &extra, &keep) {
             clones.insert(site);
         }
     }
@@ -95,8 +95,9 @@ fn must_copy(p: &Plan, v: ValueId, pos: u32, loops: &[usize], extra: &[Vec<u32>]
 }
 
 struct Sites {
-    /// (site, value moved, the loops around, innermost last).
-    sites: Vec<(Site, ValueId, Vec<usize>)>,
+    /// (site, value moved, the loops around (innermost last), whether the
+    /// same site moves the value again).
+    sites: Vec<(Site, ValueId, Vec<usize>, bool)>,
 }
 
 impl<'c> Visitor<'c> for Sites {
@@ -105,7 +106,8 @@ impl<'c> Visitor<'c> for Sites {
             let loops: Vec<usize> = cx.stack.iter().filter_map(loop_addr).collect();
             for (i, o) in l.inits.iter().enumerate() {
                 if let Operand::Value(v) = o {
-                    self.sites.push(((addr(inst), i), *v, loops.clone()));
+                    let again = l.inits[i + 1..].iter().any(|x| x.value() == Some(*v));
+                    self.sites.push(((addr(inst), i), *v, loops.clone(), again));
                 }
             }
         }
@@ -113,9 +115,12 @@ impl<'c> Visitor<'c> for Sites {
 
     fn term(&mut self, term: &'c Term, cx: &Cx<'c>) {
         let loops: Vec<usize> = cx.stack.iter().filter_map(loop_addr).collect();
-        for (i, o) in walk::term_operands(term).into_iter().enumerate() {
+        let ops = walk::term_operands(term);
+        for (i, o) in ops.iter().enumerate() {
             if let Operand::Value(v) = o {
-                self.sites.push(((addr(term), i), *v, loops.clone()));
+                // A value passed on twice at once is moved only the last time.
+                let again = ops[i + 1..].iter().any(|x| x.value() == Some(*v));
+                self.sites.push(((addr(term), i), *v, loops.clone(), again));
             }
         }
     }

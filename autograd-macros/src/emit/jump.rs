@@ -49,13 +49,13 @@ impl Emitter<'_, '_> {
                 (quote!(), tail, quote!(#(#rev)*))
             }
             (Term::Yield(args), Join::Back(l)) => {
-                let mut fwd = TokenStream::new();
                 let mut rev = TokenStream::new();
+                let mut moves = Vec::new();
                 for (i, (h, a)) in l.carried.iter().zip(args).enumerate() {
-                    fwd.extend(self.assign_slot(*h, a, (addr(t), i)));
+                    moves.push((*h, a, (addr(t), i)));
                     rev.extend(self.hand_back(*h, a));
                 }
-                (fwd, quote!(), rev)
+                (self.assign_slots(&moves), quote!(), rev)
             }
             (Term::Jump(j), _) => {
                 let (f, r) = self.jump(t, j, in_loop);
@@ -64,16 +64,26 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// `h = value;` for a loop's carried variable (nothing when it is `h` itself).
-    pub fn assign_slot(&self, h: ValueId, a: &Operand, site: (usize, usize)) -> TokenStream {
-        match a {
-            Operand::Value(v) if *v == h => quote!(),
-            Operand::Undef => quote!(),
-            a => {
-                let id = self.ident(h);
-                let value = self.moved(a, site);
-                quote!(#id = #value;)
+    /// `(h1, h2) = (v1, v2);` for a loop's carried variables, all at once
+    /// (`tmp = d; d = ..; dd = tmp;` passes on the old `d` as the new `dd`),
+    /// leaving out those that stay themselves.
+    pub fn assign_slots(&self, moves: &[(ValueId, &Operand, (usize, usize))]) -> TokenStream {
+        let mut targets = Vec::new();
+        let mut values = Vec::new();
+        for (h, a, site) in moves {
+            match a {
+                Operand::Value(v) if v == h => {}
+                Operand::Undef => {}
+                a => {
+                    targets.push(self.ident(*h).clone());
+                    values.push(self.moved(a, *site));
+                }
             }
+        }
+        match targets.len() {
+            0 => quote!(),
+            1 => quote!(#(#targets)* = #(#values)*;),
+            _ => quote!((#(#targets,)*) = (#(#values,)*);),
         }
     }
 
@@ -97,11 +107,13 @@ impl Emitter<'_, '_> {
                         let label = Self::label("loop", r);
                         let mut fwd = records;
                         let mut rev = TokenStream::new();
+                        let mut moves = Vec::new();
                         for (i, (h, a)) in l.carried.iter().zip(&j.args).enumerate() {
-                            fwd.extend(self.assign_slot(*h, a, (addr(t), i)));
+                            moves.push((*h, a, (addr(t), i)));
                             let from = if brk { l.outs[i] } else { *h };
                             rev.extend(self.hand_back(from, a));
                         }
+                        fwd.extend(self.assign_slots(&moves));
                         let value = match (&j.value, l.value) {
                             (Some(v), Some(out)) => {
                                 rev.extend(self.hand_back(out, v));

@@ -141,7 +141,10 @@ impl Emitter<'_, '_> {
         let (prelude, head) = self.loop_head(l, &stacks);
         let inits = self.loop_inits(inst, l);
         let label = Self::label("loop", l.id);
-        let kept = self.kept_outs(&l.outs);
+        let mut kept = self.kept_outs(&l.outs);
+        if let Some(v) = l.value {
+            kept.extend(self.kept_after(v));
+        }
         let outs_receive = l.outs.iter().any(|o| self.p.receives(*o));
         let bind = match l.value {
             Some(v) => {

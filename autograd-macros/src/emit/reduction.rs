@@ -44,9 +44,8 @@ impl Emitter<'_, '_> {
         // The back edge, after the iteration's backward has read the values in place.
         let mut back = TokenStream::new();
         if let Term::Yield(args) = &l.body.term {
-            for (i, (h, a)) in l.carried.iter().zip(args).enumerate() {
-                back.extend(self.assign_slot(*h, a, (addr(&l.body.term), i)));
-            }
+            let moves: Vec<_> = l.carried.iter().zip(args).enumerate().map(|(i, (h, a))| (*h, a, (addr(&l.body.term), i))).collect();
+            back = self.assign_slots(&moves);
         }
         let need_acc = self.need(r.acc);
         let d_back = self.d(r.back);

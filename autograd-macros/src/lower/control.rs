@@ -395,9 +395,15 @@ impl Lowerer<'_> {
                     other => return Some(Scrutinee { tokens: self.operand_const(&other), parts: vec![] }),
                 };
                 let id = &self.values[v].ident;
-                tokens.push(quote!(&#id));
                 reads.push(v);
-                parts.push(Some(v));
+                if self.values[v].active {
+                    tokens.push(quote!(&#id));
+                    parts.push(Some(v));
+                } else {
+                    // A constant computed with control flow of its own: matched as it is.
+                    tokens.push(quote!(#id));
+                    parts.push(None);
+                }
             } else {
                 let c = self.renamed(el);
                 reads.extend(c.reads.iter().copied());

@@ -219,7 +219,10 @@ impl Lowerer<'_> {
     /// Whether `&e` of this operand adds a reference: not for a field of a
     /// parameter struct, whose value is the borrow already.
     pub fn borrows(&self, e: &Expr, o: &Operand) -> bool {
-        super::pattern::is_borrow(e) && !o.value().is_some_and(|v| self.projections.contains(&v))
+        let fresh = super::pattern::is_borrow(e) && !o.value().is_some_and(|v| self.projections.contains(&v));
+        // `m = v` where `v` is a reference: `m` is one too.
+        let copied = matches!(self.path_slot(super::stmt::strip_parens(e)), Some((Slot::Value { borrowed: true, .. }, _)));
+        fresh || copied
     }
 
     /// An operation with a rule. A literal operand that another operand's

@@ -73,16 +73,14 @@ impl Lowerer<'_> {
     }
 
     fn assign_target(&mut self, e: &Expr) -> Option<super::BindingId> {
-        let (slot, name) = self.path_slot(e)?;
+        let (_, name) = self.path_slot(e)?;
         let b = self.env.lookup(&name)?;
-        if let Some(v) = slot.value() {
-            if self.body_is_param(v) {
-                self.errors.push_spanned(
-                    e,
-                    "a parameter cannot be assigned; bind a new variable: `let mut y = x;`",
-                );
-                return None;
-            }
+        if b < self.params.len() {
+            self.errors.push_spanned(
+                e,
+                "a parameter cannot be assigned; bind a new variable: `let mut y = x;`",
+            );
+            return None;
         }
         Some(b)
     }

@@ -111,14 +111,12 @@ impl Lowerer<'_> {
         if let Expr::Path(p) = inner {
             if let Some(id) = p.path.get_ident().filter(|_| p.qself.is_none()) {
                 if let Some(b) = self.env.lookup(&names::unraw(id)) {
-                    if let Some(v) = self.env.slot(b).value() {
-                        if self.body_is_param(v) {
-                            self.errors.push_spanned(
-                                lhs,
-                                "a parameter cannot be assigned; bind a new variable: `let mut y = x;`",
-                            );
-                            return None;
-                        }
+                    if b < self.params.len() {
+                        self.errors.push_spanned(
+                            lhs,
+                            "a parameter cannot be assigned; bind a new variable: `let mut y = x;`",
+                        );
+                        return None;
                     }
                     return Some(b);
                 }
