@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
 
-use crate::check::{self, MAX_DEPTH};
+use crate::check::{self, MAX_GROUP_DEPTH};
 use crate::errors::Errors;
 use crate::{analysis, emit, lower, signature};
 
@@ -39,9 +39,10 @@ impl Parse for ShallowFn {
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let shallow: ShallowFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
-        Err(e) => {
-            let e = syn::Error::new(
-                e.span(),
+        Err(_) => {
+            // At the item: syn places errors at the end of its input past the last token.
+            let e = syn::Error::new_spanned(
+                &item,
                 "#[differentiable] applies to a free function: `fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> { .. }`",
             );
             let err = e.to_compile_error();
@@ -53,15 +54,16 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         errors.push_spanned(&attr, "#[differentiable] takes no arguments");
     }
     let user_fn = user_function(&shallow);
-    if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_DEPTH) {
-        errors.push(span, check::too_deep_message());
+    if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_GROUP_DEPTH) {
+        errors.push(span, check::too_deep_groups_message());
         return with_errors(user_fn, errors);
     }
     let block: syn::Block = match syn::parse2(shallow.body.to_token_stream()) {
         Ok(b) => b,
         Err(e) => {
+            // rustc reports the syntax error on the item, emitted as written.
             errors.push_error(e);
-            return with_errors(user_fn, errors);
+            return with_errors(item, errors);
         }
     };
     let func = syn::ItemFn {
@@ -72,6 +74,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let sig = signature::signature(&func, &mut errors);
     if !check::body(&func.block, &mut errors) {
+        // Dropping a syntax tree that deep would recurse as deep: the
+        // process ends soon, so it is left to it.
+        std::mem::forget(func);
         return with_errors(user_fn, errors);
     }
     let Some(sig) = sig else {
@@ -86,7 +91,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let plan = analysis::analyse(&sig, &body);
     if let Some(first) = plan.internal.first() {
         errors.push(
-            proc_macro2::Span::call_site(),
+            sig.ident.span(),
             format!("internal error in #[differentiable]: {first}; please report this function"),
         );
         return with_errors(user_fn, errors);

@@ -150,3 +150,32 @@ fn print_clenshaw_expansion() {
     );
     println!("{}", pretty(out));
 }
+
+#[test]
+#[ignore]
+fn probe_stack_of_a_long_chain() {
+    let n: usize = std::env::var("N").ok().and_then(|s| s.parse().ok()).unwrap_or(10000);
+    let stage: usize = std::env::var("STAGE").ok().and_then(|s| s.parse().ok()).unwrap_or(9);
+    let body = (0..n).map(|_| "x").collect::<Vec<_>>().join(" + ");
+    let src = format!("fn f(x: f64) -> f64 {{ {body} }}");
+    std::thread::Builder::new()
+        .stack_size(4 << 20)
+        .spawn(move || {
+            let item: proc_macro2::TokenStream = src.parse().unwrap();
+            if stage == 1 {
+                let f: syn::ItemFn = syn::parse2(item).unwrap();
+                std::mem::forget(f);
+                return;
+            }
+            if stage == 2 {
+                let f: syn::ItemFn = syn::parse2(item).unwrap();
+                drop(f);
+                return;
+            }
+            let out = crate::expand::expand(quote!(), item);
+            std::mem::forget(out);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

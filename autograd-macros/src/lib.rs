@@ -68,3 +68,6 @@ pub fn __op_table(_: TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod expand_tests;
+
+#[cfg(test)]
+mod fuzz_tests;

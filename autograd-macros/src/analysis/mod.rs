@@ -160,6 +160,8 @@ pub struct Plan<'b> {
     /// flag is its set's.
     pub need_sets: Vec<Deps>,
     pub need_of: Vec<Option<usize>>,
+    /// The name of each set's flag (after `__ad_`).
+    pub need_names: Vec<String>,
     /// Facts the analyses could not establish (bugs of the macro, reported
     /// as errors rather than emitted wrong).
     pub internal: Vec<String>,
@@ -198,6 +200,7 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         saved_lines: Vec::new(),
         need_sets: Vec::new(),
         need_of: vec![None; n],
+        need_names: Vec::new(),
         internal: Vec::new(),
     };
     p.need_flags();
@@ -229,6 +232,17 @@ impl Plan<'_> {
                 self.need_sets.push(d);
             }
             self.need_of[v] = Some(i);
+        }
+        let mut taken = HashSet::new();
+        for (i, set) in self.need_sets.iter().enumerate() {
+            let params: Vec<usize> = set.iter().collect();
+            let joined: Vec<String> = params.iter().map(|p| self.body.values[self.body.params[*p]].name.clone()).collect();
+            let mut name = format!("need_{}", joined.join("_"));
+            if params.len() > 3 || !taken.insert(name.clone()) {
+                name = format!("need_set{i}");
+                taken.insert(name.clone());
+            }
+            self.need_names.push(name);
         }
     }
 

@@ -20,6 +20,11 @@ use crate::errors::Errors;
 /// compiler's stack. Split deeper expressions with `let`.
 pub const MAX_DEPTH: usize = 256;
 
+/// How deep brackets, parentheses and braces may nest in a body: syn reads
+/// each level with several frames of recursion, before any check of ours
+/// can run, so this is checked on the tokens first (without recursion).
+pub const MAX_GROUP_DEPTH: usize = 128;
+
 struct Validator<'e> {
     errors: &'e mut Errors,
     depth: usize,
@@ -64,20 +69,55 @@ pub fn too_deep_message() -> String {
     format!("this expression is nested more than {MAX_DEPTH} levels deep, more than #[differentiable] reads; bind parts of it to variables with `let`")
 }
 
+pub fn too_deep_groups_message() -> String {
+    format!("brackets, parentheses and blocks are nested more than {MAX_GROUP_DEPTH} levels deep here, more than #[differentiable] reads; bind parts of the expression to variables with `let`, or move inner blocks into functions")
+}
+
 impl Validator<'_> {
-    /// Enters one level of nesting; false (and one error) past the limit.
-    fn enter(&mut self, tokens: &dyn ToTokens) -> bool {
+    /// Enters one level of nesting; false (and one error at `at`) past the limit.
+    fn enter(&mut self, at: impl FnOnce() -> proc_macro2::Span) -> bool {
         if self.too_deep {
             return false;
         }
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.too_deep = true;
-            self.errors.push_spanned(tokens, too_deep_message());
+            self.errors.push(at(), too_deep_message());
             self.depth -= 1;
             return false;
         }
         true
+    }
+}
+
+/// A token of an expression found without walking it (what is past the
+/// depth limit must not be walked): the operator of a binary expression,
+/// the method of a call, and so on.
+fn shallow_span(e: &Expr) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match e {
+        Expr::Binary(b) => b.op.span(),
+        Expr::MethodCall(m) => m.method.span(),
+        Expr::Field(f) => f.dot_token.span,
+        Expr::Index(i) => i.bracket_token.span.join(),
+        Expr::Call(c) => c.paren_token.span.join(),
+        Expr::Unary(u) => u.op.span(),
+        Expr::Paren(p) => p.paren_token.span.join(),
+        Expr::Cast(c) => c.as_token.span,
+        Expr::Reference(r) => r.and_token.span,
+        Expr::Try(t) => t.question_token.span,
+        Expr::Await(a) => a.await_token.span,
+        Expr::Block(b) => b.block.brace_token.span.join(),
+        Expr::If(i) => i.if_token.span,
+        Expr::Match(m) => m.match_token.span,
+        Expr::Tuple(t) => t.paren_token.span.join(),
+        Expr::Array(a) => a.bracket_token.span.join(),
+        Expr::Closure(c) => c.or1_token.span,
+        Expr::Return(r) => r.return_token.span,
+        Expr::Break(b) => b.break_token.span,
+        Expr::Assign(a) => a.eq_token.span,
+        Expr::Range(r) => r.limits.span(),
+        other => other.span(),
     }
 }
 
@@ -108,28 +148,28 @@ impl Validator<'_> {
 
 impl<'ast> Visit<'ast> for Validator<'_> {
     fn visit_block(&mut self, b: &'ast syn::Block) {
-        if self.enter(b) {
+        if self.enter(|| b.brace_token.span.join()) {
             syn::visit::visit_block(self, b);
             self.depth -= 1;
         }
     }
 
     fn visit_pat(&mut self, p: &'ast syn::Pat) {
-        if self.enter(p) {
+        if self.enter(|| syn::spanned::Spanned::span(p)) {
             syn::visit::visit_pat(self, p);
             self.depth -= 1;
         }
     }
 
     fn visit_type(&mut self, t: &'ast syn::Type) {
-        if self.enter(t) {
+        if self.enter(|| syn::spanned::Spanned::span(t)) {
             syn::visit::visit_type(self, t);
             self.depth -= 1;
         }
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {
-        if !self.enter(e) {
+        if !self.enter(|| shallow_span(e)) {
             return;
         }
         self.expr(e);

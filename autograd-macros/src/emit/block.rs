@@ -33,6 +33,7 @@ pub struct Pieces {
 
 impl Emitter<'_, '_> {
     pub fn block(&mut self, b: &Block, join: Join, in_loop: bool) -> Pieces {
+        self.locals.push(Vec::new());
         let mut fwd = TokenStream::new();
         let mut revs = Vec::new();
         let mut codes: Option<(u32, u32)> = None;
@@ -40,7 +41,7 @@ impl Emitter<'_, '_> {
             let (f, r) = self.inst(inst, in_loop);
             fwd.extend(f);
             if !r.is_empty() {
-                revs.push(self.guarded(r, codes));
+                revs.push(self.guarded(quote!({ #r }), codes));
             }
             let c = inst.codes();
             if !c.is_empty() {
@@ -56,8 +57,10 @@ impl Emitter<'_, '_> {
             revs.push(self.guarded(tr, codes));
         }
         revs.reverse();
+        let locals = self.locals.pop().unwrap_or_default();
+        let decls = Self::declarations(&locals);
         Pieces {
-            fwd,
+            fwd: quote!(#decls #fwd),
             tail,
             rev: quote!(#(#revs)*),
         }
@@ -85,7 +88,7 @@ impl Emitter<'_, '_> {
             Inst::Labelled(b) => self.labelled(b, in_loop),
             Inst::Bind(b) => {
                 let (pat, value) = (&b.pat, &b.value.tokens);
-                let kept: Vec<TokenStream> = b.bindings.iter().map(|v| self.kept_after(*v)).collect();
+                let kept: Vec<TokenStream> = b.bindings.clone().into_iter().map(|v| self.kept_after(v)).collect();
                 (quote!(let #pat = #value; #(#kept)*), quote!())
             }
             Inst::Check(c) => {
@@ -95,24 +98,28 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// `let (a, b) = ` for a construct's outs (nothing without outs).
-    pub fn outs_binding(&self, outs: &[ValueId]) -> TokenStream {
+    /// `(a, b) = ` for a construct's outs, declared in the block (nothing without outs).
+    pub fn outs_binding(&mut self, outs: &[ValueId]) -> TokenStream {
+        for o in outs {
+            let id = self.ident(*o).clone();
+            self.declare(&id, false);
+        }
         match outs {
             [] => quote!(),
             [o] => {
                 let id = self.ident(*o);
-                quote!(let #id =)
+                quote!(#id =)
             }
             _ => {
                 let ids = outs.iter().map(|o| self.ident(*o));
-                quote!(let (#(#ids,)*) =)
+                quote!((#(#ids,)*) =)
             }
         }
     }
 
     /// What the pullback keeps of a construct's outs.
-    pub fn kept_outs(&self, outs: &[ValueId]) -> TokenStream {
-        let kept = outs.iter().map(|o| self.kept_after(*o));
+    pub fn kept_outs(&mut self, outs: &[ValueId]) -> TokenStream {
+        let kept: Vec<TokenStream> = outs.iter().map(|o| self.kept_after(*o)).collect();
         quote!(#(#kept)*)
     }
 }

@@ -29,8 +29,8 @@ pub fn core_body(plan: &crate::analysis::Plan, closure_params: &[TokenStream]) -
 }
 
 impl Emitter<'_, '_> {
-    fn prologue(&self) -> TokenStream {
-        let rt = &self.rt;
+    fn prologue(&mut self) -> TokenStream {
+        let rt = self.rt.clone();
         let mut out = TokenStream::new();
         let body = self.p.body;
         for (i, p) in self.p.sig.params.iter().enumerate() {
@@ -51,21 +51,36 @@ impl Emitter<'_, '_> {
                 out.extend(quote!(let #need: bool = #(#parts)||*;));
             }
         }
+        let mut kept = Vec::new();
         for v in &body.params {
             if self.p.stable_meta[*v] {
                 let m = self.meta_ident(*v);
                 let id = self.ident(*v);
                 let r = self.by_ref_var(*v, quote!(#id));
-                out.extend(quote!(let #m = #rt::meta(#r);));
+                kept.push((m, quote!(#rt::meta(#r))));
             }
         }
+        // Literals read by backward functions, bound once.
+        let mut lits = Vec::new();
         for h in &body.hoisted {
             if let crate::core::Op::Const(c) = &h.op {
-                let id = self.ident(h.out);
-                let t = &c.tokens;
-                let kept = self.kept_after(h.out);
-                out.extend(quote!(let #id = #t; #kept));
+                let id = self.ident(h.out).clone();
+                lits.push((id.clone(), c.tokens.clone()));
+                if self.p.stable_meta[h.out] {
+                    let m = self.meta_ident(h.out);
+                    kept.push((m, quote!(#rt::meta(&#id))));
+                }
             }
+        }
+        for chunk in lits.chunks(64) {
+            let ids = chunk.iter().map(|(i, _)| i);
+            let ts = chunk.iter().map(|(_, t)| t);
+            out.extend(quote!(let (#(#ids,)*) = (#(#ts,)*);));
+        }
+        for chunk in kept.chunks(64) {
+            let ids = chunk.iter().map(|(i, _)| i);
+            let ts = chunk.iter().map(|(_, t)| t);
+            out.extend(quote!(let (#(#ids,)*) = (#(#ts,)*);));
         }
         out
     }
@@ -98,10 +113,10 @@ impl Emitter<'_, '_> {
                 }
             })
             .collect();
-        let decls = &self.decls;
+        let decls = Self::initialised(&self.decls);
         quote! {
             #prologue
-            #(#decls)*
+            #decls
             #forward
             (__ad_value, move |__ad_seed, #(#closure_params),*| {
                 #(#adjoints)*
@@ -131,12 +146,18 @@ impl Emitter<'_, '_> {
         let body = self.p.body;
         let first = crate::analysis::storage::first_return(body).unwrap_or(body.block.insts.len());
         let exit = names::generated("fn_exit");
-        self.decls.push(quote!(let mut #exit: u32 = 0;));
+        self.decls.push((exit.clone(), quote!(0u32)));
         let mut before = TokenStream::new();
         let mut after = TokenStream::new();
         let mut revs = Vec::new();
         let mut codes: Option<(u32, u32)> = None;
+        self.locals.push(Vec::new());
+        let mut prefix_locals = Vec::new();
         for (k, inst) in body.block.insts.iter().enumerate() {
+            if k == first {
+                prefix_locals = self.locals.pop().unwrap_or_default();
+                self.locals.push(Vec::new());
+            }
             let (f, r) = self.inst(inst, false);
             if k < first {
                 before.extend(f);
@@ -146,7 +167,7 @@ impl Emitter<'_, '_> {
             if !r.is_empty() {
                 revs.push(match codes {
                     Some((lo, hi)) => quote!(if !(#lo..#hi).contains(&#exit) { #r }),
-                    None => r,
+                    None => quote!({ #r }),
                 });
             }
             let c = inst.codes();
@@ -166,11 +187,18 @@ impl Emitter<'_, '_> {
             Term::Yield(_) => self.output_value(),
             _ => quote!(),
         };
+        let mut suffix_locals = self.locals.pop().unwrap_or_default();
+        if first >= body.block.insts.len() {
+            std::mem::swap(&mut prefix_locals, &mut suffix_locals);
+        }
+        let (pd, sd) = (Self::declarations(&prefix_locals), Self::declarations(&suffix_locals));
         let label = names::label("body");
         (
             quote! {
+                #pd
                 #before
                 let __ad_value = #label: {
+                    #sd
                     #after
                     #tf
                     #tail
@@ -224,6 +252,7 @@ impl Emitter<'_, '_> {
                 }
             }
         }
+        let mut rest = Vec::new();
         for v in 0..body.values.len() {
             if let Some(Def::Param(i)) = self.p.defs.info[v].def {
                 let p = &self.p.sig.params[i];
@@ -235,10 +264,10 @@ impl Emitter<'_, '_> {
                 continue;
             }
             if self.p.receives(v) && Some(v) != self.p.seed_direct && !local.contains(&v) {
-                let d = self.d(v);
-                out.push(quote!(let mut #d = ::core::option::Option::None;));
+                rest.push((self.d(v), quote!(::core::option::Option::None)));
             }
         }
+        out.push(Self::initialised(&rest));
         out
     }
 }

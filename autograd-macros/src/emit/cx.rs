@@ -20,8 +20,14 @@ pub enum ExitVar {
 pub struct Emitter<'p, 'b> {
     pub p: &'p Plan<'b>,
     pub rt: TokenStream,
-    /// Slot, stack and record declarations, emitted before the forward sweep.
-    pub decls: Vec<TokenStream>,
+    /// Slot, stack and record declarations, emitted before the forward
+    /// sweep: each variable and its initial value.
+    pub decls: Vec<(Ident, TokenStream)>,
+    /// The variables each block being emitted defines, declared at its
+    /// start (`let (a, b);`) and assigned where they are defined: a `let`
+    /// per definition would nest one scope per statement, and rustc's debug
+    /// info recurses over those.
+    pub locals: Vec<Vec<(Ident, bool)>>,
     /// The regions around the block being emitted, innermost last.
     pub exits: Vec<ExitVar>,
     /// For each loop around, the stacks its body pushes onto (reserved
@@ -37,6 +43,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
             p,
             rt: names::runtime(),
             decls: Vec::new(),
+            locals: Vec::new(),
             exits: vec![ExitVar::Function],
             loop_stacks: Vec::new(),
             in_reduction: false,
@@ -72,18 +79,11 @@ impl<'p, 'b> Emitter<'p, 'b> {
         self.derived("pb", v)
     }
 
-    /// The flag telling whether a set of parameters' gradients is needed.
+    /// The flag telling whether a set of parameters' gradients is needed:
+    /// `__ad_need_x` for one parameter, `__ad_need_x_w` for a few (or
+    /// `__ad_need_set3`, should that name be another set's).
     pub fn need_set(&self, set: usize) -> Ident {
-        let params: Vec<usize> = self.p.need_sets[set].iter().collect();
-        if params.len() <= 3 {
-            let names: Vec<String> = params
-                .iter()
-                .map(|i| self.p.body.values[self.p.body.params[*i]].name.clone())
-                .collect();
-            names::generated(&format!("need_{}", names.join("_")))
-        } else {
-            names::generated(&format!("need_set{set}"))
-        }
+        names::generated(&self.p.need_names[set])
     }
 
     /// Whether the gradient of `v` is needed (`false` for constants).
@@ -225,7 +225,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
         let local = self.save_local(s);
         let slot = self.save_slot(s);
         match self.p.saves[s].kind {
-            SaveKind::Fused | SaveKind::Frame(_) => (quote!(let #local = #value;), quote!()),
+            SaveKind::Fused | SaveKind::Frame(_) => (quote!(#local = #value;), quote!()),
             SaveKind::Stack => (
                 quote!(#slot.push(#value);),
                 quote!(let #local = #slot.pop().expect("autograd: the backward pass pops what the forward pass saved");),
@@ -237,12 +237,20 @@ impl<'p, 'b> Emitter<'p, 'b> {
         }
     }
 
-    /// Declares the slot or stack of a save (frames and fused saves have none).
+    /// Declares the slot or stack of a save (frames and fused saves have a
+    /// local of their block).
     pub fn declare_save(&mut self, s: usize) {
         let slot = self.save_slot(s);
         match self.p.saves[s].kind {
+            SaveKind::Frame(_) | SaveKind::Fused => {
+                let local = self.save_local(s);
+                self.declare(&local, false);
+            }
+            _ => {}
+        }
+        match self.p.saves[s].kind {
             SaveKind::Stack => self.stack(&slot),
-            SaveKind::Once => self.decls.push(quote!(let mut #slot = ::core::option::Option::None;)),
+            SaveKind::Once => self.decls.push((slot, quote!(::core::option::Option::None))),
             SaveKind::Fused | SaveKind::Frame(_) => {}
         }
     }
@@ -250,12 +258,44 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// Declares a stack for values pushed inside a loop, reserved with the
     /// enclosing `for` loop's trip count.
     pub fn stack(&mut self, id: &Ident) {
-        self.decls.push(quote!(let mut #id = ::std::vec::Vec::new();));
+        self.decls.push((id.clone(), quote!(::std::vec::Vec::new())));
         if !self.in_reduction {
             if let Some(stacks) = self.loop_stacks.last_mut() {
                 stacks.push(id.clone());
             }
         }
+    }
+
+    /// A variable the block being emitted defines (see `locals`).
+    pub fn declare(&mut self, id: &Ident, mutable: bool) {
+        if let Some(top) = self.locals.last_mut() {
+            top.push((id.clone(), mutable));
+        }
+    }
+
+    /// `let (a, mut b, ..);`, in groups of 64.
+    pub fn declarations(list: &[(Ident, bool)]) -> TokenStream {
+        let mut out = TokenStream::new();
+        for chunk in list.chunks(64) {
+            let pats = chunk.iter().map(|(id, m)| if *m { quote!(mut #id) } else { quote!(#id) });
+            if chunk.len() == 1 {
+                out.extend(quote!(let #(#pats)*;));
+            } else {
+                out.extend(quote!(let (#(#pats,)*);));
+            }
+        }
+        out
+    }
+
+    /// `let (mut a, mut b, ..) = (init_a, init_b, ..);`, in groups of 64.
+    pub fn initialised(list: &[(Ident, TokenStream)]) -> TokenStream {
+        let mut out = TokenStream::new();
+        for chunk in list.chunks(64) {
+            let ids = chunk.iter().map(|(id, _)| id);
+            let inits = chunk.iter().map(|(_, i)| i);
+            out.extend(quote!(let (#(mut #ids,)*) = (#(#inits,)*);));
+        }
+        out
     }
 
     /// A place as the value itself (a place expression).
@@ -390,7 +430,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
             self.stack(&id);
             (id.clone(), quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")))
         } else {
-            self.decls.push(quote!(let mut #id = #init;));
+            self.decls.push((id.clone(), init));
             (id.clone(), quote!(#id))
         }
     }

@@ -98,7 +98,7 @@ impl Emitter<'_, '_> {
                 let exit = names::generated("fn_exit");
                 let label = names::label("body");
                 let value = j.args.first().map(|a| self.moved(a, (addr(t), 0))).unwrap_or_default();
-                (quote!({ #records #exit = #code; break #label #value; }), quote!())
+                (quote!({ #records #exit = #code; break #label (#value); }), quote!())
             }
             Target::Break(r) | Target::Continue(r) => {
                 let brk = matches!(j.target, Target::Break(_));
@@ -122,6 +122,7 @@ impl Emitter<'_, '_> {
                             _ => quote!(),
                         };
                         if brk {
+                            let value = if value.is_empty() { value } else { quote!((#value)) };
                             (quote!({ #fwd break #label #value; }), rev)
                         } else {
                             (quote!({ #fwd continue #label; }), rev)
@@ -142,7 +143,7 @@ impl Emitter<'_, '_> {
                         }
                         let tail = match vals.len() {
                             0 => quote!(),
-                            1 => quote!(#(#vals)*),
+                            1 => quote!((#(#vals)*)),
                             _ => quote!((#(#vals,)*)),
                         };
                         (quote!({ #records break #label #tail; }), rev)
@@ -200,7 +201,7 @@ impl Emitter<'_, '_> {
             self.stack(&ex);
             (quote!(#ex.push(0);), quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded control flow");))
         } else {
-            self.decls.push(quote!(let mut #ex: u32 = 0;));
+            self.decls.push((ex.clone(), quote!(0u32)));
             (quote!(), quote!(let #e: u32 = #ex;))
         };
         let label = Self::label("block", b.id);
@@ -208,6 +209,7 @@ impl Emitter<'_, '_> {
         let (fwd, tail, rev) = (pieces.fwd, pieces.tail, pieces.rev);
         let kept = self.kept_outs(&b.outs);
         let f = quote!(#bind #label: { #fwd #end #tail }; #kept);
+        let _ = &f;
         let r = if rev.is_empty() { quote!() } else { quote!({ #read #rev }) };
         (f, r)
     }

@@ -32,16 +32,14 @@ fn break_codes(l: &Loop) -> Vec<u32> {
 
 impl Emitter<'_, '_> {
     /// `let mut h = init;` for each carried variable.
-    pub fn loop_inits(&self, inst: &Inst, l: &Loop) -> TokenStream {
+    pub fn loop_inits(&mut self, inst: &Inst, l: &Loop) -> TokenStream {
         let mut out = TokenStream::new();
         for (i, (h, init)) in l.carried.iter().zip(&l.inits).enumerate() {
-            let id = self.ident(*h);
-            match init {
-                Operand::Undef => out.extend(quote!(let mut #id;)),
-                o => {
-                    let v = self.moved(o, (addr(inst), i));
-                    out.extend(quote!(let mut #id = #v;));
-                }
+            let id = self.ident(*h).clone();
+            self.declare(&id, true);
+            if !matches!(init, Operand::Undef) {
+                let v = self.moved(init, (addr(inst), i));
+                out.extend(quote!(#id = #v;));
             }
         }
         out
@@ -95,7 +93,7 @@ impl Emitter<'_, '_> {
         let mut carried_init = TokenStream::new();
         if let Some(frame) = self.p.frames.get(&l.id).filter(|f| !f.locals.is_empty()) {
             let frames = Self::region_ident("frames", l.id);
-            self.decls.push(quote!(let mut #frames = ::std::vec::Vec::new();));
+            self.decls.push((frames.clone(), quote!(::std::vec::Vec::new())));
             stacks.push(frames.clone());
             let need = self.need_any(frame.needs.iter().copied());
             let need = if frame.needs.is_empty() { quote!(true) } else { need };
@@ -106,7 +104,7 @@ impl Emitter<'_, '_> {
                 let index = syn::Index::from(index);
                 let before = names::generated(&format!("before{}_{}", l.id, self.name(c.header)));
                 let prev = names::generated(&format!("prev{}_{}", l.id, self.name(c.header)));
-                self.decls.push(quote!(let mut #before = ::core::option::Option::None;));
+                self.decls.push((before.clone(), quote!(::core::option::Option::None)));
                 let copy = match &c.init {
                     Operand::Value(v) => self.copy_of(*v),
                     Operand::Lit(t) => t.clone(),
@@ -135,7 +133,7 @@ impl Emitter<'_, '_> {
             };
         }
         if exited {
-            self.decls.push(quote!(let mut #ex: ::std::vec::Vec<u32> = ::std::vec::Vec::new();));
+            self.decls.push((ex.clone(), quote!(::std::vec::Vec::<u32>::new())));
             stacks.push(ex.clone());
         }
         let (prelude, head) = self.loop_head(l, &stacks);
@@ -148,8 +146,9 @@ impl Emitter<'_, '_> {
         let outs_receive = l.outs.iter().any(|o| self.p.receives(*o));
         let bind = match l.value {
             Some(v) => {
-                let id = self.ident(v);
-                quote!(let #id =)
+                let id = self.ident(v).clone();
+                self.declare(&id, false);
+                quote!(#id =)
             }
             None => quote!(),
         };
@@ -160,10 +159,10 @@ impl Emitter<'_, '_> {
         let n = Self::region_ident("iterations", l.id);
         let cnt = Self::region_ident("trips", l.id);
         let (record, read) = if in_loop {
-            self.decls.push(quote!(let mut #cnt: ::std::vec::Vec<usize> = ::std::vec::Vec::new();));
+            self.decls.push((cnt.clone(), quote!(::std::vec::Vec::<usize>::new())));
             (quote!(#cnt.push(#n);), quote!(#cnt.pop().expect("autograd: the backward pass retraces the recorded loops")))
         } else {
-            self.decls.push(quote!(let mut #cnt: usize = 0;));
+            self.decls.push((cnt.clone(), quote!(0usize)));
             (quote!(#cnt = #n;), quote!(#cnt))
         };
         let (end, pop_exit) = if exited {

@@ -14,19 +14,21 @@ use crate::table::{Fusion, OpEntry, Read};
 impl Emitter<'_, '_> {
     /// `let __ad_m_v = meta(&v);` and `let __ad_own_v = v.to_owned();`
     /// after the definition of a kept value whose shape or copy the pullback reads.
-    pub fn kept_after(&self, v: ValueId) -> TokenStream {
-        let rt = &self.rt;
+    pub fn kept_after(&mut self, v: ValueId) -> TokenStream {
+        let rt = self.rt.clone();
         let mut out = TokenStream::new();
         if self.p.stable_meta[v] {
             let m = self.meta_ident(v);
             let id = self.ident(v);
             let r = self.by_ref_var(v, quote!(#id));
-            out.extend(quote!(let #m = #rt::meta(#r);));
+            out.extend(quote!(#m = #rt::meta(#r);));
+            self.declare(&m, false);
         }
         if self.p.own[v] {
             let own = self.own_ident(v);
             let copy = self.copy_of(v);
-            out.extend(quote!(let #own = #copy;));
+            out.extend(quote!(#own = #copy;));
+            self.declare(&own, false);
         }
         out
     }
@@ -112,22 +114,33 @@ impl Emitter<'_, '_> {
             })
             .collect();
         let entry = quote_spanned!(span=> rule);
-        quote_spanned!(span=> let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
+        quote_spanned!(span=> (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
     }
 
     /// Forward and reverse of a definition.
     pub fn let_stmt(&mut self, l: &Let, in_loop: bool) -> (TokenStream, TokenStream) {
         let out = self.ident(l.out).clone();
         let mutability = if matches!(l.op, Op::Const(_)) { quote!(mut) } else { quote!() };
+        let _ = &mutability;
         let ty = l.ty.as_ref().map(|t| {
             let t = Self::user_type(t);
             quote!(: #t)
         });
         let statement = match &l.op {
-            Op::Call(c) => self.call_statement(l, c),
-            _ => {
+            Op::Call(c) => {
+                self.declare(&out, false);
+                let pb = self.pb(l.out);
+                self.declare(&pb, false);
+                self.call_statement(l, c)
+            }
+            _ if ty.is_some() => {
                 let value = self.forward_value(l);
                 quote!(let #mutability #out #ty = #value;)
+            }
+            _ => {
+                let value = self.forward_value(l);
+                self.declare(&out, matches!(l.op, Op::Const(_)));
+                quote!(#out = #value;)
             }
         };
         let kept = self.kept_after(l.out);

@@ -51,7 +51,7 @@ impl Emitter<'_, '_> {
         let d_back = self.d(r.back);
         let back_id = self.ident(r.back).clone();
         let pre = names::generated(&format!("loop{}_gradients", l.id));
-        self.decls.push(quote!(let mut #pre = ::core::option::Option::None;));
+        self.decls.push((pre.clone(), quote!(::core::option::Option::None)));
         let mut receiver_decls = Vec::new();
         let mut receivers = Vec::new();
         let mut parts = Vec::new();
@@ -68,12 +68,13 @@ impl Emitter<'_, '_> {
             receivers.push(d);
             parts.push(names::generated(&format!("loop{}_d_{}", l.id, self.name(*v))));
         }
-        let locals: Vec<Ident> = self
+        let locals: Vec<(Ident, TokenStream)> = self
             .loop_locals(inst, l)
             .into_iter()
             .filter(|v| *v != r.back)
-            .map(|v| self.d(v))
+            .map(|v| (self.d(v), quote!(::core::option::Option::None)))
             .collect();
+        let locals = Self::initialised(&locals);
         let (prelude, head) = self.loop_head(l, &[]);
         let inits = self.loop_inits(inst, l);
         let label = Self::label("loop", l.id);
@@ -86,7 +87,7 @@ impl Emitter<'_, '_> {
                 #label: #head {
                     #bf
                     if #need_acc {
-                        #(let mut #locals = ::core::option::Option::None;)*
+                        #locals
                         let mut #d_back = ::core::option::Option::Some(#rt::one_like(&#back_id));
                         #br
                     }

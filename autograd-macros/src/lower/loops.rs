@@ -149,7 +149,7 @@ impl Lowerer<'_> {
         for (b, _) in self.env.changes_since(cp) {
             if !carried.contains(&b) {
                 self.errors.push(
-                    Span::call_site(),
+                    self.sig.ident.span(),
                     format!("internal error in #[differentiable]: `{}` changes in a loop or block without being carried; please report this", self.env.bindings[b].name),
                 );
             }

@@ -182,8 +182,17 @@ impl Lowerer<'_> {
     }
 
     /// A new value. `user`: named after a user's variable (else an
-    /// intermediate, `__ad_tmp_..`).
+    /// intermediate, `__ad_tmp_..`). A user's name that starts with the
+    /// macro's prefix gets a `u` in front, so that no variable named after
+    /// a user's can be one the macro invents.
     pub fn new_value(&mut self, base: &str, user: bool, origin: Origin, repr: Repr, active: bool, span: Span) -> ValueId {
+        let safe;
+        let base = if base.starts_with(names::PREFIX) {
+            safe = format!("u{base}");
+            &safe
+        } else {
+            base
+        };
         let name = self.fresh.name(base);
         let ident = if user {
             names::local(&name, span)
@@ -216,7 +225,8 @@ impl Lowerer<'_> {
             return false;
         }
         let span = value.span;
-        let fresh = self.fresh.name(name);
+        let safe = if name.starts_with(names::PREFIX) { format!("u{name}") } else { name.to_string() };
+        let fresh = self.fresh.name(&safe);
         let value = &mut self.values[v];
         value.ident = names::local(&fresh, span);
         value.user = name.to_string();

@@ -28,23 +28,22 @@ impl Lowerer<'_> {
     /// The expression with the body's variables renamed to the values they
     /// name (`(&v)` for a variable that is a reference to `v`), and relative
     /// paths adjusted for the generated module.
-    pub fn renamed(&self, e: &Expr) -> Const {
+    pub fn renamed(&mut self, e: &Expr) -> Const {
         let mut e = e.clone();
         let mut r = Renamer {
             l: self,
             reads: Vec::new(),
+            undefined: Vec::new(),
         };
         r.visit_expr_mut(&mut e);
+        let (reads, undefined) = (r.reads, r.undefined);
+        for (span, name) in undefined {
+            self.errors.push(span, format!("`{name}` is used before it is assigned"));
+        }
         Const {
-            reads: r.reads,
+            reads,
             tokens: e.into_token_stream(),
         }
-    }
-
-    /// Renames the expressions inside a pattern (constants in ranges) and
-    /// nothing else: the pattern's own bindings are renamed by the caller.
-    pub fn renamed_guard(&self, e: &Expr) -> Const {
-        self.renamed(e)
     }
 
     /// Whether an expression depends on a differentiated value. Reading a
@@ -62,19 +61,27 @@ impl Lowerer<'_> {
 struct Renamer<'a, 'l> {
     l: &'a Lowerer<'l>,
     reads: Vec<ValueId>,
+    undefined: Vec<(proc_macro2::Span, String)>,
 }
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Some((Slot::Value { value, borrowed }, _)) = self.l.path_slot(e) {
-            let ident = self.l.values[value].ident.clone();
-            self.reads.push(value);
-            *e = if borrowed {
-                syn::parse_quote!((&#ident))
-            } else {
-                syn::parse_quote!(#ident)
-            };
-            return;
+        match self.l.path_slot(e) {
+            Some((Slot::Value { value, borrowed }, _)) => {
+                let ident = self.l.values[value].ident.clone();
+                self.reads.push(value);
+                *e = if borrowed {
+                    syn::parse_quote!((&#ident))
+                } else {
+                    syn::parse_quote!(#ident)
+                };
+                return;
+            }
+            Some((Slot::Undef, name)) => {
+                self.undefined.push((syn::spanned::Spanned::span(e), name));
+                return;
+            }
+            None => {}
         }
         syn::visit_mut::visit_expr_mut(self, e)
     }

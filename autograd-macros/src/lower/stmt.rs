@@ -22,6 +22,8 @@ impl Lowerer<'_> {
             }
             let last = i + 1 == n;
             match stmt {
+                // An empty statement (`;`).
+                syn::Stmt::Expr(Expr::Verbatim(t), _) if t.is_empty() => {}
                 syn::Stmt::Local(local) => self.local(local),
                 syn::Stmt::Expr(e, None) if last && want => return self.value(e),
                 syn::Stmt::Expr(e, _) => self.stmt_expr(e),
