@@ -61,4 +61,9 @@ pub mod __private {
         IsScalar, ScalarCheck, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
+    /// The macro's table of operations, one canonical line each (compared
+    /// with the runtime's declarations by `tests/op_table.rs`).
+    pub use autograd_macros::__op_table;
+    /// The runtime's declarations of its operations.
+    pub use autograd_runtime::ops::decl::declarations;
 }

@@ -19,6 +19,18 @@ use crate::error::{or_panic, shape_mismatch, Error};
 use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
+use super::decl::{Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// `+ - * /` and unary `-`, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "add", rule: "AddRule", args: &[], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Meta(0), R::Meta(1)]], caps: &[C::Consumes, C::OwnedGrad(0), C::OwnedGrad(1), C::BothOwned, C::Passes(0), C::Passes(1)] },
+    OpDecl { name: "sub", rule: "SubRule", args: &[], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Meta(0), R::Meta(1)]], caps: &[C::Consumes, C::OwnedGrad(0), C::OwnedGrad(1), C::BothOwned, C::Passes(0)] },
+    OpDecl { name: "mul", rule: "MulRule", args: &[], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Meta(1)]], caps: &[C::Consumes, C::OwnedGrad(0), C::OwnedGrad(1), C::FuseSameOperands("SquareRule")] },
+    OpDecl { name: "div", rule: "DivRule", args: &[], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+    OpDecl { name: "neg", rule: "NegRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
+];
+
 
 /// Checks that two tensors broadcast together, naming both shapes if not.
 pub(crate) fn check_broadcast(op: &'static str, a: &[usize], b: &[usize]) -> Result<(), Error> {

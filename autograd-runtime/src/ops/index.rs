@@ -28,6 +28,19 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
+use super::decl::{ArgKind, Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Element reads, views and broadcasts, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "index_axis", rule: "IndexAxisRule", args: &[ArgKind::Const, ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0), R::Const(1)]], caps: &[C::Into, C::View] },
+    OpDecl { name: "slice_axis", rule: "SliceAxisRule", args: &[ArgKind::Const, ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0), R::Const(1)]], caps: &[C::Into, C::View] },
+    OpDecl { name: "insert_axis", rule: "InsertAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::View] },
+    OpDecl { name: "broadcast", rule: "BroadcastRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
+    OpDecl { name: "index", rule: "IndexRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::Into] },
+];
+
+
 // ---- x[i] -------------------------------------------------------------------
 
 /// The rule of `x[i]`, reading one element: `y = xᵢ`, `∂y/∂xⱼ = [i = j]`.

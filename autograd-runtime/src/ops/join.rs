@@ -24,6 +24,16 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::Meta;
 
+use super::decl::{Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// `concatenate` and `stack`, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "concatenate", rule: "ConcatenateRule", args: &[], reads: &[&[R::Const(0), R::AllMetas, R::Position]], caps: &[C::Variadic] },
+    OpDecl { name: "stack", rule: "StackRule", args: &[], reads: &[&[R::Const(0), R::AllMetas, R::Position]], caps: &[C::Variadic] },
+];
+
+
 /// Checks the parts of a concatenation along `axis`.
 fn check_concatenate<A, D: Dimension>(axis: Axis, parts: &[&Tensor<A, D>]) -> Result<(), Error> {
     const OP: &str = "concatenate";

@@ -24,6 +24,17 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
+use super::decl::{ArgKind, Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Matrix products and the transpose, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "matmul", rule: "MatmulRule", args: &[ArgKind::Operand], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Meta(1)]], caps: &[C::FuseTransposedArg("matmul_t")] },
+    OpDecl { name: "t", rule: "TRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::View] },
+    OpDecl { name: "matmul_t", rule: "MatmulTRule", args: &[ArgKind::Operand], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Meta(1)]], caps: &[] },
+];
+
+
 /// Checks that the last axis of `lhs` and the first axis of `rhs` have the
 /// same length, naming both shapes if not.
 fn check_matmul(lhs: &[usize], rhs: &[usize]) -> Result<(), Error> {

@@ -1,6 +1,7 @@
 //! Operations with derivative rules, one file per family.
 
 pub mod arith;
+pub mod decl;
 pub mod index;
 pub mod join;
 pub mod linalg;

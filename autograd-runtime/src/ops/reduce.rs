@@ -22,6 +22,18 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
+use super::decl::{ArgKind, Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Sums and means, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "sum", rule: "SumRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
+    OpDecl { name: "mean", rule: "MeanRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
+    OpDecl { name: "sum_axis", rule: "SumAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::FuseSquaredReceiver("square_sum_axis")] },
+    OpDecl { name: "mean_axis", rule: "MeanAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
+];
+
+
 /// The rule of `x.sum()`: `y = Σᵢ xᵢ`, `∂y/∂xᵢ = 1`.
 pub trait SumRule: Differentiable {
     /// The result type.

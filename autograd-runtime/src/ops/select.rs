@@ -26,6 +26,21 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf};
 
+use super::decl::{ArgKind, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Selections, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "max_axis", rule: "MaxAxisRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Output, R::Const(0)]], caps: &[] },
+    OpDecl { name: "min_axis", rule: "MinAxisRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Output, R::Const(0)]], caps: &[] },
+    OpDecl { name: "maximum", rule: "MaximumRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "minimum", rule: "MinimumRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "max", rule: "MaximumRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "min", rule: "MinimumRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "clamp", rule: "ClampRule", args: &[ArgKind::Const, ArgKind::Const], reads: &[&[R::Value(0), R::Const(0), R::Const(1)]], caps: &[] },
+];
+
+
 // ---- shared helpers ---------------------------------------------------------
 
 /// Which extreme an op selects.

@@ -18,6 +18,15 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
+use super::decl::{ArgKind, Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// `reshape`, as generated code sees it (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "reshape", rule: "ReshapeRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+];
+
+
 /// `x` with its elements laid out in `shape`, in row-major order, or
 /// [`Error::IncompatibleShapes`] if the numbers of elements differ.
 fn reshaped<A: Float, D: Dimension, E: Dimension>(

@@ -26,6 +26,17 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf};
 
+use super::decl::{ArgKind, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Normalisations, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "softmax", rule: "SoftmaxRule", args: &[ArgKind::Const], reads: &[&[R::Output, R::Const(0)]], caps: &[] },
+    OpDecl { name: "log_softmax", rule: "LogSoftmaxRule", args: &[ArgKind::Const], reads: &[&[R::Output, R::Const(0)]], caps: &[] },
+    OpDecl { name: "logsumexp", rule: "LogsumexpRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Output, R::Const(0)]], caps: &[] },
+];
+
+
 /// The shift that keeps the exponents of a lane `≤ 0`: its maximum, or 0 if
 /// the maximum is infinite (or the lane is empty or all NaN).
 fn shift<A: Float>(lane: &ArrayView1<'_, A>) -> A {

@@ -16,6 +16,15 @@ use crate::ops::reduce::map_last_axis_lanes;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf};
 
+use super::decl::{ArgKind, Cap as C, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// The fused sum of squares, as generated code sees it (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "square_sum_axis", rule: "SquareSumAxisRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Const(0)]], caps: &[C::TakesOperand] },
+];
+
+
 /// The rule of `(x * x).sum_axis(axis)`: `yⱼ = Σᵢ xᵢⱼ²` along `axis`, and
 /// the gradient `2·xᵢⱼ·dⱼ`.
 pub trait SquareSumAxisRule: Differentiable {

@@ -51,6 +51,8 @@ use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
+use super::decl::{elementwise, ArgKind, OpDecl, Reads};
+
 /// `sigmoid` and `relu` for `f32` and `f64`, which `std` does not have.
 ///
 /// ```
@@ -176,7 +178,18 @@ macro_rules! unary_rules {
                 <Self as $Rule>::fwd(self)
             }
         }
-    )*};
+    )*
+
+        /// The elementwise functions, as generated code sees them (see `decl`).
+        pub(crate) const ELEMENTWISE: &[OpDecl] = &[$(
+            elementwise(stringify!($method), stringify!($Rule), reads_output($reads)),
+        )*];
+    };
+}
+
+/// Whether a rule's backward reads its output (`"output"`) rather than its input.
+const fn reads_output(reads: &str) -> bool {
+    reads.as_bytes()[0] == b'o'
 }
 
 unary_rules! {
@@ -315,6 +328,18 @@ unary_rules! {
     |x| x.atanh(),
     |x, d| d / (A::one() - x * x);
 }
+
+/// Integer and real powers, as generated code sees them (see `decl`).
+pub(crate) const POWERS: &[OpDecl] = &[
+    OpDecl { name: "powi", rule: "PowiRule", args: &[ArgKind::Const], reads: &[&[Reads::Value(0), Reads::Const(0)]], caps: &[] },
+    OpDecl {
+        name: "powf",
+        rule: "PowfRule",
+        args: &[ArgKind::Operand],
+        reads: &[&[Reads::Value(0), Reads::Value(1)], &[Reads::Value(0), Reads::Output, Reads::Meta(1)]],
+        caps: &[],
+    },
+];
 
 // ---- integer powers ----------------------------------------------------------
 
