@@ -53,7 +53,7 @@ def write(n, attr):
 
 
 def build():
-    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(WORK, "target"))
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(WORK, "target"), CARGO_INCREMENTAL="0")
     t = time.time()
     subprocess.run(["cargo", "build", "-q"], cwd=WORK, env=env, check=True)
     return time.time() - t

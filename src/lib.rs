@@ -57,8 +57,8 @@ pub mod __private {
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{
         accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice,
-        grad_or_zeros, meta, one_like, seed_one, store, val, Contribution, Differentiable, GradOf,
-        IsScalar, ScalarCheck, ScalarOutput,
+        grad_or_zeros, lit, lit_meta, meta, none_like, one_like, seed_one, store, val, witness, Contribution,
+        Differentiable, GradOf, IsScalar, ScalarCheck, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
     /// The macro's table of operations, one canonical line each (compared

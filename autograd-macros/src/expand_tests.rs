@@ -179,3 +179,19 @@ fn probe_stack_of_a_long_chain() {
         .join()
         .unwrap();
 }
+
+/// Writes the expansion of a file's function to stdout (`EXPAND_FILE=path`).
+#[test]
+#[ignore]
+fn expand_a_file() {
+    let path = std::env::var("EXPAND_FILE").unwrap();
+    let src = std::fs::read_to_string(path).unwrap();
+    let file: syn::File = syn::parse_str(&src).unwrap();
+    for item in file.items {
+        if let syn::Item::Fn(mut f) = item {
+            f.attrs.retain(|a| !a.path().is_ident("differentiable"));
+            let out = crate::expand::expand(quote!(), quote::ToTokens::to_token_stream(&f));
+            println!("{}", pretty(out));
+        }
+    }
+}

@@ -549,3 +549,86 @@ impl<A: Float> Differentiable for Vec<A> {
         vec![A::zero(); *len]
     }
 }
+
+/// The element type of a float or a tensor: the type a float literal
+/// beside it has (`x * 2.0`). Generated code passes literals through
+/// [`lit`] so that rustc knows their type at once.
+pub trait Elem {
+    /// `A` for `A`, `Tensor<A, D>`, `[A]` and `Vec<A>`.
+    type Elem: Float;
+}
+
+macro_rules! elem_self {
+    ($($t:ty),*) => {$(
+        impl Elem for $t {
+            type Elem = $t;
+        }
+    )*};
+}
+elem_self!(f32, f64);
+
+impl<A: Float, D: Dimension> Elem for Tensor<A, D> {
+    type Elem = A;
+}
+
+impl<A: Float> Elem for [A] {
+    type Elem = A;
+}
+
+impl<A: Float> Elem for Vec<A> {
+    type Elem = A;
+}
+
+impl<T: Elem + ?Sized> Elem for &T {
+    type Elem = T::Elem;
+}
+
+/// A literal of the element type of `beside` (see [`Elem`]).
+#[inline(always)]
+pub fn lit<T: Elem + ?Sized>(beside: &T, x: T::Elem) -> T::Elem {
+    let _ = beside;
+    x
+}
+
+/// A literal of the element type of the value `beside` is the shape of.
+#[inline(always)]
+pub fn lit_meta<T: Elem + Differentiable + ?Sized>(beside: &Meta<T>, x: T::Elem) -> T::Elem {
+    let _ = beside;
+    x
+}
+
+/// The type of a value's gradient, without the value: generated code
+/// takes one right after a value is defined, so that the slot of its
+/// gradient in the backward pass has a type from the start.
+pub struct Witness<T: ?Sized>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: ?Sized> Clone for Witness<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Witness<T> {}
+
+/// The [`Witness`] of a value's gradient type.
+#[inline(always)]
+pub fn witness<T: Differentiable + ?Sized>(value: &T) -> Witness<T::Grad> {
+    let _ = value;
+    Witness(std::marker::PhantomData)
+}
+
+impl<G> Witness<G> {
+    /// An empty gradient slot of the witnessed type.
+    #[inline(always)]
+    pub fn none(self) -> Option<G> {
+        None
+    }
+}
+
+/// An empty gradient slot for a value whose shape is kept (the type comes
+/// from the shape, as from a [`Witness`]).
+#[inline(always)]
+pub fn none_like<T: Differentiable + ?Sized>(meta: &Meta<T>) -> Option<T::Grad> {
+    let _ = meta;
+    None
+}

@@ -14,7 +14,6 @@ pub enum Def<'b> {
     Header(&'b Loop),
     /// Bound by a pattern of this instruction (a `for` loop, a `match` arm, a `let`).
     Pattern(&'b Inst),
-    Hoisted(&'b Let),
 }
 
 /// How a value is used.
@@ -38,9 +37,9 @@ pub struct Use {
 /// Per value: its definition and its place in the program.
 pub struct DefInfo<'b> {
     pub def: Option<Def<'b>>,
-    /// Program position of the defining instruction (0 for parameters and hoisted literals).
+    /// Program position of the defining instruction (0 for parameters).
     pub pos: u32,
-    /// Defined in the function's own block (or a parameter, or hoisted).
+    /// Defined in the function's own block (or a parameter).
     pub top_level: bool,
     /// The innermost loop around the definition.
     pub lp: Option<&'b Loop>,
@@ -94,9 +93,6 @@ pub fn find<'b>(body: &'b Body) -> Defs<'b> {
     };
     for (i, p) in body.params.iter().enumerate() {
         d.info[*p].def = Some(Def::Param(i));
-    }
-    for h in &body.hoisted {
-        d.info[h.out].def = Some(Def::Hoisted(h));
     }
     let mut v = Finder {
         d: &mut d,

@@ -140,11 +140,16 @@ pub struct Plan<'b> {
     pub captured_pullback: HashSet<ValueId>,
     /// Stable values the pullback keeps through an owned copy.
     pub own: Vec<bool>,
+    /// Stable values whose gradient slot takes its type from a witness
+    /// made right after the value (rustc then infers no type for it).
+    pub witnessed: Vec<bool>,
     /// Values kept by the pullback (captured or copied): moved only as copies.
     pub keep: Vec<bool>,
     pub consumable: Vec<bool>,
     /// Moves that must move a copy (see `moves`).
     pub clones: HashSet<moves::Site>,
+    /// The last program position each value is read at.
+    pub last_use: Vec<u32>,
     /// The reverse of each definition, by the address of its `Let`.
     pub lets: HashMap<usize, LetPlan>,
     pub saves: Vec<Save>,
@@ -188,9 +193,11 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         captured: vec![false; n],
         captured_pullback: HashSet::new(),
         own: vec![false; n],
+        witnessed: vec![false; n],
         keep: vec![false; n],
         consumable: vec![false; n],
         clones: HashSet::new(),
+        last_use: vec![0; n],
         lets: HashMap::new(),
         saves: Vec::new(),
         recomputes: Vec::new(),
@@ -209,6 +216,7 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
     consume::find(&mut p);
     moves::find(&mut p);
     p.find_taken();
+    p.find_witnessed();
     p.kept_lines();
     p
 }
@@ -297,10 +305,28 @@ impl Plan<'_> {
         false
     }
 
+    fn find_witnessed(&mut self) {
+        let mut local = HashSet::new();
+        for r in self.reductions.values() {
+            local.insert(r.back);
+            local.insert(r.acc);
+        }
+        for v in 0..self.body.values.len() {
+            // A kept shape gives the type as well.
+            self.witnessed[v] = self.receives(v)
+                && !self.stable_meta[v]
+                && self.stable[v]
+                && !self.defs.is_param(v)
+                && Some(v) != self.seed_direct
+                && !local.contains(&v)
+                && self.defs.info[v].lp.is_none();
+        }
+    }
+
     /// The values the pullback keeps in place, listed last in `__AD_SAVED`.
     fn kept_lines(&mut self) {
         for v in 0..self.body.values.len() {
-            if self.defs.is_param(v) || self.projection(v) || matches!(self.defs.info[v].def, Some(defs::Def::Hoisted(_))) {
+            if self.defs.is_param(v) || self.projection(v) {
                 continue;
             }
             if self.captured[v] {

@@ -64,6 +64,14 @@ pub fn find(p: &mut Plan) {
         }
     }
     p.clones = clones;
+    // The last position each value is read at (past everything for what
+    // the pullback keeps).
+    let mut last = vec![0u32; n];
+    for v in 0..n {
+        let uses = p.defs.uses[v].iter().map(|u| u.pos).chain(extra[v].iter().copied());
+        last[v] = if keep[v] { u32::MAX } else { uses.max().unwrap_or(0) };
+    }
+    p.last_use = last;
     p.keep = keep;
 }
 

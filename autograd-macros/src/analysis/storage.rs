@@ -65,7 +65,7 @@ pub fn stable(body: &crate::core::Body, defs: &Defs) -> Vec<bool> {
         .map(|v| {
             let info = &defs.info[v];
             match info.def {
-                Some(Def::Param(_)) | Some(Def::Hoisted(_)) => true,
+                Some(Def::Param(_)) => true,
                 Some(_) => info.top_level && info.pos < first_return,
                 None => false,
             }
@@ -330,7 +330,7 @@ impl<'b> Planner<'_, 'b> {
             return Place::Param(v);
         }
         if self.p.stable[v] {
-            if self.p.body.values[v].repr != Repr::Owned && !matches!(self.p.defs.info[v].def, Some(Def::Hoisted(_))) {
+            if self.p.body.values[v].repr != Repr::Owned {
                 self.p.own[v] = true;
                 return Place::Own(v);
             }

@@ -55,8 +55,6 @@ pub enum Origin {
     Header(RegionId),
     /// Bound by a pattern to a constant (`for i in ..`, a `match` arm).
     Pattern,
-    /// A literal read by a backward function, bound once before the body.
-    Hoisted,
 }
 
 pub struct Value {
@@ -314,8 +312,6 @@ pub struct Body {
     pub values: Vec<Value>,
     /// The parameters' values, in order.
     pub params: Vec<ValueId>,
-    /// Literals read by backward functions, bound once before everything else.
-    pub hoisted: Vec<Let>,
     /// The function's block: yields the output, or never falls through.
     pub block: Block,
     pub regions: Vec<Region>,

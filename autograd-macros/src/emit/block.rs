@@ -5,9 +5,25 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::cx::{Emitter, ExitVar};
+use super::cx::{Decl, Emitter, ExitVar};
+use crate::analysis::defs::addr;
 use crate::core::{Block, Inst, Loop, ValueId};
 use crate::names;
+
+/// How many instructions a chunk of forward code holds (see `insts`).
+const CHUNK: usize = 32;
+
+/// The reverse of a long block, in closures of a few dozen statements
+/// called at once: each is a function of its own for LLVM, whose debug
+/// info passes grow with the square of a function's size.
+fn chunked(revs: Vec<TokenStream>) -> Vec<TokenStream> {
+    if revs.len() <= CHUNK {
+        return revs;
+    }
+    revs.chunks(CHUNK)
+        .map(|c| quote!((|| { #(#c)* })();))
+        .collect()
+}
 
 /// What a block's fall-through does.
 #[derive(Clone, Copy)]
@@ -33,13 +49,37 @@ pub struct Pieces {
 
 impl Emitter<'_, '_> {
     pub fn block(&mut self, b: &Block, join: Join, in_loop: bool) -> Pieces {
-        self.locals.push(Vec::new());
-        let mut fwd = TokenStream::new();
+        let (fwd, mut revs, codes) = self.insts(&b.insts, in_loop, None);
+        let (tf, tail, tr) = self.term(&b.term, join, in_loop);
+        if !tr.is_empty() {
+            revs.push(self.guarded(tr, codes));
+        }
+        revs.reverse();
+        let revs = chunked(revs);
+        Pieces {
+            fwd: quote!(#fwd #tf),
+            tail,
+            rev: quote!(#(#revs)*),
+        }
+    }
+
+    /// The forward and reverse pieces of a run of instructions (the
+    /// reverse in forward order), and the codes of the jumps inside them.
+    ///
+    /// Each definition is a `let`; a long run is cut into chunks of
+    /// [`CHUNK`] instructions, each a block whose value is the tuple of
+    /// what later instructions still read (`let (a, b) = { .. (a, b) };`):
+    /// a `let` opens a scope that lasts to the end of its block, and
+    /// rustc's debug info recurses over nested scopes.
+    pub fn insts(&mut self, insts: &[Inst], in_loop: bool, before: Option<(u32, u32)>) -> (TokenStream, Vec<TokenStream>, Option<(u32, u32)>) {
+        let mut pieces: Vec<(TokenStream, Vec<Decl>)> = Vec::new();
         let mut revs = Vec::new();
-        let mut codes: Option<(u32, u32)> = None;
-        for inst in &b.insts {
+        let mut codes = before;
+        for inst in insts {
+            self.locals.push(Vec::new());
             let (f, r) = self.inst(inst, in_loop);
-            fwd.extend(f);
+            let decls = self.locals.pop().unwrap_or_default();
+            pieces.push((f, decls));
             if !r.is_empty() {
                 revs.push(self.guarded(quote!({ #r }), codes));
             }
@@ -51,19 +91,33 @@ impl Emitter<'_, '_> {
                 });
             }
         }
-        let (tf, tail, tr) = self.term(&b.term, join, in_loop);
-        fwd.extend(tf);
-        if !tr.is_empty() {
-            revs.push(self.guarded(tr, codes));
+        let mut fwd = TokenStream::new();
+        let n = pieces.len();
+        for (k, chunk) in pieces.chunks(CHUNK).enumerate() {
+            let next = (k + 1) * CHUNK;
+            let stmts = chunk.iter().map(|(f, _)| f);
+            if next >= n {
+                fwd.extend(quote!(#(#stmts)*));
+                continue;
+            }
+            let after = self.p.defs.pos.get(&addr(&insts[next])).copied().unwrap_or(u32::MAX);
+            let live: Vec<&Decl> = chunk
+                .iter()
+                .flat_map(|(_, d)| d)
+                .filter(|d| d.value.is_none_or(|v| self.p.last_use[v] >= after))
+                .collect();
+            let pats = live.iter().map(|d| {
+                let id = &d.id;
+                if d.mutable {
+                    quote!(mut #id)
+                } else {
+                    quote!(#id)
+                }
+            });
+            let ids = live.iter().map(|d| &d.id);
+            fwd.extend(quote!(let (#(#pats,)*) = { #(#stmts)* (#(#ids,)*) };));
         }
-        revs.reverse();
-        let locals = self.locals.pop().unwrap_or_default();
-        let decls = Self::declarations(&locals);
-        Pieces {
-            fwd: quote!(#decls #fwd),
-            tail,
-            rev: quote!(#(#revs)*),
-        }
+        (fwd, revs, codes)
     }
 
     /// The reverse of a statement that runs only if nothing before it left
@@ -87,6 +141,9 @@ impl Emitter<'_, '_> {
             Inst::Loop(l) => self.loop_inst(inst, l, in_loop),
             Inst::Labelled(b) => self.labelled(b, in_loop),
             Inst::Bind(b) => {
+                for v in &b.bindings {
+                    self.declare_value(*v, true);
+                }
                 let (pat, value) = (&b.pat, &b.value.tokens);
                 let kept: Vec<TokenStream> = b.bindings.clone().into_iter().map(|v| self.kept_after(v)).collect();
                 (quote!(let #pat = #value; #(#kept)*), quote!())
@@ -98,21 +155,20 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// `(a, b) = ` for a construct's outs, declared in the block (nothing without outs).
+    /// `let (a, b) = ` for a construct's outs (nothing without outs).
     pub fn outs_binding(&mut self, outs: &[ValueId]) -> TokenStream {
         for o in outs {
-            let id = self.ident(*o).clone();
-            self.declare(&id, false);
+            self.declare_value(*o, false);
         }
         match outs {
             [] => quote!(),
             [o] => {
                 let id = self.ident(*o);
-                quote!(#id =)
+                quote!(let #id =)
             }
             _ => {
                 let ids = outs.iter().map(|o| self.ident(*o));
-                quote!((#(#ids,)*) =)
+                quote!(let (#(#ids,)*) =)
             }
         }
     }

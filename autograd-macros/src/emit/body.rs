@@ -60,23 +60,6 @@ impl Emitter<'_, '_> {
                 kept.push((m, quote!(#rt::meta(#r))));
             }
         }
-        // Literals read by backward functions, bound once.
-        let mut lits = Vec::new();
-        for h in &body.hoisted {
-            if let crate::core::Op::Const(c) = &h.op {
-                let id = self.ident(h.out).clone();
-                lits.push((id.clone(), c.tokens.clone()));
-                if self.p.stable_meta[h.out] {
-                    let m = self.meta_ident(h.out);
-                    kept.push((m, quote!(#rt::meta(&#id))));
-                }
-            }
-        }
-        for chunk in lits.chunks(64) {
-            let ids = chunk.iter().map(|(i, _)| i);
-            let ts = chunk.iter().map(|(_, t)| t);
-            out.extend(quote!(let (#(#ids,)*) = (#(#ts,)*);));
-        }
         for chunk in kept.chunks(64) {
             let ids = chunk.iter().map(|(i, _)| i);
             let ts = chunk.iter().map(|(_, t)| t);
@@ -146,59 +129,26 @@ impl Emitter<'_, '_> {
         let body = self.p.body;
         let first = crate::analysis::storage::first_return(body).unwrap_or(body.block.insts.len());
         let exit = names::generated("fn_exit");
-        self.decls.push((exit.clone(), quote!(0u32)));
-        let mut before = TokenStream::new();
-        let mut after = TokenStream::new();
-        let mut revs = Vec::new();
-        let mut codes: Option<(u32, u32)> = None;
-        self.locals.push(Vec::new());
-        let mut prefix_locals = Vec::new();
-        for (k, inst) in body.block.insts.iter().enumerate() {
-            if k == first {
-                prefix_locals = self.locals.pop().unwrap_or_default();
-                self.locals.push(Vec::new());
-            }
-            let (f, r) = self.inst(inst, false);
-            if k < first {
-                before.extend(f);
-            } else {
-                after.extend(f);
-            }
-            if !r.is_empty() {
-                revs.push(match codes {
-                    Some((lo, hi)) => quote!(if !(#lo..#hi).contains(&#exit) { #r }),
-                    None => quote!({ #r }),
-                });
-            }
-            let c = inst.codes();
-            if !c.is_empty() {
-                codes = Some(match codes {
-                    Some((lo, _)) => (lo, c.end),
-                    None => (c.start, c.end),
-                });
-            }
-        }
+        self.decls.push((exit, quote!(0u32)));
+        let (prefix, suffix) = body.block.insts.split_at(first);
+        let (before, mut revs, codes) = self.insts(prefix, false, None);
+        let (after, suffix_revs, codes) = self.insts(suffix, false, codes);
+        revs.extend(suffix_revs);
         let (tf, _, tr) = self.term(&body.block.term, Join::Output, false);
         if !tr.is_empty() {
             revs.push(tr);
         }
+        let _ = codes;
         revs.reverse();
         let tail = match &body.block.term {
             Term::Yield(_) => self.output_value(),
             _ => quote!(),
         };
-        let mut suffix_locals = self.locals.pop().unwrap_or_default();
-        if first >= body.block.insts.len() {
-            std::mem::swap(&mut prefix_locals, &mut suffix_locals);
-        }
-        let (pd, sd) = (Self::declarations(&prefix_locals), Self::declarations(&suffix_locals));
         let label = names::label("body");
         (
             quote! {
-                #pd
                 #before
                 let __ad_value = #label: {
-                    #sd
                     #after
                     #tf
                     #tail
@@ -264,7 +214,16 @@ impl Emitter<'_, '_> {
                 continue;
             }
             if self.p.receives(v) && Some(v) != self.p.seed_direct && !local.contains(&v) {
-                rest.push((self.d(v), quote!(::core::option::Option::None)));
+                let init = if self.p.witnessed[v] {
+                    let w = self.witness_ident(v);
+                    quote!(#w.none())
+                } else if self.p.stable_meta[v] && self.p.stable[v] {
+                    let m = self.meta_ident(v);
+                    quote!(#rt::none_like(&#m))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                rest.push((self.d(v), init));
             }
         }
         out.push(Self::initialised(&rest));

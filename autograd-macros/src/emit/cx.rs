@@ -9,6 +9,16 @@ use crate::analysis::{Place, Plan, SaveKind, SaveWhat};
 use crate::core::{Operand, Repr, ValueId};
 use crate::names::{self, FixPaths};
 
+/// A variable the forward sweep defines.
+pub struct Decl {
+    pub id: Ident,
+    pub mutable: bool,
+    /// The value it holds (its uses decide how long it is needed); `None`
+    /// for what the macro derives (a shape, a copy, a pullback, a saved
+    /// local), kept to the end.
+    pub value: Option<ValueId>,
+}
+
 /// A region whose early exits guard the reverse of the statements after
 /// them: the function, an iteration of a loop, or a labelled block.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,11 +33,9 @@ pub struct Emitter<'p, 'b> {
     /// Slot, stack and record declarations, emitted before the forward
     /// sweep: each variable and its initial value.
     pub decls: Vec<(Ident, TokenStream)>,
-    /// The variables each block being emitted defines, declared at its
-    /// start (`let (a, b);`) and assigned where they are defined: a `let`
-    /// per definition would nest one scope per statement, and rustc's debug
-    /// info recurses over those.
-    pub locals: Vec<Vec<(Ident, bool)>>,
+    /// The variables each instruction being emitted defines: a long block
+    /// is cut into chunks that pass on the ones still needed (see `block`).
+    pub locals: Vec<Vec<Decl>>,
     /// The regions around the block being emitted, innermost last.
     pub exits: Vec<ExitVar>,
     /// For each loop around, the stacks its body pushes onto (reserved
@@ -73,6 +81,10 @@ impl<'p, 'b> Emitter<'p, 'b> {
 
     pub fn own_ident(&self, v: ValueId) -> Ident {
         self.derived("own", v)
+    }
+
+    pub fn witness_ident(&self, v: ValueId) -> Ident {
+        self.derived("w", v)
     }
 
     pub fn pb(&self, v: ValueId) -> Ident {
@@ -225,7 +237,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
         let local = self.save_local(s);
         let slot = self.save_slot(s);
         match self.p.saves[s].kind {
-            SaveKind::Fused | SaveKind::Frame(_) => (quote!(#local = #value;), quote!()),
+            SaveKind::Fused | SaveKind::Frame(_) => (quote!(let #local = #value;), quote!()),
             SaveKind::Stack => (
                 quote!(#slot.push(#value);),
                 quote!(let #local = #slot.pop().expect("autograd: the backward pass pops what the forward pass saved");),
@@ -266,25 +278,28 @@ impl<'p, 'b> Emitter<'p, 'b> {
         }
     }
 
-    /// A variable the block being emitted defines (see `locals`).
+    /// A variable the instruction being emitted defines, derived by the
+    /// macro (see `locals`).
     pub fn declare(&mut self, id: &Ident, mutable: bool) {
         if let Some(top) = self.locals.last_mut() {
-            top.push((id.clone(), mutable));
+            top.push(Decl {
+                id: id.clone(),
+                mutable,
+                value: None,
+            });
         }
     }
 
-    /// `let (a, mut b, ..);`, in groups of 64.
-    pub fn declarations(list: &[(Ident, bool)]) -> TokenStream {
-        let mut out = TokenStream::new();
-        for chunk in list.chunks(64) {
-            let pats = chunk.iter().map(|(id, m)| if *m { quote!(mut #id) } else { quote!(#id) });
-            if chunk.len() == 1 {
-                out.extend(quote!(let #(#pats)*;));
-            } else {
-                out.extend(quote!(let (#(#pats,)*);));
-            }
+    /// The variable of a value the instruction being emitted defines.
+    pub fn declare_value(&mut self, v: ValueId, mutable: bool) {
+        let id = self.ident(v).clone();
+        if let Some(top) = self.locals.last_mut() {
+            top.push(Decl {
+                id,
+                mutable,
+                value: Some(v),
+            });
         }
-        out
     }
 
     /// `let (mut a, mut b, ..) = (init_a, init_b, ..);`, in groups of 64.

@@ -36,10 +36,14 @@ impl Emitter<'_, '_> {
         let mut out = TokenStream::new();
         for (i, (h, init)) in l.carried.iter().zip(&l.inits).enumerate() {
             let id = self.ident(*h).clone();
-            self.declare(&id, true);
-            if !matches!(init, Operand::Undef) {
-                let v = self.moved(init, (addr(inst), i));
-                out.extend(quote!(#id = #v;));
+            // The header's variable holds the loop's out after it.
+            self.declare_value(l.outs[i], true);
+            match init {
+                Operand::Undef => out.extend(quote!(let mut #id;)),
+                _ => {
+                    let v = self.moved(init, (addr(inst), i));
+                    out.extend(quote!(let mut #id = #v;));
+                }
             }
         }
         out
@@ -147,8 +151,8 @@ impl Emitter<'_, '_> {
         let bind = match l.value {
             Some(v) => {
                 let id = self.ident(v).clone();
-                self.declare(&id, false);
-                quote!(#id =)
+                self.declare_value(v, false);
+                quote!(let #id =)
             }
             None => quote!(),
         };

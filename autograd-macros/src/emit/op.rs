@@ -21,14 +21,22 @@ impl Emitter<'_, '_> {
             let m = self.meta_ident(v);
             let id = self.ident(v);
             let r = self.by_ref_var(v, quote!(#id));
-            out.extend(quote!(#m = #rt::meta(#r);));
+            out.extend(quote!(let #m = #rt::meta(#r);));
             self.declare(&m, false);
         }
         if self.p.own[v] {
             let own = self.own_ident(v);
             let copy = self.copy_of(v);
-            out.extend(quote!(#own = #copy;));
+            out.extend(quote!(let #own = #copy;));
             self.declare(&own, false);
+        }
+        if self.p.witnessed[v] {
+            // The type of its gradient, for the slot the backward pass keeps it in.
+            let w = self.witness_ident(v);
+            let id = self.ident(v);
+            let r = self.by_ref_var(v, quote!(#id));
+            out.extend(quote!(let #w = #rt::witness(#r);));
+            self.declare(&w, false);
         }
         out
     }
@@ -58,13 +66,28 @@ impl Emitter<'_, '_> {
             }
             Op::Rule { rule, operands, consts } => {
                 let tr = Ident::new(rule.rule, span);
-                let parts: Vec<TokenStream> = operands.iter().map(|o| self.by_ref(o)).collect();
+                // A literal operand has the element type of a value beside it.
+                let companion = operands.iter().find(|o| matches!(o, Operand::Value(_))).map(|o| self.by_ref(o));
+                // Typed literals are bound first: the companion may be consumed.
+                let mut lits = TokenStream::new();
+                let parts: Vec<TokenStream> = operands
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| match (o, &companion) {
+                        (Operand::Lit(t), Some(c)) => {
+                            let id = crate::names::generated(&format!("lit{i}"));
+                            lits.extend(quote!(let #id = #rt::lit(#c, #t);));
+                            quote!(&#id)
+                        }
+                        _ => self.by_ref(o),
+                    })
+                    .collect();
                 let consts: Vec<TokenStream> = consts.iter().map(|c| self.const_ref(c)).collect();
                 let consumed = match operands.first() {
                     Some(Operand::Value(v)) if rule.caps.consumes && self.p.consumable[*v] => Some(self.ident(*v)),
                     _ => None,
                 };
-                if let Some(x) = consumed {
+                let call = if let Some(x) = consumed {
                     // Nothing else reads the operand: its buffer is reused.
                     let rest = &parts[1..];
                     quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
@@ -72,6 +95,11 @@ impl Emitter<'_, '_> {
                     quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
                 } else {
                     quote_spanned!(span=> #rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))
+                };
+                if lits.is_empty() {
+                    call
+                } else {
+                    quote!({ #lits #call })
                 }
             }
             Op::Call(_) => quote!(),
@@ -114,33 +142,28 @@ impl Emitter<'_, '_> {
             })
             .collect();
         let entry = quote_spanned!(span=> rule);
-        quote_spanned!(span=> (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
+        quote_spanned!(span=> let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
     }
 
     /// Forward and reverse of a definition.
     pub fn let_stmt(&mut self, l: &Let, in_loop: bool) -> (TokenStream, TokenStream) {
         let out = self.ident(l.out).clone();
         let mutability = if matches!(l.op, Op::Const(_)) { quote!(mut) } else { quote!() };
-        let _ = &mutability;
         let ty = l.ty.as_ref().map(|t| {
             let t = Self::user_type(t);
             quote!(: #t)
         });
         let statement = match &l.op {
             Op::Call(c) => {
-                self.declare(&out, false);
+                self.declare_value(l.out, false);
                 let pb = self.pb(l.out);
                 self.declare(&pb, false);
                 self.call_statement(l, c)
             }
-            _ if ty.is_some() => {
-                let value = self.forward_value(l);
-                quote!(let #mutability #out #ty = #value;)
-            }
             _ => {
                 let value = self.forward_value(l);
-                self.declare(&out, matches!(l.op, Op::Const(_)));
-                quote!(#out = #value;)
+                self.declare_value(l.out, matches!(l.op, Op::Const(_)));
+                quote!(let #mutability #out #ty = #value;)
             }
         };
         let kept = self.kept_after(l.out);
@@ -313,6 +336,30 @@ impl Emitter<'_, '_> {
         }
     }
 
+    /// A literal operand read by backward function `k`, typed by a value
+    /// beside it that the same function reads (its shape or its value).
+    fn typed_lit(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, k: usize, operands: &[Operand], t: &TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        for r in rule.reads_of(k) {
+            match r {
+                Read::Meta(m) => {
+                    if let Some(Operand::Value(u)) = operands.get(*m) {
+                        let meta = self.use_of(l, plan, ReadOf::Meta(*u));
+                        return quote!(#rt::lit_meta(#meta, #t));
+                    }
+                }
+                Read::Value(m) => {
+                    if let Some(Operand::Value(u)) = operands.get(*m) {
+                        let value = self.use_of(l, plan, ReadOf::Value(*u));
+                        return quote!(#rt::lit(#value, #t));
+                    }
+                }
+                _ => {}
+            }
+        }
+        t.clone()
+    }
+
     fn rule_args(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, k: usize, operands: &[Operand], consts: &[Operand]) -> Vec<TokenStream> {
         let rt = &self.rt;
         rule.reads_of(k)
@@ -320,11 +367,18 @@ impl Emitter<'_, '_> {
             .map(|r| match r {
                 Read::Value(j) => match &operands[*j] {
                     Operand::Value(u) => self.use_of(l, plan, ReadOf::Value(*u)),
-                    lit => self.by_ref(lit),
+                    Operand::Lit(t) => {
+                        let t = self.typed_lit(l, plan, rule, k, operands, t);
+                        quote!(&#t)
+                    }
+                    Operand::Undef => quote!(&()),
                 },
                 Read::Meta(j) => match &operands[*j] {
                     Operand::Value(u) => self.use_of(l, plan, ReadOf::Meta(*u)),
-                    Operand::Lit(t) => quote!(&#rt::meta(&#t)),
+                    Operand::Lit(t) => {
+                        let t = self.typed_lit(l, plan, rule, k, operands, t);
+                        quote!(&#rt::meta(&#t))
+                    }
                     Operand::Undef => quote!(&()),
                 },
                 Read::Output => self.use_of(l, plan, ReadOf::Output),
@@ -413,7 +467,12 @@ impl Emitter<'_, '_> {
             } else {
                 quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));)
             };
-            steps.extend(quote!(if #need { #step }));
+            if need.to_string() == self.need_any(revs.iter().map(|(_, v)| *v)).to_string() {
+                // The statement's own condition already holds.
+                steps.extend(step);
+            } else {
+                steps.extend(quote!(if #need { #step }));
+            }
         }
         steps
     }

@@ -6,8 +6,8 @@ use syn::{BinOp, Expr, UnOp};
 
 use super::rename::needs_structure;
 use super::{Lowerer, Slot};
-use crate::core::{Let, Op, Operand, Origin, Repr};
-use crate::table::{self, OpEntry, Read};
+use crate::core::{Op, Operand, Origin, Repr};
+use crate::table::{self, OpEntry};
 
 impl Lowerer<'_> {
     /// The value of an expression. `None`: an error was reported.
@@ -225,37 +225,11 @@ impl Lowerer<'_> {
         fresh || copied
     }
 
-    /// An operation with a rule. A literal operand that another operand's
-    /// backward function reads is bound once, up front, so that the forward
-    /// and backward passes agree on its type.
+    /// An operation with a rule.
     pub fn rule(&mut self, rule: &'static OpEntry, operands: Vec<Operand>, consts: Vec<Operand>, span: proc_macro2::Span) -> Operand {
-        let operands: Vec<Operand> = operands
-            .into_iter()
-            .enumerate()
-            .map(|(i, op)| match op {
-                Operand::Lit(tokens) if reads_operand(rule, i) => {
-                    let v = self.new_value("lit", false, Origin::Hoisted, Repr::Owned, false, span);
-                    self.hoisted.push(Let {
-                        out: v,
-                        op: Op::Const(crate::core::Const { tokens, reads: vec![] }),
-                        ty: None,
-                        span,
-                    });
-                    Operand::Value(v)
-                }
-                other => other,
-            })
-            .collect();
         let active = operands.iter().any(|o| self.is_active(o));
         self.define(rule.name, Op::Rule { rule, operands, consts }, Repr::Owned, active, span)
     }
-}
-
-/// Whether operand `i`'s value or shape is read by another operand's backward function.
-fn reads_operand(rule: &OpEntry, i: usize) -> bool {
-    rule.reads.iter().enumerate().any(|(k, reads)| {
-        k != i && reads.iter().any(|r| matches!(r, Read::Value(j) | Read::Meta(j) if *j == i))
-    })
 }
 
 /// A literal, or negations, parentheses and arithmetic of literals.

@@ -71,7 +71,6 @@ pub struct Lowerer<'a> {
     pub sig: &'a Signature,
     pub values: Vec<Value>,
     pub params: Vec<ValueId>,
-    pub hoisted: Vec<Let>,
     pub regions: Vec<Region>,
     pub env: env::Env,
     pub fresh: Fresh,
@@ -96,7 +95,6 @@ pub struct Lowerer<'a> {
 pub struct Mark {
     values: usize,
     regions: usize,
-    hoisted: usize,
     next_code: u32,
     fresh: usize,
     env: env::Checkpoint,
@@ -108,7 +106,6 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
         sig,
         values: Vec::new(),
         params: Vec::new(),
-        hoisted: Vec::new(),
         regions: Vec::new(),
         env: env::Env::new(),
         fresh: Fresh::default(),
@@ -150,7 +147,6 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
     Some(Body {
         values: l.values,
         params: l.params,
-        hoisted: l.hoisted,
         block: Block {
             insts: l.insts,
             term,
@@ -221,7 +217,7 @@ impl Lowerer<'_> {
     /// the product `a`). Values that already have a user's name keep it.
     pub fn name_value(&mut self, v: ValueId, name: &str) -> bool {
         let value = &self.values[v];
-        if !value.user.starts_with("tmp_") || matches!(value.origin, Origin::Param(_) | Origin::Hoisted) {
+        if !value.user.starts_with("tmp_") || matches!(value.origin, Origin::Param(_)) {
             return false;
         }
         let span = value.span;
@@ -290,7 +286,6 @@ impl Lowerer<'_> {
         Mark {
             values: self.values.len(),
             regions: self.regions.len(),
-            hoisted: self.hoisted.len(),
             next_code: self.next_code,
             fresh: self.fresh.mark(),
             env: self.env.checkpoint(),
@@ -306,7 +301,6 @@ impl Lowerer<'_> {
         }
         self.values.truncate(m.values);
         self.regions.truncate(m.regions);
-        self.hoisted.truncate(m.hoisted);
         self.next_code = m.next_code;
         self.fresh.rollback(m.fresh);
         self.env.truncate(m.env);

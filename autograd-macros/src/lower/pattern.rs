@@ -219,7 +219,6 @@ impl Lowerer<'_> {
                         }
                     };
                     pi.ident = self.l.values[v].ident.clone();
-                    pi.mutability = None;
                 }
                 syn::visit_mut::visit_pat_mut(self, p)
             }
