@@ -453,3 +453,43 @@ fn returns_from_branches_and_loops() {
         }
     }
 }
+
+#[differentiable]
+fn swap_in_a_loop(x: f64, n: usize) -> f64 {
+    let mut a: f64 = x;
+    let mut b = 1.0;
+    let mut k = 0;
+    loop {
+        k += 1;
+        if k > n {
+            break;
+        }
+        (a, b) = (b, a);
+    }
+    a * 3.0 + b
+}
+
+#[differentiable]
+fn rotate_in_a_loop(x: f64, y: f64, n: usize) -> f64 {
+    let mut a = x;
+    let mut b = y;
+    let mut c = 0.5;
+    for _ in 0..n {
+        (a, b, c) = (b, c * 2.0, a);
+    }
+    a + 10.0 * b + 100.0 * c
+}
+
+#[test]
+fn swaps_in_loops_hand_gradients_back_at_once() {
+    // After n swaps a is x if n is even: 3x + 1, else 3 + x.
+    for n in 0..5 {
+        let (v, (g, ())) = swap_in_a_loop::value_and_grad(0.7, n);
+        assert_eq!(v, swap_in_a_loop(0.7, n));
+        assert_eq!(g, if n % 2 == 0 { 3.0 } else { 1.0 }, "n = {n}");
+        let (v, (gx, gy, ())) = rotate_in_a_loop::value_and_grad(0.3, -0.4, n);
+        assert_eq!(v, rotate_in_a_loop(0.3, -0.4, n));
+        gradcheck(|(x, y): &(f64, f64)| { let (v, (gx, gy, ())) = rotate_in_a_loop::value_and_grad(*x, *y, n); (v, (gx, gy)) }, &(0.3, -0.4)).unwrap();
+        let _ = (gx, gy);
+    }
+}

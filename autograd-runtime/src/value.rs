@@ -632,3 +632,11 @@ pub fn none_like<T: Differentiable + ?Sized>(meta: &Meta<T>) -> Option<T::Grad> 
     let _ = meta;
     None
 }
+
+/// `x`, of the type of `like`: a literal assigned to a variable gets the
+/// type of the variable's earlier value, as in the user's code.
+#[inline(always)]
+pub fn same_type<T>(like: &T, x: T) -> T {
+    let _ = like;
+    x
+}

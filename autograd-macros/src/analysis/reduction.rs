@@ -226,19 +226,28 @@ impl Finder<'_, '_> {
         walk::walk(&l.body, &mut lets);
         let mut out = Vec::new();
         let mut seen = HashSet::new();
+        // Gradients flow out of the body through operations and through
+        // joins (a branch yielding a value from before the loop).
+        let mut flows: Vec<ValueId> = Vec::new();
         for s in lets.0 {
             if self.act.contributions[s.out] == 0 {
                 continue;
             }
-            for (_, v) in grad_operands(self.body, s) {
-                if chain.contains(&v) || self.defs.inside(v, lp) || !seen.insert(v) {
-                    continue;
-                }
-                if !self.scalable(v) {
-                    return None;
-                }
-                out.push(v);
+            flows.extend(grad_operands(self.body, s).into_iter().map(|(_, v)| v));
+        }
+        let mut joins: Vec<ValueId> = self.phis.keys().copied().filter(|p| self.defs.inside(*p, lp) && !chain.contains(p) && self.act.contributions[*p] > 0).collect();
+        joins.sort_unstable();
+        for p in joins {
+            flows.extend(self.phis[&p].iter().filter_map(Operand::value).filter(|v| self.body.values[*v].active));
+        }
+        for v in flows {
+            if chain.contains(&v) || self.defs.inside(v, lp) || !seen.insert(v) {
+                continue;
             }
+            if !self.scalable(v) {
+                return None;
+            }
+            out.push(v);
         }
         (!out.is_empty()).then_some(out)
     }

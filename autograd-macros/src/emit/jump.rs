@@ -34,6 +34,41 @@ impl Emitter<'_, '_> {
         }
     }
 
+    /// `adj(to) += adj(from)` for every pair at once: every `adj(from)` is
+    /// taken before any is added to (a swap `(a, b) = (b, a)` in a loop
+    /// passes `a`'s gradient to `b` and `b`'s to `a`).
+    pub fn hand_back_all(&self, pairs: &[(ValueId, &Operand)]) -> TokenStream {
+        let pairs: Vec<(ValueId, &Operand)> = pairs
+            .iter()
+            .filter(|(from, to)| self.p.receives(*from) && to.value() != Some(*from))
+            .map(|(f, t)| (*f, *t))
+            .collect();
+        let sources: Vec<ValueId> = pairs.iter().map(|(f, _)| *f).collect();
+        let aliased = pairs
+            .iter()
+            .any(|(_, to)| to.value().is_some_and(|t| sources.contains(&t)));
+        if !aliased {
+            let each: Vec<TokenStream> = pairs.iter().map(|(f, t)| self.hand_back(*f, t)).collect();
+            return quote!(#(#each)*);
+        }
+        let rt = &self.rt;
+        let mut takes = Vec::new();
+        let mut adds = Vec::new();
+        for (k, (from, to)) in pairs.iter().enumerate() {
+            let t = names::generated(&format!("handed{k}"));
+            let d_from = self.d(*from);
+            takes.push(quote!(let #t = #d_from.take();));
+            match to {
+                Operand::Value(v) if self.p.receives(*v) => {
+                    let d_to = self.d(*v);
+                    adds.push(quote!(if let ::core::option::Option::Some(__ad_d) = #t { #rt::accumulate(&mut #d_to, __ad_d); }));
+                }
+                _ => {}
+            }
+        }
+        quote!(#(#takes)* #(#adds)*)
+    }
+
     /// Forward, tail value and reverse of a terminator.
     pub fn term(&mut self, t: &Term, join: Join, in_loop: bool) -> (TokenStream, TokenStream, TokenStream) {
         match (t, join) {
@@ -49,13 +84,13 @@ impl Emitter<'_, '_> {
                 (quote!(), tail, quote!(#(#rev)*))
             }
             (Term::Yield(args), Join::Back(l)) => {
-                let mut rev = TokenStream::new();
                 let mut moves = Vec::new();
+                let mut pairs = Vec::new();
                 for (i, (h, a)) in l.carried.iter().zip(args).enumerate() {
                     moves.push((*h, a, (addr(t), i)));
-                    rev.extend(self.hand_back(*h, a));
+                    pairs.push((*h, a));
                 }
-                (self.assign_slots(&moves), quote!(), rev)
+                (self.assign_slots(&moves), quote!(), self.hand_back_all(&pairs))
             }
             (Term::Jump(j), _) => {
                 let (f, r) = self.jump(t, j, in_loop);
@@ -106,13 +141,13 @@ impl Emitter<'_, '_> {
                     Some(Inst::Loop(l)) => {
                         let label = Self::label("loop", r);
                         let mut fwd = records;
-                        let mut rev = TokenStream::new();
                         let mut moves = Vec::new();
+                        let mut pairs = Vec::new();
                         for (i, (h, a)) in l.carried.iter().zip(&j.args).enumerate() {
                             moves.push((*h, a, (addr(t), i)));
-                            let from = if brk { l.outs[i] } else { *h };
-                            rev.extend(self.hand_back(from, a));
+                            pairs.push((if brk { l.outs[i] } else { *h }, a));
                         }
+                        let mut rev = self.hand_back_all(&pairs);
                         fwd.extend(self.assign_slots(&moves));
                         let value = match (&j.value, l.value) {
                             (Some(v), Some(out)) => {

@@ -66,20 +66,36 @@ impl Emitter<'_, '_> {
             }
             Op::Rule { rule, operands, consts } => {
                 let tr = Ident::new(rule.rule, span);
-                // A literal operand has the element type of a value beside it.
-                let companion = operands.iter().find(|o| matches!(o, Operand::Value(_))).map(|o| self.by_ref(o));
+                // A literal operand (or a constant holding one) has the
+                // element type of a value beside it: said at once, rustc
+                // knows the literal's type before the next statement.
+                let beside = operands
+                    .iter()
+                    .find(|o| matches!(o, Operand::Value(v) if self.p.body.values[*v].active))
+                    .or_else(|| operands.iter().find(|o| matches!(o, Operand::Value(_))));
+                let companion = beside.map(|o| self.by_ref(o));
                 // Typed literals are bound first: the companion may be consumed.
                 let mut lits = TokenStream::new();
                 let parts: Vec<TokenStream> = operands
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| match (o, &companion) {
-                        (Operand::Lit(t), Some(c)) => {
-                            let id = crate::names::generated(&format!("lit{i}"));
-                            lits.extend(quote!(let #id = #rt::lit(#c, #t);));
-                            quote!(&#id)
+                    .map(|(i, o)| {
+                        let literal = match o {
+                            Operand::Lit(t) => Some(t.clone()),
+                            Operand::Value(v) if self.is_literal_constant(*v) && beside.and_then(Operand::value) != Some(*v) => {
+                                let id = self.ident(*v);
+                                Some(quote!(#id))
+                            }
+                            _ => None,
+                        };
+                        match (literal, &companion) {
+                            (Some(t), Some(c)) => {
+                                let id = crate::names::generated(&format!("lit{i}"));
+                                lits.extend(quote!(let #id = #rt::lit(#c, #t);));
+                                quote!(&#id)
+                            }
+                            _ => self.by_ref(o),
                         }
-                        _ => self.by_ref(o),
                     })
                     .collect();
                 let consts: Vec<TokenStream> = consts.iter().map(|c| self.const_ref(c)).collect();
@@ -103,6 +119,14 @@ impl Emitter<'_, '_> {
                 }
             }
             Op::Call(_) => quote!(),
+        }
+    }
+
+    /// A constant defined as a numeric literal (`let mut s = 0.0;`).
+    fn is_literal_constant(&self, v: ValueId) -> bool {
+        match self.p.defs.let_of(v).map(|l| &l.op) {
+            Some(Op::Const(c)) => c.reads.is_empty() && crate::analysis::reduction::is_float_literal(&c.tokens),
+            _ => false,
         }
     }
 

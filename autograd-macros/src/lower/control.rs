@@ -138,7 +138,7 @@ impl Lowerer<'_> {
 
     /// A condition: kept whole, or lowered when it holds blocks of its own.
     fn condition(&mut self, e: &Expr) -> Option<Const> {
-        if !needs_structure(e) {
+        if !needs_structure(e) && !self.has_rule_call(e) {
             return Some(self.renamed(e));
         }
         let o = self.value(e)?;

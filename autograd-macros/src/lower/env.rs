@@ -114,19 +114,24 @@ impl Env {
         }
     }
 
-    /// The bindings declared before `cp` whose slot changed since, with
-    /// their current slots, in binding order.
+    /// The bindings declared before `cp` whose slot changed since (an
+    /// assignment of the value it had is no change), with their current
+    /// slots, in binding order.
     pub fn changes_since(&self, cp: Checkpoint) -> Vec<(BindingId, Slot)> {
-        let mut seen: Vec<BindingId> = self.log[cp.log..]
-            .iter()
-            .map(|(b, _)| *b)
-            .filter(|b| *b < cp.bindings)
+        // The slot each binding had at `cp`: the one its first assignment since replaced.
+        let mut first: HashMap<BindingId, Slot> = HashMap::new();
+        for (b, old) in &self.log[cp.log..] {
+            if *b < cp.bindings {
+                first.entry(*b).or_insert(*old);
+            }
+        }
+        let mut out: Vec<(BindingId, Slot)> = first
+            .into_iter()
+            .filter(|(b, old)| self.bindings[*b].slot != *old)
+            .map(|(b, _)| (b, self.bindings[b].slot))
             .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        seen.into_iter()
-            .map(|b| (b, self.bindings[b].slot))
-            .collect()
+        out.sort_unstable_by_key(|(b, _)| *b);
+        out
     }
 
     /// Undoes every assignment since `cp` (the bindings declared since then

@@ -117,8 +117,32 @@ impl Lowerer<'_> {
         if let Some((Slot::Value { value, borrowed: false }, _)) = self.path_slot(e) {
             return Operand::Value(value);
         }
+        let repr = self.const_repr(e);
         let c = self.renamed(e);
-        self.define("const", Op::Const(c), Repr::Unknown, false, e.span())
+        self.define("const", Op::Const(c), repr, false, e.span())
+    }
+
+    /// What the macro can tell of a constant's type: a float (or integer)
+    /// computed by arithmetic from literals and owned values is owned;
+    /// anything else may be a reference.
+    fn const_repr(&self, e: &Expr) -> Repr {
+        match e {
+            Expr::Lit(_) | Expr::Cast(_) => Repr::Owned,
+            Expr::Paren(p) => self.const_repr(&p.expr),
+            Expr::Group(g) => self.const_repr(&g.expr),
+            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => self.const_repr(&u.expr),
+            Expr::Binary(b) if matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)) => {
+                match (self.const_repr(&b.left), self.const_repr(&b.right)) {
+                    (Repr::Owned, Repr::Owned) => Repr::Owned,
+                    _ => Repr::Unknown,
+                }
+            }
+            Expr::Path(_) => match self.path_slot(e) {
+                Some((Slot::Value { value, borrowed: false }, _)) => self.values[value].repr,
+                _ => Repr::Unknown,
+            },
+            _ => Repr::Unknown,
+        }
     }
 
     fn unary(&mut self, u: &syn::ExprUnary, e: &Expr) -> Option<Operand> {
@@ -129,9 +153,13 @@ impl Lowerer<'_> {
                 let rule = table::operator("neg")?;
                 Some(self.rule(rule, vec![x], vec![], e.span()))
             }
+            // `!` of a comparison: a constant, of the comparison's value.
             _ => {
-                self.errors.push_spanned(u.op, "`!` of a differentiated value has no derivative; compare values with `<`, `>`, `==` to get a bool");
-                None
+                let x = self.value(&u.expr)?;
+                let c = self.operand_const(&x);
+                let op = u.op;
+                let tokens = c.tokens;
+                Some(self.define("not", Op::Const(crate::core::Const { tokens: quote!(#op (#tokens)), reads: c.reads }), Repr::Unknown, false, e.span()))
             }
         }
     }
@@ -144,12 +172,11 @@ impl Lowerer<'_> {
             BinOp::Div(_) => "div",
             // Comparisons and logic give constants (bools).
             BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::And(_) | BinOp::Or(_) => {
-                if needs_structure(e) {
-                    self.errors.push_spanned(e, "write this comparison without blocks or jumps inside (bind the parts with `let` first)");
-                    return None;
+                if !needs_structure(e) && !self.has_rule_call(e) {
+                    let c = self.renamed(e);
+                    return Some(self.define("cmp", Op::Const(c), Repr::Unknown, false, e.span()));
                 }
-                let c = self.renamed(e);
-                return Some(self.define("cmp", Op::Const(c), Repr::Unknown, false, e.span()));
+                return self.structured_logic(b, e);
             }
             op => {
                 self.errors.push_spanned(
@@ -163,6 +190,31 @@ impl Lowerer<'_> {
         let rhs = self.value(&b.right);
         let rule = table::operator(name)?;
         Some(self.rule(rule, vec![lhs?, rhs?], vec![], e.span()))
+    }
+
+    /// A comparison or `&&`/`||` with blocks inside: the operands are
+    /// lowered first (the right side of `&&` and `||` only when it runs:
+    /// `a && b` is `if a { b } else { false }`).
+    fn structured_logic(&mut self, b: &syn::ExprBinary, e: &Expr) -> Option<Operand> {
+        let (l, r) = (&b.left, &b.right);
+        match b.op {
+            BinOp::And(_) => {
+                let i: syn::ExprIf = syn::parse_quote!(if #l { #r } else { false });
+                return self.if_expr(&i, true);
+            }
+            BinOp::Or(_) => {
+                let i: syn::ExprIf = syn::parse_quote!(if #l { true } else { #r });
+                return self.if_expr(&i, true);
+            }
+            _ => {}
+        }
+        let lhs = self.value(l)?;
+        let rhs = self.value(r)?;
+        let (lc, rc) = (self.operand_const(&lhs), self.operand_const(&rhs));
+        let (lt, rt, op) = (lc.tokens, rc.tokens, b.op);
+        let mut reads = lc.reads;
+        reads.extend(rc.reads);
+        Some(self.define("cmp", Op::Const(crate::core::Const { tokens: quote!((#lt) #op (#rt)), reads }), Repr::Unknown, false, e.span()))
     }
 
     /// `x[i]` of a differentiated slice, `Vec` or tensor.

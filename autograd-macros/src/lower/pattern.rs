@@ -156,11 +156,15 @@ impl Lowerer<'_> {
         let slot = match operand {
             Operand::Undef => Slot::Undef,
             Operand::Value(v) => {
+                let ty = ty.filter(|t| !matches!(t, syn::Type::Reference(_)));
                 if self.name_value(v, name) {
-                    let ty = ty.filter(|t| !matches!(t, syn::Type::Reference(_)));
                     if let Some(l) = self.last_let(v) {
                         l.ty = ty;
                     }
+                } else if let Some(t) = ty {
+                    // `let q: f64 = s;` names `s`'s value, and says its type.
+                    let id = &self.values[v].ident;
+                    self.push(Inst::Check(Const { tokens: quote::quote!({ let _: &#t = &#id; }), reads: vec![v] }));
                 }
                 Slot::Value { value: v, borrowed }
             }

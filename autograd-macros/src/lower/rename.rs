@@ -46,6 +46,32 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether a constant expression calls a method with a rule on a
+    /// differentiated value (`s.abs() > 1.0`): it is lowered through the
+    /// rule, whose type rustc resolves later, rather than kept whole (a
+    /// method call needs its receiver's type at once, and a differentiated
+    /// value's may not be known yet: `let mut s = 0.0;` then `s += x`).
+    pub fn has_rule_call(&self, e: &Expr) -> bool {
+        struct F<'a, 'l> {
+            l: &'a Lowerer<'l>,
+            found: bool,
+        }
+        impl<'ast> Visit<'ast> for F<'_, '_> {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                let name = names::unraw(&m.method);
+                if table::method(&name).is_some() && self.l.is_active_expr(&m.receiver) {
+                    self.found = true;
+                    return;
+                }
+                syn::visit::visit_expr_method_call(self, m)
+            }
+            fn visit_item(&mut self, _: &'ast syn::Item) {}
+        }
+        let mut f = F { l: self, found: false };
+        f.visit_expr(e);
+        f.found
+    }
+
     /// Whether an expression depends on a differentiated value. Reading a
     /// shape (`x.len()`, `x.shape()`) differentiates nothing.
     pub fn is_active_expr(&self, e: &Expr) -> bool {

@@ -167,13 +167,19 @@ impl Lowerer<'_> {
                 Slot::Value { value: v, borrowed }
             }
             Operand::Lit(tokens) => {
+                // Of the variable's type, as in the user's code.
+                let (tokens, reads) = match self.env.slot(b) {
+                    Slot::Value { value: prev, borrowed: false } => {
+                        let id = &self.values[prev].ident;
+                        let rt = crate::names::runtime();
+                        (quote!(#rt::same_type(&#id, #tokens)), vec![prev])
+                    }
+                    _ => (tokens, vec![]),
+                };
                 let v = self.new_value(&name, true, Origin::Let, Repr::Owned, false, span);
                 self.push(Inst::Let(Let {
                     out: v,
-                    op: Op::Const(Const {
-                        tokens,
-                        reads: vec![],
-                    }),
+                    op: Op::Const(Const { tokens, reads }),
                     ty: None,
                     span,
                 }));
