@@ -54,16 +54,16 @@ pub mod prelude {
 /// What generated code calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use autograd_runtime::rules;
-    pub use autograd_runtime::value::{
-        accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice,
-        grad_or_zeros, lit, lit_meta, meta, none_like, one_like, same_type, seed_one, store, val, witness, Contribution,
-        Differentiable, GradOf, IsScalar, ScalarCheck, ScalarOutput,
-    };
-    pub use autograd_runtime::Graph;
     /// The macro's table of operations, one canonical line each (compared
     /// with the runtime's declarations by `tests/op_table.rs`).
     pub use autograd_macros::__op_table;
     /// The runtime's declarations of its operations.
     pub use autograd_runtime::ops::decl::declarations;
+    pub use autograd_runtime::rules;
+    pub use autograd_runtime::value::{
+        accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice,
+        grad_or_zeros, lit, lit_meta, meta, none_like, one_like, same_type, seed_one, store, val,
+        witness, Contribution, Differentiable, GradOf, IsScalar, ScalarCheck, ScalarOutput,
+    };
+    pub use autograd_runtime::Graph;
 }

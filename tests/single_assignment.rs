@@ -30,9 +30,19 @@ macro_rules! check1 {
     ($f:ident, $x:expr, $grad:expr) => {{
         let x: f64 = $x;
         let (v, g) = $f::value_and_grad(x);
-        assert_eq!(v.to_bits(), $f(x).to_bits(), "{}: value {v} vs plain {}", stringify!($f), $f(x));
+        assert_eq!(
+            v.to_bits(),
+            $f(x).to_bits(),
+            "{}: value {v} vs plain {}",
+            stringify!($f),
+            $f(x)
+        );
         let want: f64 = $grad;
-        assert!(close(g, want), "{}: gradient {g}, want {want}", stringify!($f));
+        assert!(
+            close(g, want),
+            "{}: gradient {g}, want {want}",
+            stringify!($f)
+        );
         gradcheck(|x: &f64| $f::value_and_grad(*x), &x).unwrap();
     }};
 }
@@ -107,7 +117,12 @@ fn swaps() {
     let (v, (gx, gy)) = swap_assignment::value_and_grad(x, y);
     assert_eq!(v, swap_assignment(x, y));
     assert!(close(gx, 1.0) && close(gy, 10.0 * y.cos()));
-    for f in [swap_tuple::value_and_grad, swap_params::value_and_grad, swap_through_temporary::value_and_grad, swap_assignment::value_and_grad] {
+    for f in [
+        swap_tuple::value_and_grad,
+        swap_params::value_and_grad,
+        swap_through_temporary::value_and_grad,
+        swap_assignment::value_and_grad,
+    ] {
         gradcheck(|(x, y): &(f64, f64)| f(*x, *y), &(x, y)).unwrap();
     }
 }
@@ -130,7 +145,14 @@ fn a_copy_before_a_loop() {
         let (v, (g, ())) = before_the_loop::value_and_grad(x, n);
         assert_eq!(v, before_the_loop(x, n));
         assert!(close(g, 100.0 + (n as f64 + 1.0) * x.powi(n as i32)), "{g}");
-        gradcheck(|x: &f64| { let (v, (g, ())) = before_the_loop::value_and_grad(*x, n); (v, g) }, &x).unwrap();
+        gradcheck(
+            |x: &f64| {
+                let (v, (g, ())) = before_the_loop::value_and_grad(*x, n);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
     }
 }
 
@@ -149,7 +171,10 @@ fn a_tensor_clone_keeps_the_old_value() {
     let (v, g) = tensor_copy::value_and_grad(&h);
     assert_eq!(v.item(), tensor_copy(&h).item());
     let want = h.data().mapv(|x| 3.0 - x.tanh() * x.tanh());
-    assert!(g.iter().zip(&want).all(|(a, b)| close(*a, *b)), "{g} vs {want}");
+    assert!(
+        g.iter().zip(&want).all(|(a, b)| close(*a, *b)),
+        "{g} vs {want}"
+    );
     gradcheck(|h| tensor_copy::value_and_grad(h), &h).unwrap();
 }
 
@@ -183,14 +208,19 @@ fn erf_series(x: f64) -> f64 {
 fn clenshaw_recurrence() {
     // The Chebyshev coefficients of erf on [-1, 1], from the DCT of its values.
     let n = 30;
-    let nodes: Vec<f64> = (0..n).map(|k| (std::f64::consts::PI * (k as f64 + 0.5) / n as f64).cos()).collect();
+    let nodes: Vec<f64> = (0..n)
+        .map(|k| (std::f64::consts::PI * (k as f64 + 0.5) / n as f64).cos())
+        .collect();
     let c: Vec<f64> = (0..n)
         .map(|j| {
             2.0 / n as f64
                 * nodes
                     .iter()
                     .enumerate()
-                    .map(|(k, t)| erf_series(*t) * (std::f64::consts::PI * j as f64 * (k as f64 + 0.5) / n as f64).cos())
+                    .map(|(k, t)| {
+                        erf_series(*t)
+                            * (std::f64::consts::PI * j as f64 * (k as f64 + 0.5) / n as f64).cos()
+                    })
                     .sum::<f64>()
         })
         .collect();
@@ -201,7 +231,14 @@ fn clenshaw_recurrence() {
         // d/dx erf x = 2/√π e^(−x²)
         let want = 2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp();
         assert!((g - want).abs() < 1e-10, "erf'({x}) = {g}, want {want}");
-        gradcheck(|x: &f64| { let (v, (g, ())) = clenshaw::value_and_grad(*x, &c); (v, g) }, &x).unwrap();
+        gradcheck(
+            |x: &f64| {
+                let (v, (g, ())) = clenshaw::value_and_grad(*x, &c);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
     }
     assert!((clenshaw(0.7, &c) - 0.6778011938374184).abs() < 1e-12);
 }
@@ -237,9 +274,17 @@ fn binding_patterns_name_the_value() {
         assert_eq!(v, binding_patterns_more(x, y));
         let w = 2.0 * x;
         let (da_x, da_y) = if x > y { (y, x) } else { (1.0, 0.0) };
-        let db_x = if w <= 1.0 { 2.0 * w * 2.0 } else { 2.0 * w.cos() };
+        let db_x = if w <= 1.0 {
+            2.0 * w * 2.0
+        } else {
+            2.0 * w.cos()
+        };
         assert!(close(gx, da_x + db_x) && close(gy, da_y), "{gx} {gy}");
-        gradcheck(|(x, y): &(f64, f64)| binding_patterns_more::value_and_grad(*x, *y), &(x, y)).unwrap();
+        gradcheck(
+            |(x, y): &(f64, f64)| binding_patterns_more::value_and_grad(*x, *y),
+            &(x, y),
+        )
+        .unwrap();
     }
 }
 
@@ -288,7 +333,14 @@ fn labelled_blocks_and_loops() {
         for x in [0.7, 1.3] {
             let (v, (_, ())) = labelled_state::value_and_grad(x, n);
             assert_eq!(v, labelled_state(x, n));
-            gradcheck(|x: &f64| { let (v, (g, ())) = labelled_state::value_and_grad(*x, n); (v, g) }, &x).unwrap();
+            gradcheck(
+                |x: &f64| {
+                    let (v, (g, ())) = labelled_state::value_and_grad(*x, n);
+                    (v, g)
+                },
+                &x,
+            )
+            .unwrap();
         }
     }
 }
@@ -381,7 +433,14 @@ fn if_let_while_let_let_else() {
     for (k, m) in [(Some(2.0), Some(3)), (None, Some(2)), (Some(0.5), None)] {
         let (v, (g, (), ())) = if_let_and_let_else::value_and_grad(x, k, m);
         assert_eq!(v, if_let_and_let_else(x, k, m));
-        gradcheck(|x: &f64| { let (v, (g, (), ())) = if_let_and_let_else::value_and_grad(*x, k, m); (v, g) }, &x).unwrap();
+        gradcheck(
+            |x: &f64| {
+                let (v, (g, (), ())) = if_let_and_let_else::value_and_grad(*x, k, m);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
         let _ = g;
     }
 }
@@ -449,7 +508,14 @@ fn returns_from_branches_and_loops() {
         for n in [0, 2, 6] {
             let (v, (_, ())) = early_returns::value_and_grad(x, n);
             assert_eq!(v, early_returns(x, n));
-            gradcheck(|x: &f64| { let (v, (g, ())) = early_returns::value_and_grad(*x, n); (v, g) }, &x).unwrap();
+            gradcheck(
+                |x: &f64| {
+                    let (v, (g, ())) = early_returns::value_and_grad(*x, n);
+                    (v, g)
+                },
+                &x,
+            )
+            .unwrap();
         }
     }
 }
@@ -489,7 +555,14 @@ fn swaps_in_loops_hand_gradients_back_at_once() {
         assert_eq!(g, if n % 2 == 0 { 3.0 } else { 1.0 }, "n = {n}");
         let (v, (gx, gy, ())) = rotate_in_a_loop::value_and_grad(0.3, -0.4, n);
         assert_eq!(v, rotate_in_a_loop(0.3, -0.4, n));
-        gradcheck(|(x, y): &(f64, f64)| { let (v, (gx, gy, ())) = rotate_in_a_loop::value_and_grad(*x, *y, n); (v, (gx, gy)) }, &(0.3, -0.4)).unwrap();
+        gradcheck(
+            |(x, y): &(f64, f64)| {
+                let (v, (gx, gy, ())) = rotate_in_a_loop::value_and_grad(*x, *y, n);
+                (v, (gx, gy))
+            },
+            &(0.3, -0.4),
+        )
+        .unwrap();
         let _ = (gx, gy);
     }
 }

@@ -31,7 +31,12 @@ impl Parse for ShallowFn {
         if body.delimiter() != proc_macro2::Delimiter::Brace {
             return Err(syn::Error::new(body.span(), "expected the function's body"));
         }
-        Ok(ShallowFn { attrs, vis, sig, body })
+        Ok(ShallowFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
     }
 }
 

@@ -154,8 +154,14 @@ fn print_clenshaw_expansion() {
 #[test]
 #[ignore]
 fn probe_stack_of_a_long_chain() {
-    let n: usize = std::env::var("N").ok().and_then(|s| s.parse().ok()).unwrap_or(10000);
-    let stage: usize = std::env::var("STAGE").ok().and_then(|s| s.parse().ok()).unwrap_or(9);
+    let n: usize = std::env::var("N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10000);
+    let stage: usize = std::env::var("STAGE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
     let body = (0..n).map(|_| "x").collect::<Vec<_>>().join(" + ");
     let src = format!("fn f(x: f64) -> f64 {{ {body} }}");
     std::thread::Builder::new()
@@ -194,4 +200,37 @@ fn expand_a_file() {
             println!("{}", pretty(out));
         }
     }
+}
+
+/// The core form of `f`, one instruction per line.
+fn core_form(f: proc_macro2::TokenStream) -> String {
+    let item: syn::ItemFn = syn::parse2(f).expect("a function");
+    let mut errors = crate::errors::Errors::default();
+    let sig = crate::signature::signature(&item, &mut errors).expect("a signature");
+    let body = crate::lower::body(&sig, &item.block, &mut errors).expect("a body");
+    assert!(errors.is_empty(), "the body is accepted");
+    crate::core::print::dump(&body)
+}
+
+#[test]
+fn every_assignment_defines_a_new_value() {
+    let text = core_form(quote! {
+        fn f(x: f64) -> f64 {
+            let mut d = x * 2.0;
+            let tmp = d;
+            d = d * 3.0;
+            tmp + d
+        }
+    });
+    println!("{text}");
+    // `tmp` names the value `d` had, and the sum reads both values.
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    let (d0, rest) = lines[0].split_once(" = ").unwrap();
+    assert!(rest.starts_with("mul("), "{text}");
+    let (d1, rest) = lines[1].split_once(" = ").unwrap();
+    assert_eq!(rest, format!("mul({d0}, 3.0)"), "{text}");
+    let (s, rest) = lines[2].split_once(" = ").unwrap();
+    assert_eq!(rest, format!("add({d0}, {d1})"), "{text}");
+    assert_eq!(lines[3], format!("yield {s}"), "{text}");
 }

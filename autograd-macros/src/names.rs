@@ -17,7 +17,10 @@ pub fn generated(name: &str) -> Ident {
 /// `__ad_<name>`, located at a user's token (errors point there) with
 /// mixed-site hygiene.
 pub fn generated_at(name: &str, at: Span) -> Ident {
-    Ident::new(&format!("{PREFIX}{name}"), Span::mixed_site().located_at(at))
+    Ident::new(
+        &format!("{PREFIX}{name}"),
+        Span::mixed_site().located_at(at),
+    )
 }
 
 /// A variable of generated code named after a user's variable: the name
@@ -29,6 +32,24 @@ pub fn local(name: &str, at: Span) -> Ident {
     } else {
         Ident::new(name, span)
     }
+}
+
+/// `tokens` moved to the user's token `at`, each keeping its hygiene: the
+/// code generated for one of the user's operations reports its type errors
+/// at that operation, not at the attribute.
+pub fn located(tokens: TokenStream, at: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut inner = proc_macro2::Group::new(g.delimiter(), located(g.stream(), at));
+                inner.set_span(g.span().located_at(at));
+                return proc_macro2::TokenTree::Group(inner);
+            }
+            t.set_span(t.span().located_at(at));
+            t
+        })
+        .collect()
 }
 
 /// A label of generated code: `'__ad_<name>`.

@@ -198,18 +198,23 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
                 if let Type::ImplTrait(t) = &ty {
                     errors.push_spanned(t, "`impl Trait` parameters are not supported in #[differentiable] functions; use a named generic parameter");
                 }
+                // A refused parameter is a constant to the rest of the
+                // macro, so its uses raise no errors of their own.
+                let mut refused = false;
                 if let Type::Reference(r) = &ty {
                     if matches!(&*r.elem, Type::Reference(_)) && !no_grad && !is_non_float(&ty) {
                         errors.push_spanned(&pt.ty, "a parameter behind two references cannot be differentiated; take one reference (`x: &[f64]`), or mark it `#[no_grad]`");
+                        refused = true;
                     }
                 }
                 if !no_grad && wraps(&ty, &["Option", "Result", "Box", "Rc", "Arc", "RefCell", "Cell", "HashMap", "BTreeMap"]) {
+                    refused = true;
                     errors.push_spanned(
                         &pt.ty,
                         "this parameter's type has no gradient; mark it `#[no_grad]` to use it as a constant, or pass the value inside it as a parameter of its own",
                     );
                 }
-                let constant = if no_grad {
+                let constant = if no_grad || refused {
                     Some(Constant::NoGrad)
                 } else if is_non_float(&ty) {
                     Some(Constant::NonFloat)
@@ -235,13 +240,16 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
             if is_non_float(ty) || matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()) {
                 errors.push_spanned(ty, format!(
                     "a #[differentiable] function must return a float or a tensor, not `{}`: its gradient would always be zero",
-                    quote::ToTokens::to_token_stream(ty)
+                    type_text(ty)
                 ));
             }
-            if wraps(ty, &["Option", "Result", "Box", "String", "HashMap", "BTreeMap"]) {
+            if wraps(
+                ty,
+                &["Option", "Result", "Box", "String", "HashMap", "BTreeMap"],
+            ) {
                 errors.push_spanned(ty, format!(
                     "a #[differentiable] function must return a float or a tensor, not `{}`: return the value itself (handle the missing case before the function, or return a value that marks it)",
-                    quote::ToTokens::to_token_stream(ty)
+                    type_text(ty)
                 ));
             }
             if contains_reference(ty) {
@@ -313,4 +321,21 @@ pub fn strip_param_attrs(sig: &mut syn::Signature) {
             pt.attrs.retain(|a| !a.path().is_ident("no_grad"));
         }
     }
+}
+
+/// A type as the user would write it: `Option<f64>`, not `Option < f64 >`.
+fn type_text(ty: &Type) -> String {
+    let text = quote::ToTokens::to_token_stream(ty).to_string();
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let drop = c == ' '
+            && (out.ends_with(['<', '&', ':', '(', '['])
+                || matches!(next, Some('<' | '>' | ',' | ':' | ')' | ']')));
+        if !drop {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -21,11 +21,16 @@ pub fn phis(body: &Body) -> HashMap<ValueId, Vec<Operand>> {
                     Target::Continue(r) => (r, false),
                     Target::Return => return,
                 };
-                self.by_region.entry(r).or_default().push((brk, j.args.clone(), j.value.clone()));
+                self.by_region
+                    .entry(r)
+                    .or_default()
+                    .push((brk, j.args.clone(), j.value.clone()));
             }
         }
     }
-    let mut jumps = Jumps { by_region: HashMap::new() };
+    let mut jumps = Jumps {
+        by_region: HashMap::new(),
+    };
     walk::walk(&body.block, &mut jumps);
     let mut out: HashMap<ValueId, Vec<Operand>> = HashMap::new();
     struct Joins<'j> {
@@ -104,7 +109,13 @@ pub fn phis(body: &Body) -> HashMap<ValueId, Vec<Operand>> {
             }
         }
     }
-    walk::walk(&body.block, &mut Joins { jumps: &jumps.by_region, out: &mut out });
+    walk::walk(
+        &body.block,
+        &mut Joins {
+            jumps: &jumps.by_region,
+            out: &mut out,
+        },
+    );
     out
 }
 
@@ -138,10 +149,11 @@ impl Deps {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0
-            .iter()
-            .enumerate()
-            .flat_map(|(w, bits)| (0..64).filter(move |b| bits & (1 << b) != 0).map(move |b| w * 64 + b))
+        self.0.iter().enumerate().flat_map(|(w, bits)| {
+            (0..64)
+                .filter(move |b| bits & (1 << b) != 0)
+                .map(move |b| w * 64 + b)
+        })
     }
 }
 
@@ -162,7 +174,9 @@ pub fn grad_operands(body: &Body, l: &crate::core::Let) -> Vec<(usize, ValueId)>
             .filter_map(|(k, a)| active(&a.operand).map(|v| (k, v)))
             .collect(),
         Op::Copy(o) => active(o).map(|v| vec![(0, v)]).unwrap_or_default(),
-        Op::Field(base, _) => active(&Operand::Value(*base)).map(|v| vec![(0, v)]).unwrap_or_default(),
+        Op::Field(base, _) => active(&Operand::Value(*base))
+            .map(|v| vec![(0, v)])
+            .unwrap_or_default(),
         Op::Const(_) => vec![],
     }
 }
@@ -173,7 +187,11 @@ pub struct Activity {
     pub contributions: Vec<usize>,
 }
 
-pub fn find(body: &Body, defs: &super::defs::Defs, phis: &HashMap<ValueId, Vec<Operand>>) -> Activity {
+pub fn find(
+    body: &Body,
+    defs: &super::defs::Defs,
+    phis: &HashMap<ValueId, Vec<Operand>>,
+) -> Activity {
     let n = body.values.len();
     let mut deps = vec![Deps::default(); n];
     for p in &body.params {
@@ -257,5 +275,8 @@ pub fn find(body: &Body, defs: &super::defs::Defs, phis: &HashMap<ValueId, Vec<O
         }
     }
     let _ = Inst::Check;
-    Activity { deps, contributions }
+    Activity {
+        deps,
+        contributions,
+    }
 }

@@ -25,16 +25,23 @@ pub fn find(p: &mut Plan) {
         if *read {
             continue;
         }
-        let Some(def) = p.defs.let_of(v) else { continue };
-        if !matches!(def.op, Op::Rule { .. } | Op::Call(_)) || p.body.values[v].repr != Repr::Owned {
+        let Some(def) = p.defs.let_of(v) else {
+            continue;
+        };
+        if !matches!(def.op, Op::Rule { .. } | Op::Call(_)) || p.body.values[v].repr != Repr::Owned
+        {
             continue;
         }
         let [u] = p.defs.uses[v][..] else { continue };
         if u.kind != UseKind::Inst(Read::Operand(0)) {
             continue;
         }
-        let Some(Inst::Let(user)) = p.defs.inst_at.get(&u.pos) else { continue };
-        let Op::Rule { rule, .. } = &user.op else { continue };
+        let Some(Inst::Let(user)) = p.defs.inst_at.get(&u.pos) else {
+            continue;
+        };
+        let Op::Rule { rule, .. } = &user.op else {
+            continue;
+        };
         if !rule.caps.consumes {
             continue;
         }

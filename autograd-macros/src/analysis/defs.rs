@@ -10,10 +10,10 @@ pub enum Def<'b> {
     Param(usize),
     Let(&'b Let),
     /// An out of this instruction (an `if`, `match`, labelled block or loop).
-    Out(&'b Inst),
+    Out,
     Header(&'b Loop),
     /// Bound by a pattern of this instruction (a `for` loop, a `match` arm, a `let`).
-    Pattern(&'b Inst),
+    Pattern,
 }
 
 /// How a value is used.
@@ -177,7 +177,10 @@ impl<'b> Finder<'_, 'b> {
         self.d.inst_at.insert(pos, inst);
         walk::reads(inst, &mut |o, r| {
             if let Operand::Value(v) = o {
-                self.d.uses[*v].push(Use { kind: UseKind::Inst(r), pos });
+                self.d.uses[*v].push(Use {
+                    kind: UseKind::Inst(r),
+                    pos,
+                });
             }
         });
         match inst {
@@ -191,40 +194,40 @@ impl<'b> Finder<'_, 'b> {
                 if let crate::core::LoopKind::For { bindings, .. } = &l.kind {
                     for b in bindings {
                         self.define(*b, Def::Header(l), pos, cx, true);
-                        self.d.info[*b].def = Some(Def::Pattern(inst));
+                        self.d.info[*b].def = Some(Def::Pattern);
                         self.d.info[*b].block = addr(&l.body);
                     }
                 }
                 for o in l.outs.iter().chain(l.value.iter()) {
-                    self.define(*o, Def::Out(inst), pos, cx, false);
+                    self.define(*o, Def::Out, pos, cx, false);
                 }
             }
             Inst::Match(m) => {
                 for arm in &m.arms {
                     for b in &arm.bindings {
-                        self.define(*b, Def::Pattern(inst), pos, cx, false);
+                        self.define(*b, Def::Pattern, pos, cx, false);
                         // Inside the arm.
                         self.d.info[*b].top_level = false;
                         self.d.info[*b].block = addr(&arm.body);
                     }
                 }
                 for o in &m.outs {
-                    self.define(*o, Def::Out(inst), pos, cx, false);
+                    self.define(*o, Def::Out, pos, cx, false);
                 }
             }
             Inst::If(i) => {
                 for o in &i.outs {
-                    self.define(*o, Def::Out(inst), pos, cx, false);
+                    self.define(*o, Def::Out, pos, cx, false);
                 }
             }
             Inst::Labelled(b) => {
                 for o in &b.outs {
-                    self.define(*o, Def::Out(inst), pos, cx, false);
+                    self.define(*o, Def::Out, pos, cx, false);
                 }
             }
             Inst::Bind(b) => {
                 for v in &b.bindings {
-                    self.define(*v, Def::Pattern(inst), pos, cx, false);
+                    self.define(*v, Def::Pattern, pos, cx, false);
                 }
             }
             Inst::Check(_) => {}
@@ -259,12 +262,13 @@ impl<'b> Defs<'b> {
     /// Whether a value is defined inside an instruction: by something
     /// nested in it, or as one of its header parameters or pattern bindings.
     pub fn inside(&self, v: ValueId, inst: &Inst) -> bool {
-        let (Some(start), Some(end)) = (self.pos.get(&addr(inst)), self.end.get(&addr(inst))) else {
+        let (Some(start), Some(end)) = (self.pos.get(&addr(inst)), self.end.get(&addr(inst)))
+        else {
             return false;
         };
         let p = self.info[v].pos;
         if p == *start {
-            return matches!(self.info[v].def, Some(Def::Header(_)) | Some(Def::Pattern(_)));
+            return matches!(self.info[v].def, Some(Def::Header(_)) | Some(Def::Pattern));
         }
         p > *start && p < *end
     }
@@ -290,4 +294,3 @@ impl<'b> Defs<'b> {
         false
     }
 }
-

@@ -124,7 +124,6 @@ pub struct Plan<'b> {
     pub body: &'b Body,
     pub sig: &'b Signature,
     pub defs: defs::Defs<'b>,
-    pub phis: HashMap<ValueId, Vec<Operand>>,
     pub act: activity::Activity,
     pub reductions: HashMap<usize, reduction::Reduction>,
     pub loop_insts: HashMap<usize, &'b Inst>,
@@ -185,7 +184,6 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         loop_insts: storage::loop_insts(body),
         labelled: storage::labelled_blocks(body),
         defs,
-        phis,
         act,
         reductions,
         stable,
@@ -244,7 +242,10 @@ impl Plan<'_> {
         let mut taken = HashSet::new();
         for (i, set) in self.need_sets.iter().enumerate() {
             let params: Vec<usize> = set.iter().collect();
-            let joined: Vec<String> = params.iter().map(|p| self.body.values[self.body.params[*p]].name.clone()).collect();
+            let joined: Vec<String> = params
+                .iter()
+                .map(|p| self.body.values[self.body.params[*p]].name.clone())
+                .collect();
             let mut name = format!("need_{}", joined.join("_"));
             if params.len() > 3 || !taken.insert(name.clone()) {
                 name = format!("need_set{i}");
@@ -261,7 +262,11 @@ impl Plan<'_> {
             return None;
         }
         let v = self.body.output()?.value()?;
-        (self.receives(v) && self.act.contributions[v] == 1 && !self.defs.is_param(v) && self.defs.let_of(v).is_some()).then_some(v)
+        (self.receives(v)
+            && self.act.contributions[v] == 1
+            && !self.defs.is_param(v)
+            && self.defs.let_of(v).is_some())
+        .then_some(v)
     }
 
     /// A kept value read by one backward function, once, that takes it by
@@ -271,7 +276,10 @@ impl Plan<'_> {
         for (a, plan) in &self.lets {
             for (r, place) in &plan.reads {
                 if let Some(v) = r.value(usize::MAX) {
-                    let l = self.defs.inst_at.get(&self.defs.pos.get(a).copied().unwrap_or(0));
+                    let l = self
+                        .defs
+                        .inst_at
+                        .get(&self.defs.pos.get(a).copied().unwrap_or(0));
                     let e = count.entry(v).or_insert((0, None));
                     e.0 += 1;
                     if let Some(Inst::Let(l)) = l {
@@ -283,7 +291,9 @@ impl Plan<'_> {
         }
         for (v, (n, l)) in count {
             let Some(l) = l else { continue };
-            let crate::core::Op::Rule { rule, operands, .. } = &l.op else { continue };
+            let crate::core::Op::Rule { rule, operands, .. } = &l.op else {
+                continue;
+            };
             let first = operands.first().and_then(Operand::value) == Some(v);
             if n == 1
                 && rule.caps.takes_operand
@@ -330,9 +340,11 @@ impl Plan<'_> {
                 continue;
             }
             if self.captured[v] {
-                self.saved_lines.push(format!("value `{}` (kept in place)", self.label(v)));
+                self.saved_lines
+                    .push(format!("value `{}` (kept in place)", self.label(v)));
             } else if self.own[v] {
-                self.saved_lines.push(format!("copy of `{}` (kept in place)", self.label(v)));
+                self.saved_lines
+                    .push(format!("copy of `{}` (kept in place)", self.label(v)));
             }
         }
     }

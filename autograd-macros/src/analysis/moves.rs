@@ -53,7 +53,9 @@ pub fn find(p: &mut Plan) {
     let mut clones = HashSet::new();
     for (site, v, loops, again) in sites.sites {
         let pos = p.defs.pos.get(&site.0).copied().unwrap_or(0);
-        if (again && p.body.values[v].repr != Repr::Ref) || must_copy(p, v, pos, &loops, &extra, &keep) {
+        if (again && p.body.values[v].repr != Repr::Ref)
+            || must_copy(p, v, pos, &loops, &extra, &keep)
+        {
             clones.insert(site);
         }
     }
@@ -68,8 +70,15 @@ pub fn find(p: &mut Plan) {
     // the pullback keeps).
     let mut last = vec![0u32; n];
     for v in 0..n {
-        let uses = p.defs.uses[v].iter().map(|u| u.pos).chain(extra[v].iter().copied());
-        last[v] = if keep[v] { u32::MAX } else { uses.max().unwrap_or(0) };
+        let uses = p.defs.uses[v]
+            .iter()
+            .map(|u| u.pos)
+            .chain(extra[v].iter().copied());
+        last[v] = if keep[v] {
+            u32::MAX
+        } else {
+            uses.max().unwrap_or(0)
+        };
     }
     p.last_use = last;
     p.keep = keep;
@@ -83,7 +92,14 @@ fn in_place_pos(p: &Plan, let_addr: usize) -> Option<u32> {
     p.defs.pos.get(&addr(&l.body.term)).copied()
 }
 
-fn must_copy(p: &Plan, v: ValueId, pos: u32, loops: &[usize], extra: &[Vec<u32>], keep: &[bool]) -> bool {
+fn must_copy(
+    p: &Plan,
+    v: ValueId,
+    pos: u32,
+    loops: &[usize],
+    extra: &[Vec<u32>],
+    keep: &[bool],
+) -> bool {
     if p.body.values[v].repr == Repr::Ref {
         // Moving a reference copies it.
         return false;

@@ -42,7 +42,11 @@ pub fn of(body: &Body, l: &Let, revs: &[(usize, ValueId)]) -> Vec<ReadOf> {
     };
     let _ = body;
     match &l.op {
-        Op::Rule { rule, operands, consts } => {
+        Op::Rule {
+            rule,
+            operands,
+            consts,
+        } => {
             for (k, _) in revs {
                 for read in rule.reads_of(*k) {
                     match read {

@@ -10,7 +10,12 @@ use crate::core::{Op, Operand, Repr, ValueId};
 
 /// The place of `v` taken again from its definition, if that is a view of
 /// parameters at constants.
-pub(super) fn plan<'b>(pl: &mut Planner<'_, 'b>, v: ValueId, here: &Here<'b>, lets: &mut super::LetPlan) -> Option<Place> {
+pub(super) fn plan<'b>(
+    pl: &mut Planner<'_, 'b>,
+    v: ValueId,
+    here: &Here<'b>,
+    lets: &mut super::LetPlan,
+) -> Option<Place> {
     if !recomputable(pl, v) {
         return None;
     }
@@ -35,19 +40,31 @@ pub(super) fn plan<'b>(pl: &mut Planner<'_, 'b>, v: ValueId, here: &Here<'b>, le
                     binds.push((u, inner));
                     continue;
                 }
-                let desc = format!("constant `{}` to recompute `{}`", pl.p.label(u), pl.p.label(v));
+                let desc = format!(
+                    "constant `{}` to recompute `{}`",
+                    pl.p.label(u),
+                    pl.p.label(v)
+                );
                 let s = pl.save(SaveWhat::Value(u), here, desc, false, lets);
                 binds.push((u, Place::Saved(s)));
             }
             RecomputeKind::Const(tokens)
         }
-        Op::Rule { rule, operands, consts } => {
+        Op::Rule {
+            rule,
+            operands,
+            consts,
+        } => {
             for c in consts {
                 if let Operand::Value(u) = c {
                     if pl.p.defs.is_param(*u) {
                         continue;
                     }
-                    let desc = format!("constant `{}` to recompute `{}`", pl.p.label(*u), pl.p.label(v));
+                    let desc = format!(
+                        "constant `{}` to recompute `{}`",
+                        pl.p.label(*u),
+                        pl.p.label(v)
+                    );
                     let s = pl.save(SaveWhat::Value(*u), here, desc, false, lets);
                     binds.push((*u, Place::Saved(s)));
                 }
@@ -78,16 +95,25 @@ fn recomputable(pl: &Planner, v: ValueId) -> bool {
     if p.defs.is_param(v) {
         return false;
     }
-    let Some(l) = p.defs.let_of(v) else { return false };
+    let Some(l) = p.defs.let_of(v) else {
+        return false;
+    };
     match &l.op {
         Op::Const(c) => {
             let Ok(e) = syn::parse2::<syn::Expr>(c.tokens.clone()) else {
                 return false;
             };
-            let fixed = c.reads.iter().all(|u| p.defs.is_param(*u) || !p.body.values[*u].active);
+            let fixed = c
+                .reads
+                .iter()
+                .all(|u| p.defs.is_param(*u) || !p.body.values[*u].active);
             is_view_chain(&e) && fixed
         }
-        Op::Rule { rule, operands, consts } => {
+        Op::Rule {
+            rule,
+            operands,
+            consts,
+        } => {
             let is_param = |o: &Operand| matches!(o, Operand::Value(u) if p.defs.is_param(*u) && p.body.values[*u].repr != Repr::Unknown);
             let fixed = |o: &Operand| match o {
                 Operand::Lit(_) => true,
@@ -109,8 +135,10 @@ fn is_view_chain(e: &syn::Expr) -> bool {
         // `&x_t`, a borrow of such a view (or of a variable that is one).
         syn::Expr::Reference(r) => is_view_chain(&r.expr) || matches!(&*r.expr, syn::Expr::Path(_)),
         syn::Expr::MethodCall(m) => {
-            matches!(m.method.to_string().as_str(), "index_axis" | "slice_axis" | "insert_axis" | "t")
-                && (is_view_chain(&m.receiver) || matches!(&*m.receiver, syn::Expr::Path(_)))
+            matches!(
+                m.method.to_string().as_str(),
+                "index_axis" | "slice_axis" | "insert_axis" | "t"
+            ) && (is_view_chain(&m.receiver) || matches!(&*m.receiver, syn::Expr::Path(_)))
                 && m.args.iter().all(is_plain_arg)
         }
         syn::Expr::Paren(p) => is_view_chain(&p.expr),
@@ -122,8 +150,12 @@ fn is_view_chain(e: &syn::Expr) -> bool {
 fn is_plain_arg(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Lit(_) | syn::Expr::Path(_) => true,
-        syn::Expr::Call(c) => matches!(&*c.func, syn::Expr::Path(_)) && c.args.iter().all(is_plain_arg),
-        syn::Expr::Range(r) => r.start.as_deref().is_none_or(is_plain_arg) && r.end.as_deref().is_none_or(is_plain_arg),
+        syn::Expr::Call(c) => {
+            matches!(&*c.func, syn::Expr::Path(_)) && c.args.iter().all(is_plain_arg)
+        }
+        syn::Expr::Range(r) => {
+            r.start.as_deref().is_none_or(is_plain_arg) && r.end.as_deref().is_none_or(is_plain_arg)
+        }
         syn::Expr::Binary(b) => is_plain_arg(&b.left) && is_plain_arg(&b.right),
         syn::Expr::Unary(u) => is_plain_arg(&u.expr),
         syn::Expr::Paren(p) => is_plain_arg(&p.expr),

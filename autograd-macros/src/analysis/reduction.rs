@@ -71,7 +71,14 @@ pub fn find(
             }
         }
     }
-    let cx = Finder { sig, body, defs, act, phis, used_by };
+    let cx = Finder {
+        sig,
+        body,
+        defs,
+        act,
+        phis,
+        used_by,
+    };
     let mut out = HashMap::new();
     struct Loops<'c>(Vec<&'c Inst>);
     impl<'c> Visitor<'c> for Loops<'c> {
@@ -124,7 +131,12 @@ impl Finder<'_, '_> {
             return None;
         }
         let receivers = self.receivers(inst, &chain)?;
-        Some(Reduction { acc, back, out: l.outs[i], receivers })
+        Some(Reduction {
+            acc,
+            back,
+            out: l.outs[i],
+            receivers,
+        })
     }
 
     /// Whether the accumulator starts as a float: a float literal, a value
@@ -160,8 +172,11 @@ impl Finder<'_, '_> {
                     _ => false,
                 }
             }
-            Some(Def::Out(_)) | Some(Def::Header(_)) => self.phis.get(&v).is_some_and(|ops| {
-                let defined: Vec<&Operand> = ops.iter().filter(|o| !matches!(o, Operand::Value(u) if *u == v)).collect();
+            Some(Def::Out) | Some(Def::Header(_)) => self.phis.get(&v).is_some_and(|ops| {
+                let defined: Vec<&Operand> = ops
+                    .iter()
+                    .filter(|o| !matches!(o, Operand::Value(u) if *u == v))
+                    .collect();
                 !defined.is_empty() && defined.iter().take(1).all(|o| of(o))
             }),
             _ => false,
@@ -177,15 +192,24 @@ impl Finder<'_, '_> {
             for u in &self.defs.uses[v] {
                 let next = match u.kind {
                     UseKind::Inst(Read::Operand(k)) => {
-                        let Some(Inst::Let(l)) = self.defs.inst_at.get(&u.pos) else { return None };
-                        let Op::Rule { rule, operands, .. } = &l.op else { return None };
-                        let in_chain = operands.iter().filter(|o| o.value().is_some_and(|x| chain.contains(&x) || x == v)).count();
+                        let Some(Inst::Let(l)) = self.defs.inst_at.get(&u.pos) else {
+                            return None;
+                        };
+                        let Op::Rule { rule, operands, .. } = &l.op else {
+                            return None;
+                        };
+                        let in_chain = operands
+                            .iter()
+                            .filter(|o| o.value().is_some_and(|x| chain.contains(&x) || x == v))
+                            .count();
                         if !rule.passes(k) || in_chain != 1 || operands.len() != 2 {
                             return None;
                         }
                         vec![l.out]
                     }
-                    UseKind::Inst(Read::Init) | UseKind::Term => self.used_by.get(&v).cloned().unwrap_or_default(),
+                    UseKind::Inst(Read::Init) | UseKind::Term => {
+                        self.used_by.get(&v).cloned().unwrap_or_default()
+                    }
                     _ => return None,
                 };
                 // The loop's out is outside: the chain ends there.
@@ -202,7 +226,10 @@ impl Finder<'_, '_> {
                 continue;
             }
             if let Some(ops) = self.phis.get(v) {
-                if !ops.iter().all(|o| o.value().is_some_and(|x| chain.contains(&x))) {
+                if !ops
+                    .iter()
+                    .all(|o| o.value().is_some_and(|x| chain.contains(&x)))
+                {
                     return None;
                 }
             }
@@ -235,10 +262,22 @@ impl Finder<'_, '_> {
             }
             flows.extend(grad_operands(self.body, s).into_iter().map(|(_, v)| v));
         }
-        let mut joins: Vec<ValueId> = self.phis.keys().copied().filter(|p| self.defs.inside(*p, lp) && !chain.contains(p) && self.act.contributions[*p] > 0).collect();
+        let mut joins: Vec<ValueId> = self
+            .phis
+            .keys()
+            .copied()
+            .filter(|p| {
+                self.defs.inside(*p, lp) && !chain.contains(p) && self.act.contributions[*p] > 0
+            })
+            .collect();
         joins.sort_unstable();
         for p in joins {
-            flows.extend(self.phis[&p].iter().filter_map(Operand::value).filter(|v| self.body.values[*v].active));
+            flows.extend(
+                self.phis[&p]
+                    .iter()
+                    .filter_map(Operand::value)
+                    .filter(|v| self.body.values[*v].active),
+            );
         }
         for v in flows {
             if chain.contains(&v) || self.defs.inside(v, lp) || !seen.insert(v) {
@@ -256,7 +295,11 @@ impl Finder<'_, '_> {
     /// of a float, slice, `Vec` or tensor type, or the output of a rule.
     fn scalable(&self, v: ValueId) -> bool {
         match self.defs.info[v].def {
-            Some(Def::Param(i)) => self.sig.params.get(i).is_some_and(|p| is_scalable_type(p.value_type())),
+            Some(Def::Param(i)) => self
+                .sig
+                .params
+                .get(i)
+                .is_some_and(|p| is_scalable_type(p.value_type())),
             Some(Def::Let(l)) => matches!(l.op, Op::Rule { .. }),
             _ => false,
         }
@@ -270,8 +313,15 @@ pub fn is_float_literal(tokens: &proc_macro2::TokenStream) -> bool {
     loop {
         e = match e {
             syn::Expr::Paren(p) => *p.expr,
-            syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => *expr,
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(_), .. }) => return true,
+            syn::Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                expr,
+                ..
+            }) => *expr,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Float(_),
+                ..
+            }) => return true,
             _ => return false,
         }
     }

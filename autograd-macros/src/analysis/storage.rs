@@ -102,7 +102,10 @@ fn contains_return(inst: &Inst) -> bool {
 /// meets them).
 pub fn plan(p: &mut Plan) {
     let body = p.body;
-    let mut planner = Planner { p, frames: Vec::new() };
+    let mut planner = Planner {
+        p,
+        frames: Vec::new(),
+    };
     walk::walk(&body.block, &mut planner);
 }
 
@@ -158,7 +161,9 @@ impl<'b> Visitor<'b> for Planner<'_, 'b> {
                         .collect();
                     let _ = body;
                     if f.carried.iter().any(|c| c.local.is_none()) {
-                        self.p.internal.push("a carried value was not saved by its loop's frame".into());
+                        self.p
+                            .internal
+                            .push("a carried value was not saved by its loop's frame".into());
                     }
                     self.p.saved_lines.extend(lines);
                 }
@@ -189,7 +194,9 @@ impl<'b> Planner<'_, 'b> {
         });
         Here {
             in_loop: cx.loop_depth() > 0,
-            frame: direct.filter(|l| self.p.frames.contains_key(&l.id)).map(|l| l.id),
+            frame: direct
+                .filter(|l| self.p.frames.contains_key(&l.id))
+                .map(|l| l.id),
             fusing: direct.filter(|l| self.p.reductions.contains_key(&l.id)),
             reduction,
         }
@@ -200,13 +207,26 @@ impl<'b> Planner<'_, 'b> {
     /// back-edge value is the output of a rule reading its output (so the
     /// frame saves it).
     fn plan_carried(&mut self, l: &'b Loop) {
-        let Term::Yield(back) = &l.body.term else { return };
+        let Term::Yield(back) = &l.body.term else {
+            return;
+        };
         let mut carried = Vec::new();
         for (i, h) in l.carried.iter().enumerate() {
-            let Some(b) = back.get(i).and_then(Operand::value) else { continue };
-            let Some(def) = self.p.defs.let_of(b) else { continue };
-            let defined_here = l.body.insts.iter().any(|x| matches!(x, Inst::Let(y) if std::ptr::eq(y, def)));
-            if !defined_here || !matches!(def.op, Op::Rule { .. }) || self.p.act.contributions[b] == 0 {
+            let Some(b) = back.get(i).and_then(Operand::value) else {
+                continue;
+            };
+            let Some(def) = self.p.defs.let_of(b) else {
+                continue;
+            };
+            let defined_here = l
+                .body
+                .insts
+                .iter()
+                .any(|x| matches!(x, Inst::Let(y) if std::ptr::eq(y, def)));
+            if !defined_here
+                || !matches!(def.op, Op::Rule { .. })
+                || self.p.act.contributions[b] == 0
+            {
                 continue;
             }
             if !self.p.body.values[*h].active || self.p.act.contributions[*h] == 0 {
@@ -225,7 +245,12 @@ impl<'b> Planner<'_, 'b> {
         if let Some(f) = self.p.frames.get_mut(&l.id) {
             for (header, init, back) in carried {
                 // The frame local is known once `back`'s definition is planned.
-                f.carried.push(CarriedPlan { header, init, back, local: None });
+                f.carried.push(CarriedPlan {
+                    header,
+                    init,
+                    back,
+                    local: None,
+                });
             }
         }
     }
@@ -257,7 +282,15 @@ impl<'b> Planner<'_, 'b> {
         self.p.lets.insert(addr(l), plan);
     }
 
-    fn place(&mut self, read: ReadOf, l: &Let, here: &Here<'b>, what: &str, plan: &mut LetPlan, saved_here: &mut HashMap<ValueId, usize>) -> Place {
+    fn place(
+        &mut self,
+        read: ReadOf,
+        l: &Let,
+        here: &Here<'b>,
+        what: &str,
+        plan: &mut LetPlan,
+        saved_here: &mut HashMap<ValueId, usize>,
+    ) -> Place {
         match read {
             ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => {
                 let kind = match read {
@@ -319,7 +352,13 @@ impl<'b> Planner<'_, 'b> {
         }
     }
 
-    fn value_place(&mut self, v: ValueId, here: &Here<'b>, desc: String, plan: &mut LetPlan) -> Place {
+    fn value_place(
+        &mut self,
+        v: ValueId,
+        here: &Here<'b>,
+        desc: String,
+        plan: &mut LetPlan,
+    ) -> Place {
         if self.p.projection(v) {
             return Place::Projection(v);
         }
@@ -365,7 +404,11 @@ impl<'b> Planner<'_, 'b> {
         let Some(f) = here.frame else { return };
         if let Some(frame) = self.p.frames.get_mut(&f) {
             frame.values.insert(v, s);
-            for c in frame.carried.iter_mut().filter(|c| c.back == v && c.local.is_none()) {
+            for c in frame
+                .carried
+                .iter_mut()
+                .filter(|c| c.back == v && c.local.is_none())
+            {
                 c.local = Some(s);
             }
         }
@@ -375,19 +418,30 @@ impl<'b> Planner<'_, 'b> {
     /// reduction loop's body, sees `v` in scope: defined before the loop, in
     /// the body's own block, or a header parameter of the loop.
     fn in_scope_at_end(&self, v: ValueId, here: &Here<'b>) -> bool {
-        let Some(l) = here.reduction else { return false };
+        let Some(l) = here.reduction else {
+            return false;
+        };
         let info = &self.p.defs.info[v];
         if l.carried.contains(&v) {
             return true;
         }
-        let Some(inst) = self.p.loop_inst(l) else { return false };
+        let Some(inst) = self.p.loop_inst(l) else {
+            return false;
+        };
         if !self.p.defs.inside(v, inst) {
             return true;
         }
         info.block == addr(&l.body)
     }
 
-    pub(super) fn save(&mut self, what: SaveWhat, here: &Here<'b>, desc: String, post: bool, plan: &mut LetPlan) -> usize {
+    pub(super) fn save(
+        &mut self,
+        what: SaveWhat,
+        here: &Here<'b>,
+        desc: String,
+        post: bool,
+        plan: &mut LetPlan,
+    ) -> usize {
         let kind = if here.fusing.is_some() {
             SaveKind::Fused
         } else if let Some(f) = here.frame {
@@ -400,7 +454,9 @@ impl<'b> Planner<'_, 'b> {
         let id = self.p.saves.len();
         match kind {
             SaveKind::Fused => {}
-            SaveKind::Frame(_) | SaveKind::Stack => self.p.saved_lines.push(format!("{desc} (per iteration)")),
+            SaveKind::Frame(_) | SaveKind::Stack => {
+                self.p.saved_lines.push(format!("{desc} (per iteration)"))
+            }
             SaveKind::Once => self.p.saved_lines.push(format!("{desc} (once)")),
         }
         if let SaveKind::Frame(f) = kind {
@@ -435,7 +491,10 @@ impl<'b> Plan<'b> {
             Op::Rule { rule, .. } => format!("`{}`", rule.name),
             Op::Call(c) => {
                 let path = &c.path;
-                format!("the call to `{}`", quote::quote!(#path).to_string().replace(' ', ""))
+                format!(
+                    "the call to `{}`",
+                    quote::quote!(#path).to_string().replace(' ', "")
+                )
             }
             Op::Field(_, member) => format!("the field `{}`", quote::quote!(#member)),
             _ => "a copy".to_string(),
@@ -444,7 +503,13 @@ impl<'b> Plan<'b> {
 
     /// A field of a parameter struct (`&m.w1`), or a field of one.
     pub fn projection(&self, v: ValueId) -> bool {
-        matches!(self.defs.let_of(v), Some(Let { op: Op::Field(..), .. }))
+        matches!(
+            self.defs.let_of(v),
+            Some(Let {
+                op: Op::Field(..),
+                ..
+            })
+        )
     }
 
     pub fn loop_inst(&self, l: &Loop) -> Option<&'b Inst> {
@@ -466,7 +531,6 @@ pub fn loop_insts(body: &crate::core::Body) -> HashMap<usize, &Inst> {
     walk::walk(&body.block, &mut l);
     l.0
 }
-
 
 /// The labelled blocks of a body, by id.
 pub fn labelled_blocks(body: &crate::core::Body) -> HashMap<usize, &crate::core::Labelled> {

@@ -19,6 +19,7 @@
 //! Expressions that depend on no differentiated parameter are kept whole, as
 //! constants ([`Const`]): their tokens already name the values they read.
 
+#[cfg(test)]
 pub mod print;
 pub mod walk;
 
@@ -275,7 +276,6 @@ pub struct Jump {
     /// The value of `break value` out of a `loop` used as a value.
     pub value: Option<Operand>,
     pub exits: Vec<Exit>,
-    pub span: Span,
 }
 
 pub enum Term {
@@ -299,7 +299,6 @@ pub enum RegionKind {
 }
 
 pub struct Region {
-    pub kind: RegionKind,
     /// How many loops enclose the region's statement.
     pub depth: usize,
     /// Some jump leaves an iteration of this loop, or this block, early.
@@ -321,18 +320,6 @@ pub struct Body {
 }
 
 impl Body {
-    pub fn value(&self, v: ValueId) -> &Value {
-        &self.values[v]
-    }
-
-    pub fn is_param(&self, v: ValueId) -> bool {
-        matches!(self.values[v].origin, Origin::Param(_))
-    }
-
-    pub fn is_active(&self, o: &Operand) -> bool {
-        o.value().is_some_and(|v| self.values[v].active)
-    }
-
     /// The function's output operand (its block's yield), if it falls through.
     pub fn output(&self) -> Option<&Operand> {
         match &self.block.term {

@@ -20,7 +20,10 @@ fn name(body: &Body, o: &Operand) -> String {
 }
 
 fn names(body: &Body, vs: &[usize]) -> String {
-    vs.iter().map(|v| body.values[*v].name.clone()).collect::<Vec<_>>().join(", ")
+    vs.iter()
+        .map(|v| body.values[*v].name.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn block(body: &Body, b: &Block, depth: usize, out: &mut String) {
@@ -29,30 +32,51 @@ fn block(body: &Body, b: &Block, depth: usize, out: &mut String) {
         match inst {
             Inst::Let(l) => {
                 let op = match &l.op {
-                    Op::Rule { rule, operands, consts } => {
-                        let args: Vec<String> = operands.iter().chain(consts).map(|o| name(body, o)).collect();
+                    Op::Rule {
+                        rule,
+                        operands,
+                        consts,
+                    } => {
+                        let args: Vec<String> = operands
+                            .iter()
+                            .chain(consts)
+                            .map(|o| name(body, o))
+                            .collect();
                         format!("{}({})", rule.name, args.join(", "))
                     }
                     Op::Call(c) => {
-                        let args: Vec<String> = c.args.iter().map(|a| name(body, &a.operand)).collect();
+                        let args: Vec<String> =
+                            c.args.iter().map(|a| name(body, &a.operand)).collect();
                         let p = &c.path;
                         format!("call {}({})", quote::quote!(#p), args.join(", "))
                     }
                     Op::Const(c) => format!("const {}", c.tokens),
                     Op::Copy(o) => format!("copy {}", name(body, o)),
-                    Op::Field(b, m) => format!("field {}.{}", body.values[*b].name, quote::quote!(#m)),
+                    Op::Field(b, m) => {
+                        format!("field {}.{}", body.values[*b].name, quote::quote!(#m))
+                    }
                 };
                 let _ = writeln!(out, "{pad}{} = {op}", body.values[l.out].name);
             }
             Inst::If(i) => {
-                let _ = writeln!(out, "{pad}[{}] = if {} {{", names(body, &i.outs), i.cond.tokens);
+                let _ = writeln!(
+                    out,
+                    "{pad}[{}] = if {} {{",
+                    names(body, &i.outs),
+                    i.cond.tokens
+                );
                 block(body, &i.then, depth + 1, out);
                 let _ = writeln!(out, "{pad}}} else {{");
                 block(body, &i.els, depth + 1, out);
                 let _ = writeln!(out, "{pad}}}");
             }
             Inst::Match(m) => {
-                let _ = writeln!(out, "{pad}[{}] = match {} {{", names(body, &m.outs), m.scrutinee.tokens);
+                let _ = writeln!(
+                    out,
+                    "{pad}[{}] = match {} {{",
+                    names(body, &m.outs),
+                    m.scrutinee.tokens
+                );
                 for a in &m.arms {
                     let _ = writeln!(out, "{pad}  {} =>", a.pat);
                     block(body, &a.body, depth + 2, out);
@@ -95,7 +119,12 @@ fn block(body: &Body, b: &Block, depth: usize, out: &mut String) {
             format!("yield {}", a.join(", "))
         }
         Term::Jump(j) => {
-            let a: Vec<String> = j.args.iter().chain(j.value.iter()).map(|o| name(body, o)).collect();
+            let a: Vec<String> = j
+                .args
+                .iter()
+                .chain(j.value.iter())
+                .map(|o| name(body, o))
+                .collect();
             format!("jump#{} {:?} {}", j.code, j.target, a.join(", "))
         }
         Term::Never => "never".into(),

@@ -1,13 +1,13 @@
 //! The one walker over the core form: every analysis visits the body
 //! through [`walk`], and finds what an instruction reads through [`reads`].
 
-use super::{Block, Inst, Labelled, LoopKind, Loop, Op, Operand, Term, ValueId};
+use super::{Block, Inst, Loop, LoopKind, Op, Operand, Term, ValueId};
 
 /// A construct around the instruction being visited.
 #[derive(Clone, Copy)]
 pub enum Frame<'c> {
     Loop(&'c Loop),
-    Labelled(&'c Labelled),
+    Labelled,
     /// A branch of an `if` or an arm of a `match`.
     Branch,
 }
@@ -34,14 +34,6 @@ impl<'c> Cx<'c> {
 
     pub fn innermost_loop(&self) -> Option<&'c Loop> {
         self.stack.iter().rev().find_map(|f| match f {
-            Frame::Loop(l) => Some(*l),
-            _ => None,
-        })
-    }
-
-    /// The outermost loop around, if any.
-    pub fn outermost_loop(&self) -> Option<&'c Loop> {
-        self.stack.iter().find_map(|f| match f {
             Frame::Loop(l) => Some(*l),
             _ => None,
         })
@@ -91,7 +83,7 @@ pub fn nested(inst: &Inst) -> Vec<(Frame<'_>, &Block)> {
         Inst::If(i) => vec![(Frame::Branch, &i.then), (Frame::Branch, &i.els)],
         Inst::Match(m) => m.arms.iter().map(|a| (Frame::Branch, &a.body)).collect(),
         Inst::Loop(l) => vec![(Frame::Loop(l), &l.body)],
-        Inst::Labelled(b) => vec![(Frame::Labelled(b), &b.body)],
+        Inst::Labelled(b) => vec![(Frame::Labelled, &b.body)],
         Inst::Let(_) | Inst::Bind(_) | Inst::Check(_) => vec![],
     }
 }

@@ -71,7 +71,12 @@ impl Emitter<'_, '_> {
     /// what later instructions still read (`let (a, b) = { .. (a, b) };`):
     /// a `let` opens a scope that lasts to the end of its block, and
     /// rustc's debug info recurses over nested scopes.
-    pub fn insts(&mut self, insts: &[Inst], in_loop: bool, before: Option<(u32, u32)>) -> (TokenStream, Vec<TokenStream>, Option<(u32, u32)>) {
+    pub fn insts(
+        &mut self,
+        insts: &[Inst],
+        in_loop: bool,
+        before: Option<(u32, u32)>,
+    ) -> (TokenStream, Vec<TokenStream>, Option<(u32, u32)>) {
         let mut pieces: Vec<(TokenStream, Vec<Decl>)> = Vec::new();
         let mut revs = Vec::new();
         let mut codes = before;
@@ -100,7 +105,13 @@ impl Emitter<'_, '_> {
                 fwd.extend(quote!(#(#stmts)*));
                 continue;
             }
-            let after = self.p.defs.pos.get(&addr(&insts[next])).copied().unwrap_or(u32::MAX);
+            let after = self
+                .p
+                .defs
+                .pos
+                .get(&addr(&insts[next]))
+                .copied()
+                .unwrap_or(u32::MAX);
             let live: Vec<&Decl> = chunk
                 .iter()
                 .flat_map(|(_, d)| d)
@@ -126,7 +137,9 @@ impl Emitter<'_, '_> {
         let Some((lo, hi)) = codes else { return r };
         let exit = match self.exits.last() {
             Some(ExitVar::Function) if self.p.body.returns => names::generated("fn_exit"),
-            Some(ExitVar::Region(id)) if self.p.body.regions[*id].exited => Self::region_ident("exit", *id),
+            Some(ExitVar::Region(id)) if self.p.body.regions[*id].exited => {
+                Self::region_ident("exit", *id)
+            }
             _ => return r,
         };
         quote!(if !(#lo..#hi).contains(&#exit) { #r })
@@ -135,7 +148,10 @@ impl Emitter<'_, '_> {
     /// Forward and reverse of one instruction.
     pub fn inst(&mut self, inst: &Inst, in_loop: bool) -> (TokenStream, TokenStream) {
         match inst {
-            Inst::Let(l) => self.let_stmt(l, in_loop),
+            Inst::Let(l) => {
+                let (f, r) = self.let_stmt(l, in_loop);
+                (names::located(f, l.span), names::located(r, l.span))
+            }
             Inst::If(i) => self.if_inst(inst, i, in_loop),
             Inst::Match(m) => self.match_inst(inst, m, in_loop),
             Inst::Loop(l) => self.loop_inst(inst, l, in_loop),
@@ -145,7 +161,12 @@ impl Emitter<'_, '_> {
                     self.declare_value(*v, true);
                 }
                 let (pat, value) = (&b.pat, &b.value.tokens);
-                let kept: Vec<TokenStream> = b.bindings.clone().into_iter().map(|v| self.kept_after(v)).collect();
+                let kept: Vec<TokenStream> = b
+                    .bindings
+                    .clone()
+                    .into_iter()
+                    .map(|v| self.kept_after(v))
+                    .collect();
                 (quote!(let #pat = #value; #(#kept)*), quote!())
             }
             Inst::Check(c) => {

@@ -47,17 +47,24 @@ impl Emitter<'_, '_> {
             let params: Vec<usize> = set.iter().collect();
             if params.len() > 1 {
                 let need = self.need_set(s);
-                let parts = params.iter().filter_map(|i| self.p.need_of[body.params[*i]]).map(|s| self.need_set(s));
+                let parts = params
+                    .iter()
+                    .filter_map(|i| self.p.need_of[body.params[*i]])
+                    .map(|s| self.need_set(s));
                 out.extend(quote!(let #need: bool = #(#parts)||*;));
             }
         }
         let mut kept = Vec::new();
         for v in &body.params {
             if self.p.stable_meta[*v] {
-                let m = self.meta_ident(*v);
                 let id = self.ident(*v);
                 let r = self.by_ref_var(*v, quote!(#id));
-                kept.push((m, quote!(#rt::meta(#r))));
+                // A parameter whose type has no gradient errs at the
+                // operation that reads it.
+                let at = self.first_reader(*v).unwrap_or_else(|| id.span());
+                let mut m = self.meta_ident(*v);
+                m.set_span(m.span().located_at(at));
+                kept.push((m, names::located(quote!(#rt::meta(#r)), at)));
             }
         }
         for chunk in kept.chunks(64) {
@@ -165,7 +172,10 @@ impl Emitter<'_, '_> {
             quote!(#rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_seed));)
         };
         let body = self.p.body;
-        let output = body.output().and_then(Operand::value).filter(|v| self.p.receives(*v));
+        let output = body
+            .output()
+            .and_then(Operand::value)
+            .filter(|v| self.p.receives(*v));
         if body.returns {
             let exit = names::generated("fn_exit");
             let mut arms = Vec::new();

@@ -10,7 +10,12 @@ use crate::core::{If, Inst, Match};
 
 impl Emitter<'_, '_> {
     fn position(&self, inst: &Inst) -> u32 {
-        self.p.defs.pos.get(&crate::analysis::defs::addr(inst)).copied().unwrap_or(0)
+        self.p
+            .defs
+            .pos
+            .get(&crate::analysis::defs::addr(inst))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn if_inst(&mut self, inst: &Inst, i: &If, in_loop: bool) -> (TokenStream, TokenStream) {
@@ -22,7 +27,10 @@ impl Emitter<'_, '_> {
         let (tf, tt, tr) = (then.fwd, then.tail, then.rev);
         let (ef, et, er) = (els.fwd, els.tail, els.rev);
         if tr.is_empty() && er.is_empty() {
-            return (quote!(#bind if #cond { #tf #tt } else { #ef #et }; #kept), quote!());
+            return (
+                quote!(#bind if #cond { #tf #tt } else { #ef #et }; #kept),
+                quote!(),
+            );
         }
         let name = format!("branch{}", self.position(inst));
         let (slot, pop) = self.record(&name, in_loop, quote!(false));
@@ -34,8 +42,17 @@ impl Emitter<'_, '_> {
         )
     }
 
-    pub fn match_inst(&mut self, inst: &Inst, m: &Match, in_loop: bool) -> (TokenStream, TokenStream) {
-        let bodies: Vec<_> = m.arms.iter().map(|a| self.block(&a.body, Join::Value(&m.outs), in_loop)).collect();
+    pub fn match_inst(
+        &mut self,
+        inst: &Inst,
+        m: &Match,
+        in_loop: bool,
+    ) -> (TokenStream, TokenStream) {
+        let bodies: Vec<_> = m
+            .arms
+            .iter()
+            .map(|a| self.block(&a.body, Join::Value(&m.outs), in_loop))
+            .collect();
         let any_rev = bodies.iter().any(|b| !b.rev.is_empty());
         let record = any_rev.then(|| {
             let name = format!("arm{}", self.position(inst));

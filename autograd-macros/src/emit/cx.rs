@@ -1,12 +1,12 @@
 //! What every piece of emission shares: the plan, the declarations that go
 //! before the forward sweep, and how values, adjoints and places are written.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 
 use crate::analysis::{Place, Plan, SaveKind, SaveWhat};
-use crate::core::{Operand, Repr, ValueId};
+use crate::core::{Inst, Operand, Repr, ValueId};
 use crate::names::{self, FixPaths};
 
 /// A variable the forward sweep defines.
@@ -94,6 +94,19 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// The flag telling whether a set of parameters' gradients is needed:
     /// `__ad_need_x` for one parameter, `__ad_need_x_w` for a few (or
     /// `__ad_need_set3`, should that name be another set's).
+    /// The span of the first operation that reads `v`.
+    pub fn first_reader(&self, v: ValueId) -> Option<Span> {
+        let mut lets: Vec<(u32, Span)> = self.p.defs.uses[v]
+            .iter()
+            .filter_map(|u| match self.p.defs.inst_at.get(&u.pos) {
+                Some(Inst::Let(l)) => Some((u.pos, l.span)),
+                _ => None,
+            })
+            .collect();
+        lets.sort_by_key(|(pos, _)| *pos);
+        lets.first().map(|(_, s)| *s)
+    }
+
     pub fn need_set(&self, set: usize) -> Ident {
         names::generated(&self.p.need_names[set])
     }
@@ -262,7 +275,9 @@ impl<'p, 'b> Emitter<'p, 'b> {
         }
         match self.p.saves[s].kind {
             SaveKind::Stack => self.stack(&slot),
-            SaveKind::Once => self.decls.push((slot, quote!(::core::option::Option::None))),
+            SaveKind::Once => self
+                .decls
+                .push((slot, quote!(::core::option::Option::None))),
             SaveKind::Fused | SaveKind::Frame(_) => {}
         }
     }
@@ -270,7 +285,8 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// Declares a stack for values pushed inside a loop, reserved with the
     /// enclosing `for` loop's trip count.
     pub fn stack(&mut self, id: &Ident) {
-        self.decls.push((id.clone(), quote!(::std::vec::Vec::new())));
+        self.decls
+            .push((id.clone(), quote!(::std::vec::Vec::new())));
         if !self.in_reduction {
             if let Some(stacks) = self.loop_stacks.last_mut() {
                 stacks.push(id.clone());
@@ -350,7 +366,12 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// The value a place holds (for its type), if it holds one.
     pub fn place_value(&self, place: &Place) -> Option<ValueId> {
         match place {
-            Place::Param(v) | Place::Captured(v) | Place::InPlace(v) | Place::Projection(v) | Place::Own(v) | Place::Carried(_, v) => Some(*v),
+            Place::Param(v)
+            | Place::Captured(v)
+            | Place::InPlace(v)
+            | Place::Projection(v)
+            | Place::Own(v)
+            | Place::Carried(_, v) => Some(*v),
             Place::Saved(s) => match self.p.saves[*s].what {
                 SaveWhat::Value(v) => Some(v),
                 _ => None,
@@ -443,7 +464,10 @@ impl<'p, 'b> Emitter<'p, 'b> {
         let id = names::generated(name);
         if in_loop {
             self.stack(&id);
-            (id.clone(), quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")))
+            (
+                id.clone(),
+                quote!(#id.pop().expect("autograd: the backward pass retraces the recorded control flow")),
+            )
         } else {
             self.decls.push((id.clone(), init));
             (id.clone(), quote!(#id))
@@ -470,11 +494,19 @@ impl<'p, 'b> Emitter<'p, 'b> {
     }
 
     pub fn region_ident(prefix: &str, id: usize) -> Ident {
-        format_ident!("__ad_{}{}", prefix, id, span = proc_macro2::Span::mixed_site())
+        format_ident!(
+            "__ad_{}{}",
+            prefix,
+            id,
+            span = proc_macro2::Span::mixed_site()
+        )
     }
 }
 
 /// Whether a place is the variable itself (not a copy of its value).
 fn is_variable(place: &Place) -> bool {
-    matches!(place, Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_))
+    matches!(
+        place,
+        Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_)
+    )
 }

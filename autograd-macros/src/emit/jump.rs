@@ -70,17 +70,32 @@ impl Emitter<'_, '_> {
     }
 
     /// Forward, tail value and reverse of a terminator.
-    pub fn term(&mut self, t: &Term, join: Join, in_loop: bool) -> (TokenStream, TokenStream, TokenStream) {
+    pub fn term(
+        &mut self,
+        t: &Term,
+        join: Join,
+        in_loop: bool,
+    ) -> (TokenStream, TokenStream, TokenStream) {
         match (t, join) {
-            (Term::Never, _) | (Term::Yield(_), Join::Output) | (Term::Yield(_), Join::Fused) => (quote!(), quote!(), quote!()),
+            (Term::Never, _) | (Term::Yield(_), Join::Output) | (Term::Yield(_), Join::Fused) => {
+                (quote!(), quote!(), quote!())
+            }
             (Term::Yield(args), Join::Value(outs)) => {
-                let vals: Vec<TokenStream> = args.iter().enumerate().map(|(i, a)| self.moved(a, (addr(t), i))).collect();
+                let vals: Vec<TokenStream> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| self.moved(a, (addr(t), i)))
+                    .collect();
                 let tail = match vals.len() {
                     0 => quote!(),
                     1 => quote!(#(#vals)*),
                     _ => quote!((#(#vals,)*)),
                 };
-                let rev: Vec<TokenStream> = outs.iter().zip(args).map(|(o, a)| self.hand_back(*o, a)).collect();
+                let rev: Vec<TokenStream> = outs
+                    .iter()
+                    .zip(args)
+                    .map(|(o, a)| self.hand_back(*o, a))
+                    .collect();
                 (quote!(), tail, quote!(#(#rev)*))
             }
             (Term::Yield(args), Join::Back(l)) => {
@@ -90,7 +105,11 @@ impl Emitter<'_, '_> {
                     moves.push((*h, a, (addr(t), i)));
                     pairs.push((*h, a));
                 }
-                (self.assign_slots(&moves), quote!(), self.hand_back_all(&pairs))
+                (
+                    self.assign_slots(&moves),
+                    quote!(),
+                    self.hand_back_all(&pairs),
+                )
             }
             (Term::Jump(j), _) => {
                 let (f, r) = self.jump(t, j, in_loop);
@@ -132,8 +151,15 @@ impl Emitter<'_, '_> {
             Target::Return => {
                 let exit = names::generated("fn_exit");
                 let label = names::label("body");
-                let value = j.args.first().map(|a| self.moved(a, (addr(t), 0))).unwrap_or_default();
-                (quote!({ #records #exit = #code; break #label (#value); }), quote!())
+                let value = j
+                    .args
+                    .first()
+                    .map(|a| self.moved(a, (addr(t), 0)))
+                    .unwrap_or_default();
+                (
+                    quote!({ #records #exit = #code; break #label (#value); }),
+                    quote!(),
+                )
             }
             Target::Break(r) | Target::Continue(r) => {
                 let brk = matches!(j.target, Target::Break(_));
@@ -157,7 +183,11 @@ impl Emitter<'_, '_> {
                             _ => quote!(),
                         };
                         if brk {
-                            let value = if value.is_empty() { value } else { quote!((#value)) };
+                            let value = if value.is_empty() {
+                                value
+                            } else {
+                                quote!((#value))
+                            };
                             (quote!({ #fwd break #label #value; }), rev)
                         } else {
                             (quote!({ #fwd continue #label; }), rev)
@@ -190,7 +220,11 @@ impl Emitter<'_, '_> {
 
     /// The outs of labelled block `r` (its value first).
     fn labelled_outs(&self, r: usize) -> Vec<ValueId> {
-        self.p.labelled.get(&r).map(|b| b.outs.clone()).unwrap_or_default()
+        self.p
+            .labelled
+            .get(&r)
+            .map(|b| b.outs.clone())
+            .unwrap_or_default()
     }
 
     /// What a jump records in a region it leaves.
@@ -234,7 +268,10 @@ impl Emitter<'_, '_> {
             (quote!(), quote!())
         } else if in_loop {
             self.stack(&ex);
-            (quote!(#ex.push(0);), quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded control flow");))
+            (
+                quote!(#ex.push(0);),
+                quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded control flow");),
+            )
         } else {
             self.decls.push((ex.clone(), quote!(0u32)));
             (quote!(), quote!(let #e: u32 = #ex;))
@@ -245,7 +282,11 @@ impl Emitter<'_, '_> {
         let kept = self.kept_outs(&b.outs);
         let f = quote!(#bind #label: { #fwd #end #tail }; #kept);
         let _ = &f;
-        let r = if rev.is_empty() { quote!() } else { quote!({ #read #rev }) };
+        let r = if rev.is_empty() {
+            quote!()
+        } else {
+            quote!({ #read #rev })
+        };
         (f, r)
     }
 }

@@ -81,7 +81,12 @@ impl Emitter<'_, '_> {
         }
     }
 
-    pub fn loop_inst(&mut self, inst: &Inst, l: &Loop, in_loop: bool) -> (TokenStream, TokenStream) {
+    pub fn loop_inst(
+        &mut self,
+        inst: &Inst,
+        l: &Loop,
+        in_loop: bool,
+    ) -> (TokenStream, TokenStream) {
         if let Some(r) = self.p.reductions.get(&l.id) {
             return self.reduction_loop(inst, l, r);
         }
@@ -97,24 +102,36 @@ impl Emitter<'_, '_> {
         let mut carried_init = TokenStream::new();
         if let Some(frame) = self.p.frames.get(&l.id).filter(|f| !f.locals.is_empty()) {
             let frames = Self::region_ident("frames", l.id);
-            self.decls.push((frames.clone(), quote!(::std::vec::Vec::new())));
+            self.decls
+                .push((frames.clone(), quote!(::std::vec::Vec::new())));
             stacks.push(frames.clone());
             let need = self.need_any(frame.needs.iter().copied());
-            let need = if frame.needs.is_empty() { quote!(true) } else { need };
+            let need = if frame.needs.is_empty() {
+                quote!(true)
+            } else {
+                need
+            };
             let locals: Vec<Ident> = frame.locals.iter().map(|s| self.save_local(*s)).collect();
             let mut prevs = Vec::new();
             for c in &frame.carried {
-                let Some(index) = c.local.and_then(|s| frame.locals.iter().position(|x| *x == s)) else { continue };
+                let Some(index) = c
+                    .local
+                    .and_then(|s| frame.locals.iter().position(|x| *x == s))
+                else {
+                    continue;
+                };
                 let index = syn::Index::from(index);
                 let before = names::generated(&format!("before{}_{}", l.id, self.name(c.header)));
                 let prev = names::generated(&format!("prev{}_{}", l.id, self.name(c.header)));
-                self.decls.push((before.clone(), quote!(::core::option::Option::None)));
+                self.decls
+                    .push((before.clone(), quote!(::core::option::Option::None)));
                 let copy = match &c.init {
                     Operand::Value(v) => self.copy_of(*v),
                     Operand::Lit(t) => t.clone(),
                     Operand::Undef => quote!(()),
                 };
-                carried_init.extend(quote!(if #need { #before = ::core::option::Option::Some(#copy); }));
+                carried_init
+                    .extend(quote!(if #need { #before = ::core::option::Option::Some(#copy); }));
                 prevs.push(quote! {
                     let #prev = match #frames.last() {
                         ::core::option::Option::Some(__ad_f) => &__ad_f.#index,
@@ -137,7 +154,8 @@ impl Emitter<'_, '_> {
             };
         }
         if exited {
-            self.decls.push((ex.clone(), quote!(::std::vec::Vec::<u32>::new())));
+            self.decls
+                .push((ex.clone(), quote!(::std::vec::Vec::<u32>::new())));
             stacks.push(ex.clone());
         }
         let (prelude, head) = self.loop_head(l, &stacks);
@@ -158,19 +176,29 @@ impl Emitter<'_, '_> {
         };
         let value_receives = l.value.is_some_and(|v| self.p.receives(v));
         if br.is_empty() && !exited && !outs_receive && !value_receives {
-            return (quote!(#carried_init #prelude #inits #bind #label: #head { #bf }; #kept), quote!());
+            return (
+                quote!(#carried_init #prelude #inits #bind #label: #head { #bf }; #kept),
+                quote!(),
+            );
         }
         let n = Self::region_ident("iterations", l.id);
         let cnt = Self::region_ident("trips", l.id);
         let (record, read) = if in_loop {
-            self.decls.push((cnt.clone(), quote!(::std::vec::Vec::<usize>::new())));
-            (quote!(#cnt.push(#n);), quote!(#cnt.pop().expect("autograd: the backward pass retraces the recorded loops")))
+            self.decls
+                .push((cnt.clone(), quote!(::std::vec::Vec::<usize>::new())));
+            (
+                quote!(#cnt.push(#n);),
+                quote!(#cnt.pop().expect("autograd: the backward pass retraces the recorded loops")),
+            )
         } else {
             self.decls.push((cnt.clone(), quote!(0usize)));
             (quote!(#cnt = #n;), quote!(#cnt))
         };
         let (end, pop_exit) = if exited {
-            (quote!(#ex.push(0);), quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded loops");))
+            (
+                quote!(#ex.push(0);),
+                quote!(let #e: u32 = #ex.pop().expect("autograd: the backward pass retraces the recorded loops");),
+            )
         } else {
             (quote!(), quote!())
         };
@@ -189,7 +217,12 @@ impl Emitter<'_, '_> {
         };
         let trips = names::generated(&format!("n{}", l.id));
         let natural = self.natural_exit(l, &trips);
-        let init_back: Vec<TokenStream> = l.carried.iter().zip(&l.inits).map(|(h, i)| self.hand_back(*h, i)).collect();
+        let init_back: Vec<TokenStream> = l
+            .carried
+            .iter()
+            .zip(&l.inits)
+            .map(|(h, i)| self.hand_back(*h, i))
+            .collect();
         let rev = quote! {
             let #trips: usize = #read;
             #natural
@@ -205,7 +238,12 @@ impl Emitter<'_, '_> {
     /// After a loop that ended at its head (not by a `break`), the gradient
     /// of each out is that of the header parameter's last value.
     fn natural_exit(&self, l: &Loop, trips: &Ident) -> TokenStream {
-        let moves: Vec<TokenStream> = l.outs.iter().zip(&l.carried).map(|(o, h)| self.hand_back(*o, &Operand::Value(*h))).collect();
+        let moves: Vec<TokenStream> = l
+            .outs
+            .iter()
+            .zip(&l.carried)
+            .map(|(o, h)| self.hand_back(*o, &Operand::Value(*h)))
+            .collect();
         if moves.iter().all(|m| m.is_empty()) {
             return quote!();
         }

@@ -1,7 +1,7 @@
 //! `out = op`: the forward statement, the saves around it, and its reverse.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 
 use super::cx::Emitter;
 use crate::analysis::defs::addr;
@@ -43,29 +43,32 @@ impl Emitter<'_, '_> {
 
     fn forward_value(&self, l: &Let) -> TokenStream {
         let rt = &self.rt;
-        let span = l.span;
         match &l.op {
             Op::Const(c) => {
                 let t = &c.tokens;
-                quote_spanned!(span=> #t)
+                quote!(#t)
             }
             Op::Copy(o) => match o {
                 Operand::Value(v) if self.repr(*v) == Repr::Ref => {
                     let id = self.ident(*v);
-                    quote_spanned!(span=> ::core::clone::Clone::clone(#id))
+                    quote!(::core::clone::Clone::clone(#id))
                 }
                 Operand::Value(v) => {
                     let id = self.ident(*v);
-                    quote_spanned!(span=> #id.clone())
+                    quote!(#id.clone())
                 }
                 other => self.moved(other, (0, 0)),
             },
             Op::Field(base, member) => {
                 let b = self.ident(*base);
-                quote_spanned!(span=> &#b.#member)
+                quote!(&#b.#member)
             }
-            Op::Rule { rule, operands, consts } => {
-                let tr = Ident::new(rule.rule, span);
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            } => {
+                let tr = Ident::new(rule.rule, Span::call_site());
                 // A literal operand (or a constant holding one) has the
                 // element type of a value beside it: said at once, rustc
                 // knows the literal's type before the next statement.
@@ -82,7 +85,10 @@ impl Emitter<'_, '_> {
                     .map(|(i, o)| {
                         let literal = match o {
                             Operand::Lit(t) => Some(t.clone()),
-                            Operand::Value(v) if self.is_literal_constant(*v) && beside.and_then(Operand::value) != Some(*v) => {
+                            Operand::Value(v)
+                                if self.is_literal_constant(*v)
+                                    && beside.and_then(Operand::value) != Some(*v) =>
+                            {
                                 let id = self.ident(*v);
                                 Some(quote!(#id))
                             }
@@ -100,17 +106,19 @@ impl Emitter<'_, '_> {
                     .collect();
                 let consts: Vec<TokenStream> = consts.iter().map(|c| self.const_ref(c)).collect();
                 let consumed = match operands.first() {
-                    Some(Operand::Value(v)) if rule.caps.consumes && self.p.consumable[*v] => Some(self.ident(*v)),
+                    Some(Operand::Value(v)) if rule.caps.consumes && self.p.consumable[*v] => {
+                        Some(self.ident(*v))
+                    }
                     _ => None,
                 };
                 let call = if let Some(x) = consumed {
                     // Nothing else reads the operand: its buffer is reused.
                     let rest = &parts[1..];
-                    quote_spanned!(span=> #rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
+                    quote!(#rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
                 } else if rule.caps.variadic {
-                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
+                    quote!(#rt::rules::#tr::fwd(#(#consts,)* &[#(#parts),*]))
                 } else {
-                    quote_spanned!(span=> #rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))
+                    quote!(#rt::rules::#tr::fwd(#(#parts,)* #(#consts),*))
                 };
                 if lits.is_empty() {
                     call
@@ -125,13 +133,14 @@ impl Emitter<'_, '_> {
     /// A constant defined as a numeric literal (`let mut s = 0.0;`).
     fn is_literal_constant(&self, v: ValueId) -> bool {
         match self.p.defs.let_of(v).map(|l| &l.op) {
-            Some(Op::Const(c)) => c.reads.is_empty() && crate::analysis::reduction::is_float_literal(&c.tokens),
+            Some(Op::Const(c)) => {
+                c.reads.is_empty() && crate::analysis::reduction::is_float_literal(&c.tokens)
+            }
             _ => false,
         }
     }
 
     fn call_statement(&self, l: &Let, c: &Call) -> TokenStream {
-        let span = l.span;
         let out = self.ident(l.out);
         let pb = self.pb(l.out);
         let path = &c.path;
@@ -165,14 +174,18 @@ impl Emitter<'_, '_> {
                 _ => quote!(false),
             })
             .collect();
-        let entry = quote_spanned!(span=> rule);
-        quote_spanned!(span=> let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
+        let entry = quote!(rule);
+        quote!(let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
     }
 
     /// Forward and reverse of a definition.
     pub fn let_stmt(&mut self, l: &Let, in_loop: bool) -> (TokenStream, TokenStream) {
         let out = self.ident(l.out).clone();
-        let mutability = if matches!(l.op, Op::Const(_)) { quote!(mut) } else { quote!() };
+        let mutability = if matches!(l.op, Op::Const(_)) {
+            quote!(mut)
+        } else {
+            quote!()
+        };
         let ty = l.ty.as_ref().map(|t| {
             let t = Self::user_type(t);
             quote!(: #t)
@@ -201,7 +214,11 @@ impl Emitter<'_, '_> {
         let (pre, pre_pops) = self.saves(&plan.pre);
         let (post, post_pops) = self.saves(&plan.post);
         let need = self.need_any(plan.revs.iter().map(|(_, v)| *v));
-        let unconditional = plan.pre.iter().chain(&plan.post).all(|s| matches!(self.p.saves[*s].kind, SaveKind::Frame(_) | SaveKind::Fused));
+        let unconditional = plan
+            .pre
+            .iter()
+            .chain(&plan.post)
+            .all(|s| matches!(self.p.saves[*s].kind, SaveKind::Frame(_) | SaveKind::Fused));
         let wrap = |t: TokenStream| {
             if t.is_empty() || unconditional {
                 t
@@ -235,7 +252,14 @@ impl Emitter<'_, '_> {
         (fwd, pops)
     }
 
-    fn reverse(&self, l: &Let, plan: &LetPlan, need: TokenStream, pops: Vec<TokenStream>, steps: TokenStream) -> TokenStream {
+    fn reverse(
+        &self,
+        l: &Let,
+        plan: &LetPlan,
+        need: TokenStream,
+        pops: Vec<TokenStream>,
+        steps: TokenStream,
+    ) -> TokenStream {
         let d_out = self.d(l.out);
         if Some(l.out) == self.p.seed_direct {
             return quote!({
@@ -265,7 +289,9 @@ impl Emitter<'_, '_> {
     /// Where the reverse of `l` finds a value it reads.
     fn use_of(&self, l: &Let, plan: &LetPlan, read: ReadOf) -> TokenStream {
         let Some((_, place)) = plan.reads.iter().find(|(r, _)| *r == read) else {
-            return quote!(compile_error!("autograd: internal error: a read was not planned"));
+            return quote!(compile_error!(
+                "autograd: internal error: a read was not planned"
+            ));
         };
         match read {
             ReadOf::Value(u) => self.operand_at(place, Some(u)),
@@ -289,12 +315,20 @@ impl Emitter<'_, '_> {
     fn steps(&self, l: &Let, plan: &LetPlan) -> TokenStream {
         let rt = &self.rt;
         match &l.op {
-            Op::Rule { rule, operands, consts } => self.rule_steps(l, plan, rule, operands, consts),
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            } => self.rule_steps(l, plan, rule, operands, consts),
             Op::Field(base, member) => {
                 let need = self.need(*base);
                 let d = self.d(*base);
                 let b = self.projection(*base);
-                let b = if self.passed_ref(*base) { b } else { quote!(&#b) };
+                let b = if self.passed_ref(*base) {
+                    b
+                } else {
+                    quote!(&#b)
+                };
                 let name = quote!(#member).to_string();
                 let g = if Some(l.out) == self.p.seed_direct {
                     quote!(::core::clone::Clone::clone(__ad_d))
@@ -308,7 +342,9 @@ impl Emitter<'_, '_> {
                 }
             }
             Op::Copy(_) => {
-                let Some((_, v)) = plan.revs.first() else { return quote!() };
+                let Some((_, v)) = plan.revs.first() else {
+                    return quote!();
+                };
                 let (need, d) = (self.need(*v), self.d(*v));
                 if Some(l.out) == self.p.seed_direct {
                     return quote!(if #need { #rt::accumulate(&mut #d, ::core::clone::Clone::clone(__ad_d)); });
@@ -347,10 +383,15 @@ impl Emitter<'_, '_> {
     /// A call's argument passed again to its pullback, as the call passed it.
     fn call_arg_again(&self, l: &Let, plan: &LetPlan, v: ValueId, by_ref: bool) -> TokenStream {
         let Some((_, place)) = plan.reads.iter().find(|(r, _)| *r == ReadOf::Arg(v)) else {
-            return quote!(compile_error!("autograd: internal error: an argument was not planned"));
+            return quote!(compile_error!(
+                "autograd: internal error: an argument was not planned"
+            ));
         };
         let t = self.place(place);
-        let variable = matches!(place, Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_));
+        let variable = matches!(
+            place,
+            Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_)
+        );
         let _ = l;
         match (variable, self.repr(v), by_ref) {
             (true, Repr::Ref, _) => t,
@@ -362,7 +403,15 @@ impl Emitter<'_, '_> {
 
     /// A literal operand read by backward function `k`, typed by a value
     /// beside it that the same function reads (its shape or its value).
-    fn typed_lit(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, k: usize, operands: &[Operand], t: &TokenStream) -> TokenStream {
+    fn typed_lit(
+        &self,
+        l: &Let,
+        plan: &LetPlan,
+        rule: &OpEntry,
+        k: usize,
+        operands: &[Operand],
+        t: &TokenStream,
+    ) -> TokenStream {
         let rt = &self.rt;
         for r in rule.reads_of(k) {
             match r {
@@ -384,7 +433,15 @@ impl Emitter<'_, '_> {
         t.clone()
     }
 
-    fn rule_args(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, k: usize, operands: &[Operand], consts: &[Operand]) -> Vec<TokenStream> {
+    fn rule_args(
+        &self,
+        l: &Let,
+        plan: &LetPlan,
+        rule: &OpEntry,
+        k: usize,
+        operands: &[Operand],
+        consts: &[Operand],
+    ) -> Vec<TokenStream> {
         let rt = &self.rt;
         rule.reads_of(k)
             .iter()
@@ -426,15 +483,23 @@ impl Emitter<'_, '_> {
             .collect()
     }
 
-    fn rule_steps(&self, l: &Let, plan: &LetPlan, rule: &OpEntry, operands: &[Operand], consts: &[Operand]) -> TokenStream {
+    fn rule_steps(
+        &self,
+        l: &Let,
+        plan: &LetPlan,
+        rule: &OpEntry,
+        operands: &[Operand],
+        consts: &[Operand],
+    ) -> TokenStream {
         let rt = &self.rt;
-        let span = l.span;
-        let tr = Ident::new(rule.rule, span);
+        let tr = Ident::new(rule.rule, Span::call_site());
         let revs = &plan.revs;
         let seed = Some(l.out) == self.p.seed_direct;
         // `x * x`: one backward function, its result counted twice in place.
         let square = match rule.fusion {
-            Fusion::SameOperands(sq) if matches!((operands.first(), operands.get(1)), (Some(Operand::Value(a)), Some(Operand::Value(b))) if a == b) => Some(sq),
+            Fusion::SameOperands(sq) if matches!((operands.first(), operands.get(1)), (Some(Operand::Value(a)), Some(Operand::Value(b))) if a == b) => {
+                Some(sq)
+            }
             _ => None,
         };
         // `a + b`, `a - b` with both operands differentiated: one call gives
@@ -451,7 +516,7 @@ impl Emitter<'_, '_> {
             let d = self.d(*v);
             if both {
                 let (need1, d1) = (self.need(revs[1].1), self.d(revs[1].1));
-                steps.extend(quote_spanned! {span=>
+                steps.extend(quote! {
                     let (__ad_g0, __ad_g1) = #rt::rules::#tr::revs_owned(#(#args,)* __ad_d_owned, [#need, #need1]);
                     #rt::accumulate_slot(&mut #d, __ad_g0);
                     #rt::accumulate_slot(&mut #d1, __ad_g1);
@@ -459,37 +524,51 @@ impl Emitter<'_, '_> {
                 continue;
             }
             if rule.caps.into {
-                let rev = format_ident!("rev{}_into", k, span = span);
-                steps.extend(quote_spanned! {span=>
+                let rev = format_ident!("rev{}_into", k);
+                steps.extend(quote! {
                     if #need {
                         #rt::rules::#tr::#rev(&mut #d, #(#args,)* __ad_d);
                     }
                 });
                 continue;
             }
-            let rev = if rule.caps.variadic { format_ident!("rev", span = span) } else { format_ident!("rev{}", k, span = span) };
-            let add = if square.is_some() { quote!(#rt::accumulate_twice) } else { quote!(#rt::accumulate) };
+            let rev = if rule.caps.variadic {
+                format_ident!("rev")
+            } else {
+                format_ident!("rev{}", k)
+            };
+            let add = if square.is_some() {
+                quote!(#rt::accumulate_twice)
+            } else {
+                quote!(#rt::accumulate)
+            };
             // The last backward function to run (for `x * x`, the only one)
             // takes the output's gradient by value.
-            let last = if square.is_some() { Some(&0) } else { revs.last().map(|(last, _)| last) };
+            let last = if square.is_some() {
+                Some(&0)
+            } else {
+                revs.last().map(|(last, _)| last)
+            };
             let owned = rule.owned_grad(*k) && !seed && last == Some(k);
             let taken = match operands.first() {
-                Some(Operand::Value(x)) if rule.caps.takes_operand && self.p.taken.contains(x) => Some(self.ident(*x).clone()),
+                Some(Operand::Value(x)) if rule.caps.takes_operand && self.p.taken.contains(x) => {
+                    Some(self.ident(*x).clone())
+                }
                 _ => None,
             };
             let step = if let Some(x) = taken {
                 // The kept value's buffer becomes its gradient.
                 let axis = &args[1];
-                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::rev0_taking(#x, #axis, __ad_d));)
+                quote!(#add(&mut #d, #rt::rules::#tr::rev0_taking(#x, #axis, __ad_d));)
             } else if let (true, Some(sq)) = (owned, square) {
-                let sq = Ident::new(sq, span);
+                let sq = Ident::new(sq, Span::call_site());
                 let x = &args[1];
-                quote_spanned!(span=> #rt::accumulate(&mut #d, #rt::rules::#sq::rev_twice_owned(#x, __ad_d_owned));)
+                quote!(#rt::accumulate(&mut #d, #rt::rules::#sq::rev_twice_owned(#x, __ad_d_owned));)
             } else if owned {
-                let rev = format_ident!("rev{}_owned", k, span = span);
-                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d_owned));)
+                let rev = format_ident!("rev{}_owned", k);
+                quote!(#add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d_owned));)
             } else {
-                quote_spanned!(span=> #add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));)
+                quote!(#add(&mut #d, #rt::rules::#tr::#rev(#(#args,)* __ad_d));)
             };
             if need.to_string() == self.need_any(revs.iter().map(|(_, v)| *v)).to_string() {
                 // The statement's own condition already holds.

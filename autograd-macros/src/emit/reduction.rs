@@ -31,7 +31,12 @@ impl Emitter<'_, '_> {
         all
     }
 
-    pub fn reduction_loop(&mut self, inst: &Inst, l: &Loop, r: &Reduction) -> (TokenStream, TokenStream) {
+    pub fn reduction_loop(
+        &mut self,
+        inst: &Inst,
+        l: &Loop,
+        r: &Reduction,
+    ) -> (TokenStream, TokenStream) {
         let rt = self.rt.clone();
         let was = std::mem::replace(&mut self.in_reduction, true);
         self.loop_stacks.push(Vec::new());
@@ -44,14 +49,21 @@ impl Emitter<'_, '_> {
         // The back edge, after the iteration's backward has read the values in place.
         let mut back = TokenStream::new();
         if let Term::Yield(args) = &l.body.term {
-            let moves: Vec<_> = l.carried.iter().zip(args).enumerate().map(|(i, (h, a))| (*h, a, (addr(&l.body.term), i))).collect();
+            let moves: Vec<_> = l
+                .carried
+                .iter()
+                .zip(args)
+                .enumerate()
+                .map(|(i, (h, a))| (*h, a, (addr(&l.body.term), i)))
+                .collect();
             back = self.assign_slots(&moves);
         }
         let need_acc = self.need(r.acc);
         let d_back = self.d(r.back);
         let back_id = self.ident(r.back).clone();
         let pre = names::generated(&format!("loop{}_gradients", l.id));
-        self.decls.push((pre.clone(), quote!(::core::option::Option::None)));
+        self.decls
+            .push((pre.clone(), quote!(::core::option::Option::None)));
         let mut receiver_decls = Vec::new();
         let mut receivers = Vec::new();
         let mut parts = Vec::new();
@@ -66,7 +78,11 @@ impl Emitter<'_, '_> {
             };
             receiver_decls.push(quote!(let mut #d #ty = ::core::option::Option::None;));
             receivers.push(d);
-            parts.push(names::generated(&format!("loop{}_d_{}", l.id, self.name(*v))));
+            parts.push(names::generated(&format!(
+                "loop{}_d_{}",
+                l.id,
+                self.name(*v)
+            )));
         }
         let locals: Vec<(Ident, TokenStream)> = self
             .loop_locals(inst, l)
@@ -100,7 +116,11 @@ impl Emitter<'_, '_> {
         let d_out = self.d(r.out);
         // The accumulator's gradient passes through the loop unchanged to its value before.
         let i = l.carried.iter().position(|h| *h == r.acc).unwrap_or(0);
-        let through = l.inits.get(i).map(|init| self.hand_back(r.out, init)).unwrap_or_default();
+        let through = l
+            .inits
+            .get(i)
+            .map(|init| self.hand_back(r.out, init))
+            .unwrap_or_default();
         let rev = quote! {
             if #need_acc {
                 if let (

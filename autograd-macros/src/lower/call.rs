@@ -43,7 +43,10 @@ impl Lowerer<'_> {
             return None;
         };
         if let Some(t) = &m.turbofish {
-            self.errors.push_spanned(t, format!("`{name}` takes no generic arguments in a #[differentiable] function"));
+            self.errors.push_spanned(
+                t,
+                format!("`{name}` takes no generic arguments in a #[differentiable] function"),
+            );
             return None;
         }
         let args: Vec<&Expr> = m.args.iter().collect();
@@ -51,11 +54,23 @@ impl Lowerer<'_> {
     }
 
     /// `receiver.rule(args)`, with the rule's fused forms.
-    fn apply(&mut self, rule: &'static OpEntry, receiver: &Expr, args: &[&Expr], at: &dyn quote::ToTokens, e: &Expr) -> Option<Operand> {
+    fn apply(
+        &mut self,
+        rule: &'static OpEntry,
+        receiver: &Expr,
+        args: &[&Expr],
+        at: &dyn quote::ToTokens,
+        e: &Expr,
+    ) -> Option<Operand> {
         if args.len() != rule.args.len() {
             self.errors.push_spanned(
                 at,
-                format!("`{}` takes {} argument(s) here, found {}", rule.name, rule.args.len(), args.len()),
+                format!(
+                    "`{}` takes {} argument(s) here, found {}",
+                    rule.name,
+                    rule.args.len(),
+                    args.len()
+                ),
             );
             return None;
         }
@@ -91,7 +106,13 @@ impl Lowerer<'_> {
                 Arg::Const => consts.push(self.const_arg(arg)?),
             }
         }
-        Some(self.rule(rule, operands, consts, e.span()))
+        // Errors in the generated call point at the method's name.
+        let span = at
+            .to_token_stream()
+            .into_iter()
+            .next()
+            .map_or_else(|| e.span(), |t| t.span());
+        Some(self.rule(rule, operands, consts, span))
     }
 
     fn consts_of(&mut self, rule: &OpEntry, args: &[&Expr]) -> Option<Vec<Operand>> {
@@ -146,14 +167,19 @@ impl Lowerer<'_> {
             return op;
         }
         if self.is_recursive(&p.path) {
-            self.errors.push_spanned(&c.func, "a #[differentiable] function cannot call itself; write the recursion as a loop");
+            self.errors.push_spanned(
+                &c.func,
+                "a #[differentiable] function cannot call itself; write the recursion as a loop",
+            );
             return None;
         }
         let mut path = p.path.clone();
         names::fix_relative_path(&mut path);
         let mut turbofish = None;
         if let Some(last) = path.segments.last_mut() {
-            if let syn::PathArguments::AngleBracketed(a) = std::mem::replace(&mut last.arguments, syn::PathArguments::None) {
+            if let syn::PathArguments::AngleBracketed(a) =
+                std::mem::replace(&mut last.arguments, syn::PathArguments::None)
+            {
                 turbofish = Some(a);
             }
         }
@@ -163,22 +189,54 @@ impl Lowerer<'_> {
             let operand = self.value(inner)?;
             call_args.push(CallArg { operand, by_ref });
         }
-        let what = path.segments.last().map(|s| names::unraw(&s.ident)).unwrap_or_else(|| "call".into());
+        let what = path
+            .segments
+            .last()
+            .map(|s| names::unraw(&s.ident))
+            .unwrap_or_else(|| "call".into());
         let active = call_args.iter().any(|a| self.is_active(&a.operand));
-        Some(self.define(&what, Op::Call(Call { path, turbofish, args: call_args }), Repr::Owned, active, e.span()))
+        Some(self.define(
+            &what,
+            Op::Call(Call {
+                path,
+                turbofish,
+                args: call_args,
+            }),
+            Repr::Owned,
+            active,
+            e.span(),
+        ))
     }
 
     /// `f64::sqrt(x)`, `f64::max(a, b)`, `<f64 as Float>::powi(x, 2)`,
     /// `A::exp(x)` for a type parameter `A`: the method with a rule.
-    fn float_path_call(&mut self, p: &syn::ExprPath, args: &[&Expr], e: &Expr) -> Option<Option<Operand>> {
-        let segs: Vec<String> = p.path.segments.iter().map(|s| names::unraw(&s.ident)).collect();
+    fn float_path_call(
+        &mut self,
+        p: &syn::ExprPath,
+        args: &[&Expr],
+        e: &Expr,
+    ) -> Option<Option<Operand>> {
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| names::unraw(&s.ident))
+            .collect();
         let (method, owner) = match (&p.qself, segs.as_slice()) {
             (Some(_), [.., m]) => (m.clone(), None),
             (None, [.., owner, m]) => (m.clone(), Some(owner.clone())),
             _ => return None,
         };
-        let generic = owner.as_ref().is_some_and(|o| self.sig.generics.params.iter().any(|g| matches!(g, syn::GenericParam::Type(t) if t.ident == o.as_str())));
-        let float = owner.as_ref().is_some_and(|o| FLOAT_PATHS.contains(&o.as_str()));
+        let generic = owner.as_ref().is_some_and(|o| {
+            self.sig
+                .generics
+                .params
+                .iter()
+                .any(|g| matches!(g, syn::GenericParam::Type(t) if t.ident == o.as_str()))
+        });
+        let float = owner
+            .as_ref()
+            .is_some_and(|o| FLOAT_PATHS.contains(&o.as_str()));
         if !(p.qself.is_some() || generic || float) {
             return None;
         }
@@ -189,7 +247,12 @@ impl Lowerer<'_> {
     }
 
     /// `concatenate(axis, &[&a, &b])` and `stack(axis, &[..])`: one rule over all parts.
-    fn join_call(&mut self, p: &syn::ExprPath, c: &syn::ExprCall, e: &Expr) -> Option<Option<Operand>> {
+    fn join_call(
+        &mut self,
+        p: &syn::ExprPath,
+        c: &syn::ExprCall,
+        e: &Expr,
+    ) -> Option<Option<Operand>> {
         let name = names::unraw(&p.path.segments.last()?.ident);
         if name != "concatenate" && name != "stack" || c.args.len() != 2 {
             return None;
@@ -218,10 +281,5 @@ impl Lowerer<'_> {
             [first, one] if first == "self" => *one == own.to_string(),
             _ => false,
         }
-    }
-
-    #[allow(dead_code)]
-    fn span_of(e: &Expr) -> proc_macro2::Span {
-        e.span()
     }
 }

@@ -27,7 +27,11 @@ pub struct Branch {
 impl Lowerer<'_> {
     /// Lowers one branch, in a scope of its own, starting from the
     /// environment at `cp`, which it leaves as it found it.
-    pub fn branch(&mut self, cp: Checkpoint, f: impl FnOnce(&mut Self) -> Option<Operand>) -> Branch {
+    pub fn branch(
+        &mut self,
+        cp: Checkpoint,
+        f: impl FnOnce(&mut Self) -> Option<Operand>,
+    ) -> Branch {
         let (insts, term, value) = self.sub_block(|l| {
             l.env.push_scope();
             let v = f(l);
@@ -52,7 +56,14 @@ impl Lowerer<'_> {
     /// variable some branch changed. Returns the branches' blocks, the outs,
     /// and the construct's value. `first`: the first value created by the
     /// construct (values before it are in scope after it).
-    pub fn join(&mut self, branches: Vec<Branch>, want: bool, first: ValueId, span: Span, what: &str) -> (Vec<Block>, Vec<ValueId>, Option<Operand>) {
+    pub fn join(
+        &mut self,
+        branches: Vec<Branch>,
+        want: bool,
+        first: ValueId,
+        span: Span,
+        what: &str,
+    ) -> (Vec<Block>, Vec<ValueId>, Option<Operand>) {
         let falling: Vec<usize> = (0..branches.len())
             .filter(|i| branches[*i].term.is_none())
             .collect();
@@ -99,20 +110,32 @@ impl Lowerer<'_> {
                 continue;
             }
             let borrowed = matches!(slots[0], Slot::Value { borrowed: true, .. });
-            if slots.iter().any(|s| matches!(s, Slot::Value { borrowed: b2, .. } if *b2 != borrowed)) {
+            if slots
+                .iter()
+                .any(|s| matches!(s, Slot::Value { borrowed: b2, .. } if *b2 != borrowed))
+            {
                 self.errors.push(span, format!(
                     "`{}` refers to a borrowed value in one branch and to a value in another; make both borrows (`&..`) or both values",
                     self.env.bindings[b].name
                 ));
             }
-            let ops: Vec<Operand> = slots.iter().map(|s| Operand::Value(s.value().unwrap_or(0))).collect();
+            let ops: Vec<Operand> = slots
+                .iter()
+                .map(|s| Operand::Value(s.value().unwrap_or(0)))
+                .collect();
             let name = self.env.bindings[b].name.clone();
             let out = self.join_out(&ops, &name, true, span);
             for (i, o) in falling.iter().zip(ops) {
                 yields[*i].push(o);
             }
             outs.push(out);
-            self.env.assign(b, Slot::Value { value: out, borrowed });
+            self.env.assign(
+                b,
+                Slot::Value {
+                    value: out,
+                    borrowed,
+                },
+            );
         }
         let blocks = branches
             .into_iter()
@@ -128,7 +151,11 @@ impl Lowerer<'_> {
     /// A new out joining `ops`.
     pub fn join_out(&mut self, ops: &[Operand], name: &str, user: bool, span: Span) -> ValueId {
         let active = ops.iter().any(|o| self.is_active(o));
-        let reprs: Vec<Repr> = ops.iter().filter(|o| !matches!(o, Operand::Undef)).map(|o| self.repr(o)).collect();
+        let reprs: Vec<Repr> = ops
+            .iter()
+            .filter(|o| !matches!(o, Operand::Undef))
+            .map(|o| self.repr(o))
+            .collect();
         let repr = match reprs.first() {
             Some(r) if reprs.iter().all(|x| x == r) => *r,
             _ => Repr::Unknown,
@@ -216,7 +243,8 @@ impl Lowerer<'_> {
     pub fn tail(&mut self, b: &syn::Block, want: bool) -> Option<Operand> {
         let v = self.stmts(&b.stmts, want);
         if want && v.is_none() && self.term.is_none() && self.errors.is_empty() {
-            self.errors.push_spanned(b, "this branch must end with a value");
+            self.errors
+                .push_spanned(b, "this branch must end with a value");
         }
         v
     }
@@ -231,7 +259,13 @@ impl Lowerer<'_> {
     }
 
     /// A `match` (also `if let`): arms of pattern, guard and body.
-    pub fn match_arms(&mut self, scrutinee: &Expr, arms: &[(&Pat, Option<&Expr>, &Expr)], want: bool, span: Span) -> Option<Operand> {
+    pub fn match_arms(
+        &mut self,
+        scrutinee: &Expr,
+        arms: &[(&Pat, Option<&Expr>, &Expr)],
+        want: bool,
+        span: Span,
+    ) -> Option<Operand> {
         let scrut = self.scrutinee(scrutinee)?;
         if self.term.is_some() {
             return Some(Operand::Undef);
@@ -263,7 +297,12 @@ impl Lowerer<'_> {
         let mut out_arms = Vec::new();
         for (head, body) in heads.into_iter().zip(blocks) {
             let (pat, guard, bindings) = head?;
-            out_arms.push(Arm { pat, guard, bindings, body });
+            out_arms.push(Arm {
+                pat,
+                guard,
+                bindings,
+                body,
+            });
         }
         let diverges = out_arms.iter().all(|a| !falls(&a.body));
         self.push(Inst::Match(Match {
@@ -293,7 +332,8 @@ impl Lowerer<'_> {
     /// `if let P = e { A } else { B }`: a `match` with the arms `P => A` and `_ => B`.
     fn if_let(&mut self, i: &syn::ExprIf, l: &syn::ExprLet, want: bool) -> Option<Operand> {
         if want && i.else_branch.is_none() {
-            self.errors.push_spanned(i, "an `if let` used as a value needs an `else`");
+            self.errors
+                .push_spanned(i, "an `if let` used as a value needs an `else`");
             return None;
         }
         let then: Expr = Expr::Block(syn::ExprBlock {
@@ -306,18 +346,29 @@ impl Lowerer<'_> {
             None => syn::parse_quote!({}),
         };
         let wild: Pat = syn::parse_quote!(_);
-        self.match_arms(&l.expr, &[(&l.pat, None, &then), (&wild, None, &els)], want, i.span())
+        self.match_arms(
+            &l.expr,
+            &[(&l.pat, None, &then), (&wild, None, &els)],
+            want,
+            i.span(),
+        )
     }
 
     /// `let P = e else { diverge };`: a `match` whose first arm passes the
     /// pattern's bindings out and whose second never falls through.
     pub fn let_else(&mut self, pat: &Pat, init: &Expr, diverge: &Expr) {
         if self.is_active_expr(init) {
-            self.errors.push_spanned(pat, "`let .. else` of a differentiated value is not supported; use `match`");
+            self.errors.push_spanned(
+                pat,
+                "`let .. else` of a differentiated value is not supported; use `match`",
+            );
             return;
         }
         let scrut = self.renamed(init);
-        let scrut = Scrutinee { tokens: scrut, parts: vec![] };
+        let scrut = Scrutinee {
+            tokens: scrut,
+            parts: vec![],
+        };
         let cp = self.env.checkpoint();
         let first = self.values.len();
         let code0 = self.next_code;
@@ -329,7 +380,10 @@ impl Lowerer<'_> {
             exported = bindings;
             None
         });
-        let names: Vec<String> = exported.iter().map(|v| self.values[*v].user.clone()).collect();
+        let names: Vec<String> = exported
+            .iter()
+            .map(|v| self.values[*v].user.clone())
+            .collect();
         let mut other = self.branch(cp, |l| {
             l.arm_body(diverge, false);
             None
@@ -347,12 +401,30 @@ impl Lowerer<'_> {
             self.env.declare(name, Slot::of(out));
         }
         bind.term = Some(Term::Yield(yields));
-        let Some((tokens, bindings)) = head else { return };
+        let Some((tokens, bindings)) = head else {
+            return;
+        };
         let _ = first;
         let wild: proc_macro2::TokenStream = quote!(_);
         let arms = vec![
-            Arm { pat: tokens, guard: None, bindings, body: Block { insts: bind.insts, term: bind.term.unwrap_or(Term::Never) } },
-            Arm { pat: wild, guard: None, bindings: vec![], body: Block { insts: other.insts, term: other.term.unwrap_or(Term::Never) } },
+            Arm {
+                pat: tokens,
+                guard: None,
+                bindings,
+                body: Block {
+                    insts: bind.insts,
+                    term: bind.term.unwrap_or(Term::Never),
+                },
+            },
+            Arm {
+                pat: wild,
+                guard: None,
+                bindings: vec![],
+                body: Block {
+                    insts: other.insts,
+                    term: other.term.unwrap_or(Term::Never),
+                },
+            },
         ];
         self.push(Inst::Match(Match {
             scrutinee: scrut.tokens,
@@ -377,7 +449,10 @@ impl Lowerer<'_> {
     /// patterns test it and name it, nothing more.
     fn scrutinee(&mut self, e: &Expr) -> Option<Scrutinee> {
         if !self.is_active_expr(e) && !needs_structure(e) {
-            return Some(Scrutinee { tokens: self.renamed(e), parts: vec![] });
+            return Some(Scrutinee {
+                tokens: self.renamed(e),
+                parts: vec![],
+            });
         }
         let elems: Vec<&Expr> = match super::stmt::strip_parens(e) {
             Expr::Tuple(t) => t.elems.iter().collect(),
@@ -392,7 +467,12 @@ impl Lowerer<'_> {
                 let o = self.value(el)?;
                 let v = match o {
                     Operand::Value(v) => v,
-                    other => return Some(Scrutinee { tokens: self.operand_const(&other), parts: vec![] }),
+                    other => {
+                        return Some(Scrutinee {
+                            tokens: self.operand_const(&other),
+                            parts: vec![],
+                        })
+                    }
                 };
                 let id = &self.values[v].ident;
                 reads.push(v);
@@ -411,13 +491,24 @@ impl Lowerer<'_> {
                 parts.push(None);
             }
         }
-        let tokens = if tuple { quote!((#(#tokens,)*)) } else { quote!(#(#tokens)*) };
-        Some(Scrutinee { tokens: Const { tokens, reads }, parts })
+        let tokens = if tuple {
+            quote!((#(#tokens,)*))
+        } else {
+            quote!(#(#tokens)*)
+        };
+        Some(Scrutinee {
+            tokens: Const { tokens, reads },
+            parts,
+        })
     }
 
     /// An arm's pattern: constants it binds become values; names it gives a
     /// differentiated part of the scrutinee are that part's value.
-    fn arm_pattern(&mut self, pat: &Pat, scrut: &Scrutinee) -> Option<(proc_macro2::TokenStream, Vec<ValueId>)> {
+    fn arm_pattern(
+        &mut self,
+        pat: &Pat,
+        scrut: &Scrutinee,
+    ) -> Option<(proc_macro2::TokenStream, Vec<ValueId>)> {
         if scrut.parts.iter().all(Option::is_none) {
             return Some(self.pattern_bindings(pat, &[]));
         }
@@ -426,7 +517,9 @@ impl Lowerer<'_> {
             vec![(pat, scrut.parts[0])]
         } else {
             match strip_pat(pat) {
-                Pat::Tuple(t) if t.elems.len() == scrut.parts.len() => t.elems.iter().zip(scrut.parts.iter().copied()).collect(),
+                Pat::Tuple(t) if t.elems.len() == scrut.parts.len() => {
+                    t.elems.iter().zip(scrut.parts.iter().copied()).collect()
+                }
                 Pat::Wild(_) => return Some((quote!(_), vec![])),
                 other => {
                     self.errors.push_spanned(other, "match a tuple of differentiated values with a tuple pattern of the same length");

@@ -25,7 +25,8 @@ impl Lowerer<'_> {
             Expr::Path(_) => match self.path_slot(e) {
                 Some((Slot::Value { value, .. }, _)) => Some(Operand::Value(value)),
                 Some((Slot::Undef, name)) => {
-                    self.errors.push_spanned(e, format!("`{name}` is used before it is assigned"));
+                    self.errors
+                        .push_spanned(e, format!("`{name}` is used before it is assigned"));
                     None
                 }
                 None => Some(self.constant(e)),
@@ -45,7 +46,7 @@ impl Lowerer<'_> {
             Expr::Binary(b) => self.binary(b, e),
             Expr::MethodCall(m) => self.method(m, e),
             Expr::Call(c) => self.call(c, e),
-            Expr::Index(i) => self.index(i, e),
+            Expr::Index(i) => self.index(i),
             Expr::Field(f) => self.field(f, e),
             Expr::If(i) => self.if_expr(i, true),
             Expr::Match(m) => self.match_expr(m, true),
@@ -60,7 +61,11 @@ impl Lowerer<'_> {
             Expr::ForLoop(_) | Expr::While(_) => self.loop_expr(e, false),
             Expr::Assign(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
                 self.stmt_expr(e);
-                Some(if self.term.is_some() { Operand::Undef } else { Operand::Lit(quote!(())) })
+                Some(if self.term.is_some() {
+                    Operand::Undef
+                } else {
+                    Operand::Lit(quote!(()))
+                })
             }
             Expr::Macro(m) => {
                 self.check_macro(&m.mac);
@@ -87,17 +92,24 @@ impl Lowerer<'_> {
                 None
             }
             Expr::Range(r) => {
-                self.errors.push_spanned(r, "a range of differentiated values is not supported");
+                self.errors
+                    .push_spanned(r, "a range of differentiated values is not supported");
                 None
             }
             Expr::Let(l) => {
-                self.errors.push_spanned(l.let_token, "`let` inside an expression is only supported as `if let`");
+                self.errors.push_spanned(
+                    l.let_token,
+                    "`let` inside an expression is only supported as `if let`",
+                );
                 None
             }
             // Every other form is rejected by the checks.
             other => {
                 if self.errors.is_empty() {
-                    self.errors.push_spanned(other, "this expression is not supported in a #[differentiable] function");
+                    self.errors.push_spanned(
+                        other,
+                        "this expression is not supported in a #[differentiable] function",
+                    );
                 }
                 None
             }
@@ -114,7 +126,14 @@ impl Lowerer<'_> {
             // `-2.0`, `1.0 / 3.0`: a literal whose type the uses infer.
             return Operand::Lit(quote!((#e)));
         }
-        if let Some((Slot::Value { value, borrowed: false }, _)) = self.path_slot(e) {
+        if let Some((
+            Slot::Value {
+                value,
+                borrowed: false,
+            },
+            _,
+        )) = self.path_slot(e)
+        {
             return Operand::Value(value);
         }
         let repr = self.const_repr(e);
@@ -131,14 +150,25 @@ impl Lowerer<'_> {
             Expr::Paren(p) => self.const_repr(&p.expr),
             Expr::Group(g) => self.const_repr(&g.expr),
             Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => self.const_repr(&u.expr),
-            Expr::Binary(b) if matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)) => {
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)
+                ) =>
+            {
                 match (self.const_repr(&b.left), self.const_repr(&b.right)) {
                     (Repr::Owned, Repr::Owned) => Repr::Owned,
                     _ => Repr::Unknown,
                 }
             }
             Expr::Path(_) => match self.path_slot(e) {
-                Some((Slot::Value { value, borrowed: false }, _)) => self.values[value].repr,
+                Some((
+                    Slot::Value {
+                        value,
+                        borrowed: false,
+                    },
+                    _,
+                )) => self.values[value].repr,
                 _ => Repr::Unknown,
             },
             _ => Repr::Unknown,
@@ -151,7 +181,7 @@ impl Lowerer<'_> {
             UnOp::Neg(_) => {
                 let x = self.value(&u.expr)?;
                 let rule = table::operator("neg")?;
-                Some(self.rule(rule, vec![x], vec![], e.span()))
+                Some(self.rule(rule, vec![x], vec![], u.op.span()))
             }
             // `!` of a comparison: a constant, of the comparison's value.
             _ => {
@@ -159,7 +189,16 @@ impl Lowerer<'_> {
                 let c = self.operand_const(&x);
                 let op = u.op;
                 let tokens = c.tokens;
-                Some(self.define("not", Op::Const(crate::core::Const { tokens: quote!(#op (#tokens)), reads: c.reads }), Repr::Unknown, false, e.span()))
+                Some(self.define(
+                    "not",
+                    Op::Const(crate::core::Const {
+                        tokens: quote!(#op (#tokens)),
+                        reads: c.reads,
+                    }),
+                    Repr::Unknown,
+                    false,
+                    e.span(),
+                ))
             }
         }
     }
@@ -171,7 +210,14 @@ impl Lowerer<'_> {
             BinOp::Mul(_) => "mul",
             BinOp::Div(_) => "div",
             // Comparisons and logic give constants (bools).
-            BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::And(_) | BinOp::Or(_) => {
+            BinOp::Eq(_)
+            | BinOp::Ne(_)
+            | BinOp::Lt(_)
+            | BinOp::Le(_)
+            | BinOp::Gt(_)
+            | BinOp::Ge(_)
+            | BinOp::And(_)
+            | BinOp::Or(_) => {
                 if !needs_structure(e) && !self.has_rule_call(e) {
                     let c = self.renamed(e);
                     return Some(self.define("cmp", Op::Const(c), Repr::Unknown, false, e.span()));
@@ -189,7 +235,7 @@ impl Lowerer<'_> {
         let lhs = self.value(&b.left);
         let rhs = self.value(&b.right);
         let rule = table::operator(name)?;
-        Some(self.rule(rule, vec![lhs?, rhs?], vec![], e.span()))
+        Some(self.rule(rule, vec![lhs?, rhs?], vec![], b.op.span()))
     }
 
     /// A comparison or `&&`/`||` with blocks inside: the operands are
@@ -199,11 +245,11 @@ impl Lowerer<'_> {
         let (l, r) = (&b.left, &b.right);
         match b.op {
             BinOp::And(_) => {
-                let i: syn::ExprIf = syn::parse_quote!(if #l { #r } else { false });
+                let i = if_else(l, r, &syn::parse_quote!(false));
                 return self.if_expr(&i, true);
             }
             BinOp::Or(_) => {
-                let i: syn::ExprIf = syn::parse_quote!(if #l { true } else { #r });
+                let i = if_else(l, &syn::parse_quote!(true), r);
                 return self.if_expr(&i, true);
             }
             _ => {}
@@ -214,24 +260,36 @@ impl Lowerer<'_> {
         let (lt, rt, op) = (lc.tokens, rc.tokens, b.op);
         let mut reads = lc.reads;
         reads.extend(rc.reads);
-        Some(self.define("cmp", Op::Const(crate::core::Const { tokens: quote!((#lt) #op (#rt)), reads }), Repr::Unknown, false, e.span()))
+        Some(self.define(
+            "cmp",
+            Op::Const(crate::core::Const {
+                tokens: quote!((#lt) #op (#rt)),
+                reads,
+            }),
+            Repr::Unknown,
+            false,
+            e.span(),
+        ))
     }
 
     /// `x[i]` of a differentiated slice, `Vec` or tensor.
-    fn index(&mut self, i: &syn::ExprIndex, e: &Expr) -> Option<Operand> {
+    fn index(&mut self, i: &syn::ExprIndex) -> Option<Operand> {
         if matches!(super::stmt::strip_parens(&i.index), Expr::Range(_)) {
             self.errors.push_spanned(&i.index, "a sub-slice of a differentiated slice is not supported yet; read elements `x[i]` in a loop, or pass the sub-slice as a parameter of its own");
             return None;
         }
         let x = self.value(&i.expr)?;
         let index = if self.is_active_expr(&i.index) {
-            self.errors.push_spanned(&i.index, "an index must not depend on a differentiated value");
+            self.errors.push_spanned(
+                &i.index,
+                "an index must not depend on a differentiated value",
+            );
             return None;
         } else {
             self.constant(&i.index)
         };
         let rule = table::builtin("index")?;
-        Some(self.rule(rule, vec![x], vec![index], e.span()))
+        Some(self.rule(rule, vec![x], vec![index], i.bracket_token.span.join()))
     }
 
     /// `m.w1` of a parameter struct taken by reference: borrowed in place.
@@ -250,9 +308,18 @@ impl Lowerer<'_> {
             syn::Member::Named(n) => crate::names::unraw(n),
             syn::Member::Unnamed(i) => format!("field{}", i.index),
         };
-        let what = format!("{}_{name}", self.values[base].user.trim_start_matches("tmp_"));
+        let what = format!(
+            "{}_{name}",
+            self.values[base].user.trim_start_matches("tmp_")
+        );
         let active = self.values[base].active;
-        let out = self.define(&what, Op::Field(base, f.member.clone()), Repr::Ref, active, e.span());
+        let out = self.define(
+            &what,
+            Op::Field(base, f.member.clone()),
+            Repr::Ref,
+            active,
+            e.span(),
+        );
         if let Operand::Value(v) = out {
             self.projections.insert(v);
         }
@@ -271,16 +338,36 @@ impl Lowerer<'_> {
     /// Whether `&e` of this operand adds a reference: not for a field of a
     /// parameter struct, whose value is the borrow already.
     pub fn borrows(&self, e: &Expr, o: &Operand) -> bool {
-        let fresh = super::pattern::is_borrow(e) && !o.value().is_some_and(|v| self.projections.contains(&v));
+        let fresh = super::pattern::is_borrow(e)
+            && !o.value().is_some_and(|v| self.projections.contains(&v));
         // `m = v` where `v` is a reference: `m` is one too.
-        let copied = matches!(self.path_slot(super::stmt::strip_parens(e)), Some((Slot::Value { borrowed: true, .. }, _)));
+        let copied = matches!(
+            self.path_slot(super::stmt::strip_parens(e)),
+            Some((Slot::Value { borrowed: true, .. }, _))
+        );
         fresh || copied
     }
 
     /// An operation with a rule.
-    pub fn rule(&mut self, rule: &'static OpEntry, operands: Vec<Operand>, consts: Vec<Operand>, span: proc_macro2::Span) -> Operand {
+    pub fn rule(
+        &mut self,
+        rule: &'static OpEntry,
+        operands: Vec<Operand>,
+        consts: Vec<Operand>,
+        span: proc_macro2::Span,
+    ) -> Operand {
         let active = operands.iter().any(|o| self.is_active(o));
-        self.define(rule.name, Op::Rule { rule, operands, consts }, Repr::Owned, active, span)
+        self.define(
+            rule.name,
+            Op::Rule {
+                rule,
+                operands,
+                consts,
+            },
+            Repr::Owned,
+            active,
+            span,
+        )
     }
 }
 
@@ -291,9 +378,37 @@ pub fn is_numeric_literal(e: &Expr) -> bool {
         Expr::Paren(p) => is_numeric_literal(&p.expr),
         Expr::Group(g) => is_numeric_literal(&g.expr),
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => is_numeric_literal(&u.expr),
-        Expr::Binary(b) if matches!(b.op, BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)) => {
+        Expr::Binary(b)
+            if matches!(
+                b.op,
+                BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+            ) =>
+        {
             is_numeric_literal(&b.left) && is_numeric_literal(&b.right)
         }
         _ => false,
+    }
+}
+
+/// `if cond { then } else { els }`, built from the syntax trees (printing
+/// and parsing them again could read them differently).
+fn if_else(cond: &Expr, then: &Expr, els: &Expr) -> syn::ExprIf {
+    let block = |e: &Expr| syn::Block {
+        brace_token: Default::default(),
+        stmts: vec![syn::Stmt::Expr(e.clone(), None)],
+    };
+    syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(cond.clone()),
+        then_branch: block(then),
+        else_branch: Some((
+            Default::default(),
+            Box::new(Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: block(els),
+            })),
+        )),
     }
 }

@@ -16,8 +16,8 @@ use syn::Expr;
 use super::prescan::assigned_names;
 use super::{key, BindingId, Facts, Lowerer, Slot, Target};
 use crate::core::{
-    Block, Exit, Inst, Jump, Labelled, Loop, LoopKind, Operand, Origin, RegionId, RegionKind,
-    Repr, Target as JumpTarget, Term, ValueId,
+    Block, Exit, Inst, Jump, Labelled, Loop, LoopKind, Operand, Origin, RegionId, RegionKind, Repr,
+    Target as JumpTarget, Term, ValueId,
 };
 use crate::names;
 
@@ -63,12 +63,13 @@ impl Lowerer<'_> {
             _ => None,
         };
         let names = assigned_names(&body.stmts);
-        let region = self.new_region(RegionKind::Loop);
+        let region = self.new_region();
         let lowered = loop {
             let facts = self.facts.get(&k).cloned().unwrap_or_default();
             let carried = self.carried(&names, &facts);
             let mark = self.mark();
-            let lowered = self.loop_body(e, region, label.clone(), carried, &facts, source.as_ref())?;
+            let lowered =
+                self.loop_body(e, region, label.clone(), carried, &facts, source.as_ref())?;
             let learnt = self.learn(&lowered, region);
             if learnt.active.is_empty() && learnt.unchanged.is_empty() {
                 break lowered;
@@ -86,7 +87,15 @@ impl Lowerer<'_> {
     }
 
     /// Lowers the body once, with header parameters for `carried`.
-    fn loop_body(&mut self, e: &Expr, region: RegionId, label: Option<String>, carried: Vec<BindingId>, facts: &Facts, source: Option<&ForSource>) -> Option<Lowered> {
+    fn loop_body(
+        &mut self,
+        e: &Expr,
+        region: RegionId,
+        label: Option<String>,
+        carried: Vec<BindingId>,
+        facts: &Facts,
+        source: Option<&ForSource>,
+    ) -> Option<Lowered> {
         let code0 = self.next_code;
         let cp = self.env.checkpoint();
         let inits: Vec<Slot> = carried.iter().map(|b| self.env.slot(*b)).collect();
@@ -94,7 +103,11 @@ impl Lowerer<'_> {
         for (b, init) in carried.iter().zip(&inits) {
             let name = self.env.bindings[*b].name.clone();
             let (repr, active, borrowed) = match init {
-                Slot::Value { value, borrowed } => (self.values[*value].repr, self.values[*value].active, *borrowed),
+                Slot::Value { value, borrowed } => (
+                    self.values[*value].repr,
+                    self.values[*value].active,
+                    *borrowed,
+                ),
                 Slot::Undef => (Repr::Unknown, false, false),
             };
             let active = active || facts.active.contains(&name);
@@ -123,7 +136,10 @@ impl Lowerer<'_> {
                 _ => None,
             };
             l.env.pop_scope();
-            let back = l.term.is_none().then(|| carried.iter().map(|b| l.env.slot(*b)).collect());
+            let back = l
+                .term
+                .is_none()
+                .then(|| carried.iter().map(|b| l.env.slot(*b)).collect());
             (kind, back)
         });
         let target = self.targets.pop()?;
@@ -170,7 +186,9 @@ impl Lowerer<'_> {
                 .chain(l.target.continues.iter().map(|s| s[i]))
                 .chain(l.target.breaks.iter().map(|(s, _)| s[i]))
                 .collect();
-            let active = passed.iter().any(|s| s.value().is_some_and(|v| self.values[v].active));
+            let active = passed
+                .iter()
+                .any(|s| s.value().is_some_and(|v| self.values[v].active));
             if active && !self.values[*h].active {
                 facts.active.insert(name.clone());
             }
@@ -181,20 +199,45 @@ impl Lowerer<'_> {
         facts
     }
 
-    fn finish_loop(&mut self, l: Lowered, region: RegionId, want: bool, span: Span) -> Option<Operand> {
+    fn finish_loop(
+        &mut self,
+        l: Lowered,
+        region: RegionId,
+        want: bool,
+        span: Span,
+    ) -> Option<Operand> {
         let mut outs = Vec::new();
         for (i, (b, h)) in l.carried.iter().zip(&l.headers).enumerate() {
-            let broken_active = l.target.breaks.iter().any(|(s, _)| s[i].value().is_some_and(|v| self.values[v].active));
+            let broken_active = l
+                .target
+                .breaks
+                .iter()
+                .any(|(s, _)| s[i].value().is_some_and(|v| self.values[v].active));
             let header = &self.values[*h];
-            let (ident, repr, active) = (header.ident.clone(), header.repr, header.active || broken_active);
+            let (ident, repr, active) = (
+                header.ident.clone(),
+                header.repr,
+                header.active || broken_active,
+            );
             let name = self.env.bindings[*b].name.clone();
             let out = self.new_value(&name, true, Origin::Out, repr, active, span);
             self.values[out].ident = ident;
             let borrowed = matches!(l.inits[i], Slot::Value { borrowed: true, .. });
-            self.env.assign(*b, Slot::Value { value: out, borrowed });
+            self.env.assign(
+                *b,
+                Slot::Value {
+                    value: out,
+                    borrowed,
+                },
+            );
             outs.push(out);
         }
-        let values: Vec<&Operand> = l.target.breaks.iter().filter_map(|(_, v)| v.as_ref()).collect();
+        let values: Vec<&Operand> = l
+            .target
+            .breaks
+            .iter()
+            .filter_map(|(_, v)| v.as_ref())
+            .collect();
         let value = if want && matches!(l.kind, LoopKind::Loop) && !values.is_empty() {
             let ops: Vec<Operand> = values.into_iter().cloned().collect();
             Some(self.join_out(&ops, "tmp_loop", false, span))
@@ -212,7 +255,10 @@ impl Lowerer<'_> {
             kind: l.kind,
             carried: l.headers,
             inits: slots_operands(&l.inits),
-            body: Block { insts: l.insts, term },
+            body: Block {
+                insts: l.insts,
+                term,
+            },
             outs,
             value,
             codes: l.code0..self.next_code,
@@ -232,7 +278,7 @@ impl Lowerer<'_> {
         let label = b.label.as_ref().map(|l| l.name.ident.to_string());
         let k = key(b);
         let names = assigned_names(&b.block.stmts);
-        let region = self.new_region(RegionKind::Labelled);
+        let region = self.new_region();
         let (insts, term, value, target, code0, before) = loop {
             let facts = self.facts.get(&k).cloned().unwrap_or_default();
             let carried = self.carried(&names, &facts);
@@ -252,7 +298,10 @@ impl Lowerer<'_> {
                 l.env.push_scope();
                 let v = l.stmts(&b.block.stmts, want);
                 l.env.pop_scope();
-                let fall: Option<Vec<Slot>> = l.term.is_none().then(|| carried.iter().map(|c| l.env.slot(*c)).collect());
+                let fall: Option<Vec<Slot>> = l
+                    .term
+                    .is_none()
+                    .then(|| carried.iter().map(|c| l.env.slot(*c)).collect());
                 (v, fall)
             });
             let target = self.targets.pop()?;
@@ -260,7 +309,11 @@ impl Lowerer<'_> {
             self.env.rollback(cp);
             let mut unchanged = Vec::new();
             for (i, c) in carried.iter().enumerate() {
-                let all_same = fall.iter().map(|s| s[i]).chain(target.breaks.iter().map(|(s, _)| s[i])).all(|s| s == before[i]);
+                let all_same = fall
+                    .iter()
+                    .map(|s| s[i])
+                    .chain(target.breaks.iter().map(|(s, _)| s[i]))
+                    .all(|s| s == before[i]);
                 if all_same {
                     unchanged.push(self.env.bindings[*c].name.clone());
                 }
@@ -277,7 +330,17 @@ impl Lowerer<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn finish_labelled(&mut self, insts: Vec<Inst>, term: Option<Term>, fall: Option<(Vec<Slot>, Option<Operand>)>, target: Target, code0: u32, before: Vec<Slot>, want: bool, span: Span) -> Option<Operand> {
+    fn finish_labelled(
+        &mut self,
+        insts: Vec<Inst>,
+        term: Option<Term>,
+        fall: Option<(Vec<Slot>, Option<Operand>)>,
+        target: Target,
+        code0: u32,
+        before: Vec<Slot>,
+        want: bool,
+        span: Span,
+    ) -> Option<Operand> {
         let region = target.region;
         let mut exits: Vec<(Vec<Slot>, Option<Operand>)> = target.breaks.clone();
         if let Some((slots, v)) = &fall {
@@ -286,7 +349,10 @@ impl Lowerer<'_> {
         if exits.is_empty() {
             self.push(Inst::Labelled(Labelled {
                 id: region,
-                body: Block { insts, term: term.unwrap_or(Term::Never) },
+                body: Block {
+                    insts,
+                    term: term.unwrap_or(Term::Never),
+                },
                 outs: vec![],
                 has_value: false,
                 codes: code0..self.next_code,
@@ -297,7 +363,10 @@ impl Lowerer<'_> {
         let mut outs = Vec::new();
         let mut value = None;
         if want {
-            let ops: Vec<Operand> = exits.iter().map(|(_, v)| v.clone().unwrap_or(Operand::Undef)).collect();
+            let ops: Vec<Operand> = exits
+                .iter()
+                .map(|(_, v)| v.clone().unwrap_or(Operand::Undef))
+                .collect();
             let out = self.join_out(&ops, "tmp_block", false, span);
             outs.push(out);
             value = Some(Operand::Value(out));
@@ -312,7 +381,13 @@ impl Lowerer<'_> {
             let out = self.join_out(&ops, &name, true, span);
             let borrowed = matches!(before[i], Slot::Value { borrowed: true, .. });
             if !ops.iter().any(|o| matches!(o, Operand::Undef)) {
-                self.env.assign(*c, Slot::Value { value: out, borrowed });
+                self.env.assign(
+                    *c,
+                    Slot::Value {
+                        value: out,
+                        borrowed,
+                    },
+                );
             }
             outs.push(out);
         }
@@ -339,16 +414,28 @@ impl Lowerer<'_> {
     }
 
     /// `break`, `break 'a`, `break value`, `continue`, `continue 'a`.
-    pub fn jump(&mut self, is_break: bool, label: Option<&syn::Lifetime>, value: Option<&Expr>, span: Span) {
+    pub fn jump(
+        &mut self,
+        is_break: bool,
+        label: Option<&syn::Lifetime>,
+        value: Option<&Expr>,
+        span: Span,
+    ) {
         let t = match label {
             Some(l) => {
                 let name = l.ident.to_string();
-                self.targets.iter().rposition(|t| t.label.as_deref() == Some(name.as_str()))
+                self.targets
+                    .iter()
+                    .rposition(|t| t.label.as_deref() == Some(name.as_str()))
             }
-            None => self.targets.iter().rposition(|t| t.kind == RegionKind::Loop),
+            None => self
+                .targets
+                .iter()
+                .rposition(|t| t.kind == RegionKind::Loop),
         };
         let Some(t) = t else {
-            self.errors.push(span, "`break` or `continue` outside a loop");
+            self.errors
+                .push(span, "`break` or `continue` outside a loop");
             return;
         };
         if !is_break && self.targets[t].kind != RegionKind::Loop {
@@ -365,7 +452,11 @@ impl Lowerer<'_> {
             }
             None => None,
         };
-        let slots: Vec<Slot> = self.targets[t].carried.iter().map(|b| self.env.slot(*b)).collect();
+        let slots: Vec<Slot> = self.targets[t]
+            .carried
+            .iter()
+            .map(|b| self.env.slot(*b))
+            .collect();
         let region = self.targets[t].region;
         let mut exits = self.exits_inside(t);
         if self.targets[t].kind == RegionKind::Loop {
@@ -386,11 +477,14 @@ impl Lowerer<'_> {
         self.next_code += 1;
         self.term = Some(Term::Jump(Jump {
             code,
-            target: if is_break { JumpTarget::Break(region) } else { JumpTarget::Continue(region) },
+            target: if is_break {
+                JumpTarget::Break(region)
+            } else {
+                JumpTarget::Continue(region)
+            },
             args: slots_operands(&slots),
             value,
             exits,
-            span,
         }));
     }
 
@@ -428,7 +522,11 @@ impl Lowerer<'_> {
         if self.term.is_some() {
             return;
         }
-        let mut exits = if self.targets.is_empty() { vec![] } else { self.exits_inside_all() };
+        let mut exits = if self.targets.is_empty() {
+            vec![]
+        } else {
+            self.exits_inside_all()
+        };
         exits.push(Exit::Function);
         self.mark_exits(&exits);
         self.returns = true;
@@ -440,7 +538,6 @@ impl Lowerer<'_> {
             args: vec![value],
             value: None,
             exits,
-            span: r.span(),
         }));
     }
 
@@ -462,7 +559,9 @@ impl Lowerer<'_> {
         match e {
             // `while let P = e { body }` is `loop { match e { P => body, _ => break } }`.
             Expr::While(w) if matches!(&*w.cond, Expr::Let(_)) => Some(LoopKind::Loop),
-            Expr::While(w) => Some(LoopKind::While { cond: self.renamed(&w.cond) }),
+            Expr::While(w) => Some(LoopKind::While {
+                cond: self.renamed(&w.cond),
+            }),
             Expr::Loop(_) => Some(LoopKind::Loop),
             Expr::ForLoop(f) => self.for_head(f, source?),
             _ => None,
@@ -480,7 +579,12 @@ impl Lowerer<'_> {
         });
         let brk: Expr = syn::parse_quote!(break);
         let wild: syn::Pat = syn::parse_quote!(_);
-        self.match_arms(&lt.expr, &[(&lt.pat, None, &body), (&wild, None, &brk)], false, lt.span());
+        self.match_arms(
+            &lt.expr,
+            &[(&lt.pat, None, &body), (&wild, None, &brk)],
+            false,
+            lt.span(),
+        );
         None
     }
 }
@@ -539,11 +643,22 @@ impl Lowerer<'_> {
         match source {
             ForSource::Constant(iter) => {
                 let (pat, bindings) = self.pattern_bindings(&f.pat, &[]);
-                Some(LoopKind::For { pat, iter: iter.clone(), bindings })
+                Some(LoopKind::For {
+                    pat,
+                    iter: iter.clone(),
+                    bindings,
+                })
             }
             ForSource::Slices(s) => {
                 let span = f.span();
-                let index = self.new_value(s.index_name.as_deref().unwrap_or("i"), true, Origin::Pattern, Repr::Unknown, false, span);
+                let index = self.new_value(
+                    s.index_name.as_deref().unwrap_or("i"),
+                    true,
+                    Origin::Pattern,
+                    Repr::Unknown,
+                    false,
+                    span,
+                );
                 if let Some(name) = &s.index_name {
                     self.env.declare(name, Slot::of(index));
                 }
@@ -556,22 +671,49 @@ impl Lowerer<'_> {
                     reads.push(*slice);
                     let rule = crate::table::builtin("index")?;
                     let element = if self.values[*slice].active {
-                        self.rule(rule, vec![Operand::Value(*slice)], vec![Operand::Value(index)], span)
+                        self.rule(
+                            rule,
+                            vec![Operand::Value(*slice)],
+                            vec![Operand::Value(index)],
+                            span,
+                        )
                     } else {
-                        let c = crate::core::Const { tokens: quote!(#id[#index_ident]), reads: vec![*slice, index] };
-                        self.define("elem", crate::core::Op::Const(c), Repr::Unknown, false, span)
+                        let c = crate::core::Const {
+                            tokens: quote!(#id[#index_ident]),
+                            reads: vec![*slice, index],
+                        };
+                        self.define(
+                            "elem",
+                            crate::core::Op::Const(c),
+                            Repr::Unknown,
+                            false,
+                            span,
+                        )
                     };
                     if let (Some(name), Operand::Value(v)) = (name, element) {
                         self.name_value(v, name);
-                        self.env.declare(name, Slot::Value { value: v, borrowed: *borrowed });
+                        self.env.declare(
+                            name,
+                            Slot::Value {
+                                value: v,
+                                borrowed: *borrowed,
+                            },
+                        );
                     }
                 }
                 let len = lens
                     .into_iter()
                     .reduce(|a, b| quote!(::core::cmp::min(#a, #b)))
                     .unwrap_or_else(|| quote!(0));
-                let iter = crate::core::Const { tokens: quote!(0..#len), reads };
-                Some(LoopKind::For { pat: quote!(#index_ident), iter, bindings: vec![index] })
+                let iter = crate::core::Const {
+                    tokens: quote!(0..#len),
+                    reads,
+                };
+                Some(LoopKind::For {
+                    pat: quote!(#index_ident),
+                    iter,
+                    bindings: vec![index],
+                })
             }
         }
     }
@@ -581,7 +723,9 @@ impl Lowerer<'_> {
         use super::stmt::strip_parens;
         fn pat_name(p: &syn::Pat) -> Option<(Option<String>, bool)> {
             match p {
-                syn::Pat::Ident(pi) if pi.subpat.is_none() => Some((Some(names::unraw(&pi.ident)), true)),
+                syn::Pat::Ident(pi) if pi.subpat.is_none() => {
+                    Some((Some(names::unraw(&pi.ident)), true))
+                }
                 syn::Pat::Reference(r) => pat_name(&r.pat).map(|(n, _)| (n, false)),
                 syn::Pat::Wild(_) => Some((None, true)),
                 _ => None,
@@ -592,7 +736,9 @@ impl Lowerer<'_> {
             loop {
                 e = match e {
                     Expr::Reference(r) => strip_parens(&r.expr),
-                    Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => strip_parens(&m.receiver),
+                    Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
+                        strip_parens(&m.receiver)
+                    }
                     _ => break,
                 };
             }
@@ -601,7 +747,9 @@ impl Lowerer<'_> {
         let iter = strip_parens(iter);
         if let Expr::MethodCall(m) = iter {
             let tuple = |p: &syn::Pat| match p {
-                syn::Pat::Tuple(t) if t.elems.len() == 2 => Some((t.elems[0].clone(), t.elems[1].clone())),
+                syn::Pat::Tuple(t) if t.elems.len() == 2 => {
+                    Some((t.elems[0].clone(), t.elems[1].clone()))
+                }
                 _ => None,
             };
             if m.method == "enumerate" && m.args.is_empty() {
@@ -609,17 +757,26 @@ impl Lowerer<'_> {
                 let (a, b) = tuple(pat)?;
                 let (index, _) = pat_name(&a)?;
                 let (elem, borrowed) = pat_name(&b)?;
-                return Some(SliceIteration { index_name: index.or(Some("__i".into())).filter(|n| n != "__i"), elements: vec![(elem, borrowed, x)] });
+                return Some(SliceIteration {
+                    index_name: index.or(Some("__i".into())).filter(|n| n != "__i"),
+                    elements: vec![(elem, borrowed, x)],
+                });
             }
             if m.method == "zip" && m.args.len() == 1 {
                 let (x, y) = (slice(&m.receiver)?, slice(&m.args[0])?);
                 let (a, b) = tuple(pat)?;
                 let ((na, ba), (nb, bb)) = (pat_name(&a)?, pat_name(&b)?);
-                return Some(SliceIteration { index_name: None, elements: vec![(na, ba, x), (nb, bb, y)] });
+                return Some(SliceIteration {
+                    index_name: None,
+                    elements: vec![(na, ba, x), (nb, bb, y)],
+                });
             }
         }
         let x = slice(iter)?;
         let (elem, borrowed) = pat_name(pat)?;
-        Some(SliceIteration { index_name: None, elements: vec![(elem, borrowed, x)] })
+        Some(SliceIteration {
+            index_name: None,
+            elements: vec![(elem, borrowed, x)],
+        })
     }
 }

@@ -181,7 +181,15 @@ impl Lowerer<'_> {
     /// intermediate, `__ad_tmp_..`). A user's name that starts with the
     /// macro's prefix gets a `u` in front, so that no variable named after
     /// a user's can be one the macro invents.
-    pub fn new_value(&mut self, base: &str, user: bool, origin: Origin, repr: Repr, active: bool, span: Span) -> ValueId {
+    pub fn new_value(
+        &mut self,
+        base: &str,
+        user: bool,
+        origin: Origin,
+        repr: Repr,
+        active: bool,
+        span: Span,
+    ) -> ValueId {
         let safe;
         let base = if base.starts_with(names::PREFIX) {
             safe = format!("u{base}");
@@ -209,7 +217,14 @@ impl Lowerer<'_> {
     }
 
     /// An intermediate value `tmp_<what>`.
-    pub fn temp(&mut self, what: &str, origin: Origin, repr: Repr, active: bool, span: Span) -> ValueId {
+    pub fn temp(
+        &mut self,
+        what: &str,
+        origin: Origin,
+        repr: Repr,
+        active: bool,
+        span: Span,
+    ) -> ValueId {
         self.new_value(&format!("tmp_{what}"), false, origin, repr, active, span)
     }
 
@@ -221,7 +236,11 @@ impl Lowerer<'_> {
             return false;
         }
         let span = value.span;
-        let safe = if name.starts_with(names::PREFIX) { format!("u{name}") } else { name.to_string() };
+        let safe = if name.starts_with(names::PREFIX) {
+            format!("u{name}")
+        } else {
+            name.to_string()
+        };
         let fresh = self.fresh.name(&safe);
         let value = &mut self.values[v];
         value.ident = names::local(&fresh, span);
@@ -307,14 +326,13 @@ impl Lowerer<'_> {
         true
     }
 
-    pub fn new_region(&mut self, kind: RegionKind) -> RegionId {
+    pub fn new_region(&mut self) -> RegionId {
         let depth = self
             .targets
             .iter()
             .filter(|t| t.kind == RegionKind::Loop)
             .count();
         self.regions.push(Region {
-            kind,
             depth,
             exited: false,
             broken: false,

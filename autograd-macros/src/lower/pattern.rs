@@ -14,7 +14,11 @@ use crate::names;
 
 /// The values of a (possibly nested) tuple expression, computed in order.
 pub enum Tree {
-    Leaf { operand: Operand, borrowed: bool, span: proc_macro2::Span },
+    Leaf {
+        operand: Operand,
+        borrowed: bool,
+        span: proc_macro2::Span,
+    },
     Node(Vec<Tree>),
 }
 
@@ -152,19 +156,35 @@ impl Lowerer<'_> {
     }
 
     /// A new variable naming an operand (a literal becomes a value of its own).
-    pub fn declare_operand(&mut self, name: &str, operand: Operand, borrowed: bool, ty: Option<syn::Type>, span: proc_macro2::Span) {
+    pub fn declare_operand(
+        &mut self,
+        name: &str,
+        operand: Operand,
+        borrowed: bool,
+        ty: Option<syn::Type>,
+        span: proc_macro2::Span,
+    ) {
         let slot = match operand {
             Operand::Undef => Slot::Undef,
             Operand::Value(v) => {
                 let ty = ty.filter(|t| !matches!(t, syn::Type::Reference(_)));
-                if self.name_value(v, name) {
-                    if let Some(l) = self.last_let(v) {
+                let fresh = self.name_value(v, name);
+                let ty = match self.last_let(v) {
+                    Some(l) if fresh => {
                         l.ty = ty;
+                        None
                     }
-                } else if let Some(t) = ty {
-                    // `let q: f64 = s;` names `s`'s value, and says its type.
+                    _ => ty,
+                };
+                if let Some(t) = ty {
+                    // `let q: f64 = s;` names `s`'s value, and
+                    // `let q: f64 = if c { .. } else { .. };` a join's:
+                    // the annotation says its type.
                     let id = &self.values[v].ident;
-                    self.push(Inst::Check(Const { tokens: quote::quote!({ let _: &#t = &#id; }), reads: vec![v] }));
+                    self.push(Inst::Check(Const {
+                        tokens: quote::quote!({ let _: &#t = &#id; }),
+                        reads: vec![v],
+                    }));
                 }
                 Slot::Value { value: v, borrowed }
             }
@@ -172,7 +192,10 @@ impl Lowerer<'_> {
                 let v = self.new_value(name, true, Origin::Let, Repr::Owned, false, span);
                 self.push(Inst::Let(Let {
                     out: v,
-                    op: Op::Const(Const { tokens, reads: vec![] }),
+                    op: Op::Const(Const {
+                        tokens,
+                        reads: vec![],
+                    }),
                     ty,
                     span,
                 }));
@@ -186,13 +209,21 @@ impl Lowerer<'_> {
     fn constant_pattern(&mut self, pat: &Pat, init: &Expr) {
         let value = self.renamed(init);
         let (pat, bindings) = self.pattern_bindings(pat, &[]);
-        self.push(Inst::Bind(Bind { pat, value, bindings }));
+        self.push(Inst::Bind(Bind {
+            pat,
+            value,
+            bindings,
+        }));
     }
 
     /// Renames the bindings of a pattern to new constant values, declared in
     /// the current scope. `aliases`: names bound to differentiated values
     /// (the pattern binds them as `_`; the caller declares them).
-    pub fn pattern_bindings(&mut self, pat: &Pat, aliases: &[String]) -> (proc_macro2::TokenStream, Vec<ValueId>) {
+    pub fn pattern_bindings(
+        &mut self,
+        pat: &Pat,
+        aliases: &[String],
+    ) -> (proc_macro2::TokenStream, Vec<ValueId>) {
         struct Renamer<'a, 'l> {
             l: &'a mut Lowerer<'l>,
             aliases: &'a [String],
@@ -216,7 +247,14 @@ impl Lowerer<'_> {
                         Some((_, v)) => *v,
                         None => {
                             let span = pi.ident.span();
-                            let v = self.l.new_value(&name, true, Origin::Pattern, Repr::Unknown, false, span);
+                            let v = self.l.new_value(
+                                &name,
+                                true,
+                                Origin::Pattern,
+                                Repr::Unknown,
+                                false,
+                                span,
+                            );
                             self.bindings.push(v);
                             self.declared.push((name, v));
                             v

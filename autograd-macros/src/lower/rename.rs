@@ -38,7 +38,8 @@ impl Lowerer<'_> {
         r.visit_expr_mut(&mut e);
         let (reads, undefined) = (r.reads, r.undefined);
         for (span, name) in undefined {
-            self.errors.push(span, format!("`{name}` is used before it is assigned"));
+            self.errors
+                .push(span, format!("`{name}` is used before it is assigned"));
         }
         Const {
             reads,
@@ -67,7 +68,10 @@ impl Lowerer<'_> {
             }
             fn visit_item(&mut self, _: &'ast syn::Item) {}
         }
-        let mut f = F { l: self, found: false };
+        let mut f = F {
+            l: self,
+            found: false,
+        };
         f.visit_expr(e);
         f.found
     }

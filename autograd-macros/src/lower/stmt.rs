@@ -52,8 +52,15 @@ impl Lowerer<'_> {
                 self.loop_expr(e, false);
             }
             Expr::Assign(a) => self.assign(&a.left, &a.right, e.span()),
-            Expr::Binary(b) if is_compound(&b.op) => self.compound(&b.left, &b.op, &b.right, e.span()),
-            Expr::Break(b) => self.jump(true, b.label.as_ref(), b.expr.as_deref(), b.break_token.span),
+            Expr::Binary(b) if is_compound(&b.op) => {
+                self.compound(&b.left, &b.op, &b.right, e.span())
+            }
+            Expr::Break(b) => self.jump(
+                true,
+                b.label.as_ref(),
+                b.expr.as_deref(),
+                b.break_token.span,
+            ),
             Expr::Continue(c) => self.jump(false, c.label.as_ref(), None, c.continue_token.span),
             Expr::Return(r) => self.ret(r),
             Expr::Block(b) if b.label.is_some() => {
@@ -131,10 +138,6 @@ impl Lowerer<'_> {
         None
     }
 
-    pub fn body_is_param(&self, v: usize) -> bool {
-        matches!(self.values[v].origin, Origin::Param(_))
-    }
-
     fn assign(&mut self, lhs: &Expr, rhs: &Expr, span: Span) {
         match strip_parens(lhs) {
             Expr::Tuple(_) => {
@@ -169,7 +172,10 @@ impl Lowerer<'_> {
             Operand::Lit(tokens) => {
                 // Of the variable's type, as in the user's code.
                 let (tokens, reads) = match self.env.slot(b) {
-                    Slot::Value { value: prev, borrowed: false } => {
+                    Slot::Value {
+                        value: prev,
+                        borrowed: false,
+                    } => {
                         let id = &self.values[prev].ident;
                         let rt = crate::names::runtime();
                         (quote!(#rt::same_type(&#id, #tokens)), vec![prev])
@@ -216,7 +222,14 @@ impl Lowerer<'_> {
             // A counter or another constant: the update as written.
             let e: Expr = syn::parse_quote!((#lhs) #binop (#rhs));
             let c = self.renamed(&e);
-            let v = self.new_value(&self.env.bindings[b].name.clone(), true, Origin::Let, Repr::Unknown, false, span);
+            let v = self.new_value(
+                &self.env.bindings[b].name.clone(),
+                true,
+                Origin::Let,
+                Repr::Unknown,
+                false,
+                span,
+            );
             self.push(Inst::Let(Let {
                 out: v,
                 op: Op::Const(c),
@@ -229,7 +242,10 @@ impl Lowerer<'_> {
         let Some(rule) = crate::table::operator(name) else {
             self.errors.push_spanned(
                 op,
-                format!("the operator `{}` has no derivative rule; use `+=`, `-=`, `*=` or `/=`", quote!(#op)),
+                format!(
+                    "the operator `{}` has no derivative rule; use `+=`, `-=`, `*=` or `/=`",
+                    quote!(#op)
+                ),
             );
             return;
         };

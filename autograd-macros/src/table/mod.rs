@@ -182,10 +182,53 @@ const ARITH: Caps = Caps {
 /// Every operation, one line each.
 pub static OPS: &[OpEntry] = &[
     // Operators (by their std trait method).
-    op("add", "AddRule", &[], &[&[Meta(0), Meta(1)], &[Meta(0), Meta(1)]], Caps { owned_grad: 0b11, both_owned: true, passes: 0b11, ..ARITH }),
-    op("sub", "SubRule", &[], &[&[Meta(0), Meta(1)], &[Meta(0), Meta(1)]], Caps { owned_grad: 0b11, both_owned: true, passes: 0b01, ..ARITH }),
-    fused(op("mul", "MulRule", &[], &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]], Caps { owned_grad: 0b11, ..ARITH }), Fusion::SameOperands("SquareRule")),
-    op("div", "DivRule", &[], &[&[Meta(0), Value(1)], &[Value(0), Value(1)]], Caps { owned_grad: 0b01, ..ARITH }),
+    op(
+        "add",
+        "AddRule",
+        &[],
+        &[&[Meta(0), Meta(1)], &[Meta(0), Meta(1)]],
+        Caps {
+            owned_grad: 0b11,
+            both_owned: true,
+            passes: 0b11,
+            ..ARITH
+        },
+    ),
+    op(
+        "sub",
+        "SubRule",
+        &[],
+        &[&[Meta(0), Meta(1)], &[Meta(0), Meta(1)]],
+        Caps {
+            owned_grad: 0b11,
+            both_owned: true,
+            passes: 0b01,
+            ..ARITH
+        },
+    ),
+    fused(
+        op(
+            "mul",
+            "MulRule",
+            &[],
+            &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]],
+            Caps {
+                owned_grad: 0b11,
+                ..ARITH
+            },
+        ),
+        Fusion::SameOperands("SquareRule"),
+    ),
+    op(
+        "div",
+        "DivRule",
+        &[],
+        &[&[Meta(0), Value(1)], &[Value(0), Value(1)]],
+        Caps {
+            owned_grad: 0b01,
+            ..ARITH
+        },
+    ),
     op("neg", "NegRule", &[], &[&[Meta(0)]], NONE),
     // Elementwise, the backward reads the output.
     elementwise("exp", "ExpRule", OUT),
@@ -216,39 +259,210 @@ pub static OPS: &[OpEntry] = &[
     elementwise("atanh", "AtanhRule", INPUT),
     // Powers.
     op("powi", "PowiRule", &[C], &[&[Value(0), Const(0)]], NONE),
-    op("powf", "PowfRule", &[O], &[&[Value(0), Value(1)], &[Value(0), Out, Meta(1)]], NONE),
+    op(
+        "powf",
+        "PowfRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Out, Meta(1)]],
+        NONE,
+    ),
     // Reductions.
     op("sum", "SumRule", &[], &[&[Meta(0)]], NONE),
     op("mean", "MeanRule", &[], &[&[Meta(0)]], NONE),
-    fused(op("sum_axis", "SumAxisRule", &[C], &[&[Meta(0), Const(0)]], NONE), Fusion::SquaredReceiver("square_sum_axis")),
-    op("mean_axis", "MeanAxisRule", &[C], &[&[Meta(0), Const(0)]], NONE),
+    fused(
+        op(
+            "sum_axis",
+            "SumAxisRule",
+            &[C],
+            &[&[Meta(0), Const(0)]],
+            NONE,
+        ),
+        Fusion::SquaredReceiver("square_sum_axis"),
+    ),
+    op(
+        "mean_axis",
+        "MeanAxisRule",
+        &[C],
+        &[&[Meta(0), Const(0)]],
+        NONE,
+    ),
     // Linear algebra and shapes.
-    fused(op("matmul", "MatmulRule", &[O], &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]], NONE), Fusion::TransposedArg("matmul_t")),
-    op("t", "TRule", &[], &[&[Meta(0)]], Caps { view: true, ..NONE }),
-    op("reshape", "ReshapeRule", &[C], &[&[Meta(0), Const(0)]], Caps { consumes: true, owned_grad: 0b1, ..NONE }),
+    fused(
+        op(
+            "matmul",
+            "MatmulRule",
+            &[O],
+            &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]],
+            NONE,
+        ),
+        Fusion::TransposedArg("matmul_t"),
+    ),
+    op(
+        "t",
+        "TRule",
+        &[],
+        &[&[Meta(0)]],
+        Caps { view: true, ..NONE },
+    ),
+    op(
+        "reshape",
+        "ReshapeRule",
+        &[C],
+        &[&[Meta(0), Const(0)]],
+        Caps {
+            consumes: true,
+            owned_grad: 0b1,
+            ..NONE
+        },
+    ),
     // Normalisations.
     op("softmax", "SoftmaxRule", &[C], &[&[Out, Const(0)]], NONE),
-    op("log_softmax", "LogSoftmaxRule", &[C], &[&[Out, Const(0)]], NONE),
-    op("logsumexp", "LogsumexpRule", &[C], &[&[Value(0), Out, Const(0)]], NONE),
+    op(
+        "log_softmax",
+        "LogSoftmaxRule",
+        &[C],
+        &[&[Out, Const(0)]],
+        NONE,
+    ),
+    op(
+        "logsumexp",
+        "LogsumexpRule",
+        &[C],
+        &[&[Value(0), Out, Const(0)]],
+        NONE,
+    ),
     // Indexing and shapes.
-    op("index_axis", "IndexAxisRule", &[C, C], &[&[Meta(0), Const(0), Const(1)]], Caps { into: true, view: true, ..NONE }),
-    op("slice_axis", "SliceAxisRule", &[C, C], &[&[Meta(0), Const(0), Const(1)]], Caps { into: true, view: true, ..NONE }),
-    op("insert_axis", "InsertAxisRule", &[C], &[&[Meta(0), Const(0)]], Caps { view: true, ..NONE }),
-    op("broadcast", "BroadcastRule", &[C], &[&[Meta(0), Const(0)]], NONE),
+    op(
+        "index_axis",
+        "IndexAxisRule",
+        &[C, C],
+        &[&[Meta(0), Const(0), Const(1)]],
+        Caps {
+            into: true,
+            view: true,
+            ..NONE
+        },
+    ),
+    op(
+        "slice_axis",
+        "SliceAxisRule",
+        &[C, C],
+        &[&[Meta(0), Const(0), Const(1)]],
+        Caps {
+            into: true,
+            view: true,
+            ..NONE
+        },
+    ),
+    op(
+        "insert_axis",
+        "InsertAxisRule",
+        &[C],
+        &[&[Meta(0), Const(0)]],
+        Caps { view: true, ..NONE },
+    ),
+    op(
+        "broadcast",
+        "BroadcastRule",
+        &[C],
+        &[&[Meta(0), Const(0)]],
+        NONE,
+    ),
     // Selections.
-    op("max_axis", "MaxAxisRule", &[C], &[&[Value(0), Out, Const(0)]], NONE),
-    op("min_axis", "MinAxisRule", &[C], &[&[Value(0), Out, Const(0)]], NONE),
-    op("maximum", "MaximumRule", &[O], &[&[Value(0), Value(1)], &[Value(0), Value(1)]], NONE),
-    op("minimum", "MinimumRule", &[O], &[&[Value(0), Value(1)], &[Value(0), Value(1)]], NONE),
-    op("max", "MaximumRule", &[O], &[&[Value(0), Value(1)], &[Value(0), Value(1)]], NONE),
-    op("min", "MinimumRule", &[O], &[&[Value(0), Value(1)], &[Value(0), Value(1)]], NONE),
-    op("clamp", "ClampRule", &[C, C], &[&[Value(0), Const(0), Const(1)]], NONE),
+    op(
+        "max_axis",
+        "MaxAxisRule",
+        &[C],
+        &[&[Value(0), Out, Const(0)]],
+        NONE,
+    ),
+    op(
+        "min_axis",
+        "MinAxisRule",
+        &[C],
+        &[&[Value(0), Out, Const(0)]],
+        NONE,
+    ),
+    op(
+        "maximum",
+        "MaximumRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    op(
+        "minimum",
+        "MinimumRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    op(
+        "max",
+        "MaximumRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    op(
+        "min",
+        "MinimumRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    op(
+        "clamp",
+        "ClampRule",
+        &[C, C],
+        &[&[Value(0), Const(0), Const(1)]],
+        NONE,
+    ),
     // Forms the lowering chooses: fused, element reads, joins.
-    op("matmul_t", "MatmulTRule", &[O], &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]], NONE),
-    op("square_sum_axis", "SquareSumAxisRule", &[C], &[&[Value(0), Const(0)]], Caps { takes_operand: true, ..NONE }),
-    op("index", "IndexRule", &[C], &[&[Meta(0), Const(0)]], Caps { into: true, ..NONE }),
-    op("concatenate", "ConcatenateRule", &[], &[&[Const(0), AllMetas, Position]], Caps { variadic: true, ..NONE }),
-    op("stack", "StackRule", &[], &[&[Const(0), AllMetas, Position]], Caps { variadic: true, ..NONE }),
+    op(
+        "matmul_t",
+        "MatmulTRule",
+        &[O],
+        &[&[Meta(0), Value(1)], &[Value(0), Meta(1)]],
+        NONE,
+    ),
+    op(
+        "square_sum_axis",
+        "SquareSumAxisRule",
+        &[C],
+        &[&[Value(0), Const(0)]],
+        Caps {
+            takes_operand: true,
+            ..NONE
+        },
+    ),
+    op(
+        "index",
+        "IndexRule",
+        &[C],
+        &[&[Meta(0), Const(0)]],
+        Caps { into: true, ..NONE },
+    ),
+    op(
+        "concatenate",
+        "ConcatenateRule",
+        &[],
+        &[&[Const(0), AllMetas, Position]],
+        Caps {
+            variadic: true,
+            ..NONE
+        },
+    ),
+    op(
+        "stack",
+        "StackRule",
+        &[],
+        &[&[Const(0), AllMetas, Position]],
+        Caps {
+            variadic: true,
+            ..NONE
+        },
+    ),
 ];
 
 /// The operations users call as methods (not operators, fused or built-in forms).

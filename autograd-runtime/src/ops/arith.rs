@@ -14,12 +14,12 @@
 
 use ndarray::{Array, DimMax, Dimension, Zip};
 
+use super::decl::{Cap as C, OpDecl, Reads as R};
 use crate::broadcast::{broadcast_shapes, sum_to_shape_owned, unbroadcast};
 use crate::error::{or_panic, shape_mismatch, Error};
 use crate::float::Float;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
-use super::decl::{Cap as C, OpDecl, Reads as R};
 
 #[rustfmt::skip]
 /// `+ - * /` and unary `-`, as generated code sees them (see `decl`).
@@ -30,7 +30,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "div", rule: "DivRule", args: &[], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
     OpDecl { name: "neg", rule: "NegRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
 ];
-
 
 /// Checks that two tensors broadcast together, naming both shapes if not.
 pub(crate) fn check_broadcast(op: &'static str, a: &[usize], b: &[usize]) -> Result<(), Error> {
@@ -57,8 +56,13 @@ macro_rules! right_takes_buffer {
 }
 
 macro_rules! binary_rule_trait {
-    ($(#[$doc:meta])* $Rule:ident, $rev0:tt, $rev1:tt $(, $both:ident)?) => {
+    ($(#[$doc:meta])* $Rule:ident = $message:literal, $rev0:tt, $rev1:tt $(, $both:ident)?) => {
         $(#[$doc])*
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "no derivative rule for these operand types",
+            note = "both operands must be floats of one type (`f32` or `f64`), tensors of that element type, or a tensor and a float; convert integers with `as f64` outside the differentiated expression, or mark them `#[no_grad]`"
+        )]
         pub trait $Rule<Rhs: Differentiable + ?Sized>: Differentiable {
             /// The result type.
             type Output: Differentiable;
@@ -138,17 +142,17 @@ macro_rules! binary_rule_trait {
 
 binary_rule_trait!(
     /// The rule of `a + b`.
-    AddRule, meta, meta, both);
+    AddRule = "cannot differentiate `{Self} + {Rhs}`", meta, meta, both);
 binary_rule_trait!(
     /// The rule of `a - b`.
-    SubRule, meta, meta, both);
+    SubRule = "cannot differentiate `{Self} - {Rhs}`", meta, meta, both);
 
 binary_rule_trait!(
     /// The rule of `a * b`.
-    MulRule, value, mul);
+    MulRule = "cannot differentiate `{Self} * {Rhs}`", value, mul);
 binary_rule_trait!(
     /// The rule of `a / b`.
-    DivRule, value, div);
+    DivRule = "cannot differentiate `{Self} / {Rhs}`", value, div);
 
 // ---- float ∘ float -------------------------------------------------------
 

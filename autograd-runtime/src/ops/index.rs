@@ -40,7 +40,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "index", rule: "IndexRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::Into] },
 ];
 
-
 // ---- x[i] -------------------------------------------------------------------
 
 /// The rule of `x[i]`, reading one element: `y = xᵢ`, `∂y/∂xⱼ = [i = j]`.

@@ -33,7 +33,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "stack", rule: "StackRule", args: &[], reads: &[&[R::Const(0), R::AllMetas, R::Position]], caps: &[C::Variadic] },
 ];
 
-
 /// Checks the parts of a concatenation along `axis`.
 fn check_concatenate<A, D: Dimension>(axis: Axis, parts: &[&Tensor<A, D>]) -> Result<(), Error> {
     const OP: &str = "concatenate";

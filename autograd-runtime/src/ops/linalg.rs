@@ -34,7 +34,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "matmul_t", rule: "MatmulTRule", args: &[ArgKind::Operand], reads: &[&[R::Meta(0), R::Value(1)], &[R::Value(0), R::Meta(1)]], caps: &[] },
 ];
 
-
 /// Checks that the last axis of `lhs` and the first axis of `rhs` have the
 /// same length, naming both shapes if not.
 fn check_matmul(lhs: &[usize], rhs: &[usize]) -> Result<(), Error> {

@@ -33,7 +33,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "mean_axis", rule: "MeanAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
 ];
 
-
 /// The rule of `x.sum()`: `y = Σᵢ xᵢ`, `∂y/∂xᵢ = 1`.
 pub trait SumRule: Differentiable {
     /// The result type.

@@ -40,7 +40,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "clamp", rule: "ClampRule", args: &[ArgKind::Const, ArgKind::Const], reads: &[&[R::Value(0), R::Const(0), R::Const(1)]], caps: &[] },
 ];
 
-
 // ---- shared helpers ---------------------------------------------------------
 
 /// Which extreme an op selects.

@@ -26,7 +26,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "reshape", rule: "ReshapeRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
 ];
 
-
 /// `x` with its elements laid out in `shape`, in row-major order, or
 /// [`Error::IncompatibleShapes`] if the numbers of elements differ.
 fn reshaped<A: Float, D: Dimension, E: Dimension>(

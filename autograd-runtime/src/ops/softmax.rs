@@ -36,7 +36,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "logsumexp", rule: "LogsumexpRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Output, R::Const(0)]], caps: &[] },
 ];
 
-
 /// The shift that keeps the exponents of a lane `≤ 0`: its maximum, or 0 if
 /// the maximum is infinite (or the lane is empty or all NaN).
 fn shift<A: Float>(lane: &ArrayView1<'_, A>) -> A {

@@ -24,7 +24,6 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "square_sum_axis", rule: "SquareSumAxisRule", args: &[ArgKind::Const], reads: &[&[R::Value(0), R::Const(0)]], caps: &[C::TakesOperand] },
 ];
 
-
 /// The rule of `(x * x).sum_axis(axis)`: `yⱼ = Σᵢ xᵢⱼ²` along `axis`, and
 /// the gradient `2·xᵢⱼ·dⱼ`.
 pub trait SquareSumAxisRule: Differentiable {

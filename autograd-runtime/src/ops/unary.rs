@@ -331,12 +331,21 @@ unary_rules! {
 
 /// Integer and real powers, as generated code sees them (see `decl`).
 pub(crate) const POWERS: &[OpDecl] = &[
-    OpDecl { name: "powi", rule: "PowiRule", args: &[ArgKind::Const], reads: &[&[Reads::Value(0), Reads::Const(0)]], caps: &[] },
+    OpDecl {
+        name: "powi",
+        rule: "PowiRule",
+        args: &[ArgKind::Const],
+        reads: &[&[Reads::Value(0), Reads::Const(0)]],
+        caps: &[],
+    },
     OpDecl {
         name: "powf",
         rule: "PowfRule",
         args: &[ArgKind::Operand],
-        reads: &[&[Reads::Value(0), Reads::Value(1)], &[Reads::Value(0), Reads::Output, Reads::Meta(1)]],
+        reads: &[
+            &[Reads::Value(0), Reads::Value(1)],
+            &[Reads::Value(0), Reads::Output, Reads::Meta(1)],
+        ],
         caps: &[],
     },
 ];

@@ -649,9 +649,9 @@ impl Gen<'_> {
             };
             self.declare(v);
         }
-        let mut body = self.stmts(&inner, 0, 1);
-        body.push(self.assign_to(&inner, &s));
-        body.extend(self.stmts(&inner, 0, 1));
+        // The assignment comes first: statements before it could shadow `s`.
+        let mut body = vec![self.assign_to(&inner, &s)];
+        body.extend(self.stmts(&inner, 0, 2));
         self.pop_scope();
         self.declare_float(ctx, &s0, false, t, mag);
         self.make_hot(&s0);

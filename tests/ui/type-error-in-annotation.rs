@@ -2,10 +2,9 @@ use autograd::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let y = loop {
-        break x * 2.0;
-    };
-    y
+    let y: f32 = x * 2.0;
+    let z: f64 = y;
+    z
 }
 
 fn main() {}
