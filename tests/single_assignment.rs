@@ -175,7 +175,7 @@ fn a_tensor_clone_keeps_the_old_value() {
         g.iter().zip(&want).all(|(a, b)| close(*a, *b)),
         "{g} vs {want}"
     );
-    gradcheck(|h| tensor_copy::value_and_grad(h), &h).unwrap();
+    gradcheck(tensor_copy::value_and_grad, &h).unwrap();
 }
 
 /// A Chebyshev series `Σ' c_k T_k(y)` evaluated with Clenshaw's recurrence,

@@ -123,8 +123,8 @@ impl VisitMut for NameLifetimes {
     fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
 }
 
-pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
-    let sig = &item.sig;
+/// `const`, `async`, `unsafe`, `extern` and variadic functions are refused.
+fn qualifiers(sig: &syn::Signature, errors: &mut Errors) {
     if let Some(t) = &sig.constness {
         errors.push_spanned(
             t,
@@ -149,6 +149,92 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
     if let Some(v) = &sig.variadic {
         errors.push_spanned(v, "#[differentiable] does not support variadic functions");
     }
+}
+
+/// One typed parameter: its name, type and whether it is a constant
+/// (`None`, with errors, when it cannot be a parameter at all).
+fn param(pt: &syn::PatType, namer: &mut NameLifetimes, errors: &mut Errors) -> Option<Param> {
+    let ident = match &*pt.pat {
+        Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+            if let Some(m) = &pi.mutability {
+                errors.push_spanned(m, "`mut` parameters are not supported in #[differentiable] functions; bind a new variable in the body instead (`let mut y = x;`)");
+            }
+            pi.ident.clone()
+        }
+        other => {
+            errors.push_spanned(other, "#[differentiable] parameters must be plain names; destructure inside the body instead");
+            return None;
+        }
+    };
+    let mut no_grad = false;
+    for attr in &pt.attrs {
+        if attr.path().is_ident("no_grad") {
+            if !matches!(attr.meta, syn::Meta::Path(_)) {
+                errors.push_spanned(attr, "`#[no_grad]` takes no arguments");
+            }
+            no_grad = true;
+        } else {
+            errors.push_spanned(
+                attr,
+                "the only attribute #[differentiable] understands on a parameter is `#[no_grad]`",
+            );
+        }
+    }
+    let mut ty = (*pt.ty).clone();
+    namer.visit_type_mut(&mut ty);
+    let referent = match &ty {
+        Type::Reference(r) => {
+            if let Some(m) = &r.mutability {
+                errors.push_spanned(m, "`&mut` parameters are not supported in #[differentiable] functions; take `&T` and return the new value");
+            }
+            Some((*r.elem).clone())
+        }
+        _ => None,
+    };
+    if let Type::ImplTrait(t) = &ty {
+        errors.push_spanned(t, "`impl Trait` parameters are not supported in #[differentiable] functions; use a named generic parameter");
+    }
+    // A refused parameter is a constant to the rest of the
+    // macro, so its uses raise no errors of their own.
+    let mut refused = false;
+    if let Type::Reference(r) = &ty {
+        if matches!(&*r.elem, Type::Reference(_)) && !no_grad && !is_non_float(&ty) {
+            errors.push_spanned(&pt.ty, "a parameter behind two references cannot be differentiated; take one reference (`x: &[f64]`), or mark it `#[no_grad]`");
+            refused = true;
+        }
+    }
+    if !no_grad
+        && wraps(
+            &ty,
+            &[
+                "Option", "Result", "Box", "Rc", "Arc", "RefCell", "Cell", "HashMap", "BTreeMap",
+            ],
+        )
+    {
+        refused = true;
+        errors.push_spanned(
+            &pt.ty,
+            "this parameter's type has no gradient; mark it `#[no_grad]` to use it as a constant, or pass the value inside it as a parameter of its own",
+        );
+    }
+    let constant = if no_grad || refused {
+        Some(Constant::NoGrad)
+    } else if is_non_float(&ty) {
+        Some(Constant::NonFloat)
+    } else {
+        None
+    };
+    Some(Param {
+        ident,
+        ty,
+        referent,
+        constant,
+    })
+}
+
+pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
+    let sig = &item.sig;
+    qualifiers(sig, errors);
     let mut namer = NameLifetimes {
         next: 0,
         added: Vec::new(),
@@ -160,74 +246,7 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
                 r,
                 "#[differentiable] is not supported on methods; write a free function that takes the value as an ordinary parameter (`fn f(m: &Model, ..)`)",
             ),
-            FnArg::Typed(pt) => {
-                let ident = match &*pt.pat {
-                    Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
-                        if let Some(m) = &pi.mutability {
-                            errors.push_spanned(m, "`mut` parameters are not supported in #[differentiable] functions; bind a new variable in the body instead (`let mut y = x;`)");
-                        }
-                        pi.ident.clone()
-                    }
-                    other => {
-                        errors.push_spanned(other, "#[differentiable] parameters must be plain names; destructure inside the body instead");
-                        continue;
-                    }
-                };
-                let mut no_grad = false;
-                for attr in &pt.attrs {
-                    if attr.path().is_ident("no_grad") {
-                        if !matches!(attr.meta, syn::Meta::Path(_)) {
-                            errors.push_spanned(attr, "`#[no_grad]` takes no arguments");
-                        }
-                        no_grad = true;
-                    } else {
-                        errors.push_spanned(attr, "the only attribute #[differentiable] understands on a parameter is `#[no_grad]`");
-                    }
-                }
-                let mut ty = (*pt.ty).clone();
-                namer.visit_type_mut(&mut ty);
-                let referent = match &ty {
-                    Type::Reference(r) => {
-                        if let Some(m) = &r.mutability {
-                            errors.push_spanned(m, "`&mut` parameters are not supported in #[differentiable] functions; take `&T` and return the new value");
-                        }
-                        Some((*r.elem).clone())
-                    }
-                    _ => None,
-                };
-                if let Type::ImplTrait(t) = &ty {
-                    errors.push_spanned(t, "`impl Trait` parameters are not supported in #[differentiable] functions; use a named generic parameter");
-                }
-                // A refused parameter is a constant to the rest of the
-                // macro, so its uses raise no errors of their own.
-                let mut refused = false;
-                if let Type::Reference(r) = &ty {
-                    if matches!(&*r.elem, Type::Reference(_)) && !no_grad && !is_non_float(&ty) {
-                        errors.push_spanned(&pt.ty, "a parameter behind two references cannot be differentiated; take one reference (`x: &[f64]`), or mark it `#[no_grad]`");
-                        refused = true;
-                    }
-                }
-                if !no_grad && wraps(&ty, &["Option", "Result", "Box", "Rc", "Arc", "RefCell", "Cell", "HashMap", "BTreeMap"]) {
-                    refused = true;
-                    errors.push_spanned(
-                        &pt.ty,
-                        "this parameter's type has no gradient; mark it `#[no_grad]` to use it as a constant, or pass the value inside it as a parameter of its own",
-                    );
-                }
-                let constant = if no_grad || refused {
-                    Some(Constant::NoGrad)
-                } else if is_non_float(&ty) {
-                    Some(Constant::NonFloat)
-                } else {
-                    None
-                };
-                params.push(Param {
-                    ident,
-                    ty,
-                    referent,
-                    constant,
-                });
-            }
+            FnArg::Typed(pt) => params.extend(param(pt, &mut namer, errors)),
         }
     }
 

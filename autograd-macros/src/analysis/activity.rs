@@ -7,11 +7,13 @@ use std::collections::HashMap;
 use crate::core::walk::{self, Cx, Visitor};
 use crate::core::{Body, Inst, Op, Operand, Target, Term, ValueId};
 
+/// Per region: the args and value of each jump to it, and whether it breaks.
+type JumpsTo = HashMap<usize, Vec<(bool, Vec<Operand>, Option<Operand>)>>;
+
 /// The operands each join value (an out or a header parameter) joins.
 pub fn phis(body: &Body) -> HashMap<ValueId, Vec<Operand>> {
     struct Jumps {
-        /// Per region: the args and value of each jump to it, and whether it breaks.
-        by_region: HashMap<usize, Vec<(bool, Vec<Operand>, Option<Operand>)>>,
+        by_region: JumpsTo,
     }
     impl<'c> Visitor<'c> for Jumps {
         fn term(&mut self, term: &'c Term, _: &Cx<'c>) {
@@ -34,7 +36,7 @@ pub fn phis(body: &Body) -> HashMap<ValueId, Vec<Operand>> {
     walk::walk(&body.block, &mut jumps);
     let mut out: HashMap<ValueId, Vec<Operand>> = HashMap::new();
     struct Joins<'j> {
-        jumps: &'j HashMap<usize, Vec<(bool, Vec<Operand>, Option<Operand>)>>,
+        jumps: &'j JumpsTo,
         out: &'j mut HashMap<ValueId, Vec<Operand>>,
     }
     fn yields(b: &crate::core::Block) -> Option<&Vec<Operand>> {
@@ -233,9 +235,9 @@ pub fn find(
         acc.union(&deps[*p]);
         acc
     });
-    for v in 0..n {
-        if body.values[v].active && deps[v].is_empty() {
-            deps[v] = all.clone();
+    for (v, d) in deps.iter_mut().enumerate() {
+        if body.values[v].active && d.is_empty() {
+            *d = all.clone();
         }
     }
     // Backward: from the output, through the operands gradients flow to.

@@ -41,9 +41,9 @@ pub enum Place {
     /// An owned copy made right after the definition (`__ad_own_<name>`).
     Own(ValueId),
     /// The shape of a value kept in place, taken right after its definition.
-    StableMeta(ValueId),
+    KeptMeta(ValueId),
     /// In scope where the backward runs (a reduction loop's iteration).
-    InPlace(ValueId),
+    InScope(ValueId),
     /// The shape of the value at another place.
     MetaOf(Box<Place>),
     /// Saved in the forward pass.
@@ -59,7 +59,7 @@ impl Place {
     /// The value kept, when the place keeps one in place.
     pub fn value(&self) -> Option<ValueId> {
         match self {
-            Place::Captured(v) | Place::Own(v) | Place::InPlace(v) => Some(*v),
+            Place::Captured(v) | Place::Own(v) | Place::InScope(v) => Some(*v),
             _ => None,
         }
     }

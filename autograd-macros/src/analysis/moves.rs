@@ -32,13 +32,13 @@ pub fn find(p: &mut Plan) {
         for (_, place) in &plan.reads {
             match place {
                 Place::Captured(v) | Place::Own(v) => keep[*v] = true,
-                Place::InPlace(v) => {
+                Place::InScope(v) => {
                     if let Some(end) = in_place_pos(p, *a) {
                         extra[*v].push(end);
                     }
                 }
                 Place::MetaOf(inner) => {
-                    if let Place::InPlace(v) = **inner {
+                    if let Place::InScope(v) = **inner {
                         if let Some(end) = in_place_pos(p, *a) {
                             extra[v].push(end);
                         }

@@ -310,7 +310,7 @@ impl<'b> Planner<'_, 'b> {
             ReadOf::Meta(v) => {
                 if self.p.stable[v] {
                     self.p.stable_meta[v] = true;
-                    return Place::StableMeta(v);
+                    return Place::KeptMeta(v);
                 }
                 if let Some(s) = saved_here.get(&v) {
                     return Place::MetaOf(Box::new(Place::Saved(*s)));
@@ -319,7 +319,7 @@ impl<'b> Planner<'_, 'b> {
                     return Place::MetaOf(Box::new(p));
                 }
                 if here.reduction.is_some() && self.in_scope_at_end(v, here) {
-                    return Place::MetaOf(Box::new(Place::InPlace(v)));
+                    return Place::MetaOf(Box::new(Place::InScope(v)));
                 }
                 let desc = format!("shape of `{}` read by {what}", self.p.label(v));
                 Place::Saved(self.save(SaveWhat::Meta(v), here, desc, false, plan))
@@ -327,7 +327,7 @@ impl<'b> Planner<'_, 'b> {
             ReadOf::Output => {
                 let v = l.out;
                 if here.reduction.is_some() && self.in_scope_at_end(v, here) {
-                    return Place::InPlace(v);
+                    return Place::InScope(v);
                 }
                 if self.p.stable[v] {
                     self.p.captured[v] = true;
@@ -344,7 +344,7 @@ impl<'b> Planner<'_, 'b> {
                     return Place::Captured(v);
                 }
                 if here.reduction.is_some() && self.in_scope_at_end(v, here) {
-                    return Place::InPlace(v);
+                    return Place::InScope(v);
                 }
                 let desc = format!("pullback of `{}`", self.p.label(v));
                 Place::Saved(self.save(SaveWhat::Pullback(v), here, desc, true, plan))
@@ -363,7 +363,7 @@ impl<'b> Planner<'_, 'b> {
             return Place::Projection(v);
         }
         if here.reduction.is_some() && self.in_scope_at_end(v, here) {
-            return Place::InPlace(v);
+            return Place::InScope(v);
         }
         if self.p.defs.is_param(v) {
             return Place::Param(v);

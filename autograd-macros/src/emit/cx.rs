@@ -332,7 +332,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// A place as the value itself (a place expression).
     pub fn place(&self, place: &Place) -> TokenStream {
         match place {
-            Place::Param(v) | Place::Captured(v) | Place::InPlace(v) => {
+            Place::Param(v) | Place::Captured(v) | Place::InScope(v) => {
                 let id = self.ident(*v);
                 quote!(#id)
             }
@@ -341,7 +341,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
                 let id = self.own_ident(*v);
                 quote!(#id)
             }
-            Place::StableMeta(v) => {
+            Place::KeptMeta(v) => {
                 let id = self.meta_ident(*v);
                 quote!(#id)
             }
@@ -368,7 +368,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
         match place {
             Place::Param(v)
             | Place::Captured(v)
-            | Place::InPlace(v)
+            | Place::InScope(v)
             | Place::Projection(v)
             | Place::Own(v)
             | Place::Carried(_, v) => Some(*v),
@@ -507,6 +507,6 @@ impl<'p, 'b> Emitter<'p, 'b> {
 fn is_variable(place: &Place) -> bool {
     matches!(
         place,
-        Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_)
+        Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InScope(_)
     )
 }

@@ -199,12 +199,10 @@ impl Emitter<'_, '_> {
                         let outs = self.labelled_outs(r);
                         let mut vals = Vec::new();
                         let mut rev = TokenStream::new();
-                        let mut k = 0;
                         let ops: Vec<&Operand> = j.value.iter().chain(&j.args).collect();
-                        for (o, a) in outs.iter().zip(&ops) {
+                        for (k, (o, a)) in outs.iter().zip(&ops).enumerate() {
                             vals.push(self.moved(a, (addr(t), k)));
                             rev.extend(self.hand_back(*o, a));
-                            k += 1;
                         }
                         let tail = match vals.len() {
                             0 => quote!(),

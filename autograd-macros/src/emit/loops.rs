@@ -99,60 +99,7 @@ impl Emitter<'_, '_> {
         self.exits.pop();
         let mut stacks = self.loop_stacks.pop().unwrap_or_default();
         let (mut bf, mut br) = (pieces.fwd, pieces.rev);
-        let mut carried_init = TokenStream::new();
-        if let Some(frame) = self.p.frames.get(&l.id).filter(|f| !f.locals.is_empty()) {
-            let frames = Self::region_ident("frames", l.id);
-            self.decls
-                .push((frames.clone(), quote!(::std::vec::Vec::new())));
-            stacks.push(frames.clone());
-            let need = self.need_any(frame.needs.iter().copied());
-            let need = if frame.needs.is_empty() {
-                quote!(true)
-            } else {
-                need
-            };
-            let locals: Vec<Ident> = frame.locals.iter().map(|s| self.save_local(*s)).collect();
-            let mut prevs = Vec::new();
-            for c in &frame.carried {
-                let Some(index) = c
-                    .local
-                    .and_then(|s| frame.locals.iter().position(|x| *x == s))
-                else {
-                    continue;
-                };
-                let index = syn::Index::from(index);
-                let before = names::generated(&format!("before{}_{}", l.id, self.name(c.header)));
-                let prev = names::generated(&format!("prev{}_{}", l.id, self.name(c.header)));
-                self.decls
-                    .push((before.clone(), quote!(::core::option::Option::None)));
-                let copy = match &c.init {
-                    Operand::Value(v) => self.copy_of(*v),
-                    Operand::Lit(t) => t.clone(),
-                    Operand::Undef => quote!(()),
-                };
-                carried_init
-                    .extend(quote!(if #need { #before = ::core::option::Option::Some(#copy); }));
-                prevs.push(quote! {
-                    let #prev = match #frames.last() {
-                        ::core::option::Option::Some(__ad_f) => &__ad_f.#index,
-                        ::core::option::Option::None => #before.as_ref().expect("autograd: the value before the loop was saved"),
-                    };
-                });
-            }
-            bf = quote! {
-                #bf
-                if #need {
-                    #frames.push((#(#locals,)*));
-                }
-            };
-            br = quote! {
-                if #need {
-                    let (#(#locals,)*) = #frames.pop().expect("autograd: the backward pass pops what the forward pass saved");
-                    #(#prevs)*
-                    #br
-                }
-            };
-        }
+        let carried_init = self.frames(l, &mut stacks, &mut bf, &mut br);
         if exited {
             self.decls
                 .push((ex.clone(), quote!(::std::vec::Vec::<u32>::new())));
@@ -233,6 +180,75 @@ impl Emitter<'_, '_> {
             #(#init_back)*
         };
         (fwd, rev)
+    }
+
+    /// A loop whose iterations save locals: a stack of frames, pushed at
+    /// the end of each iteration and popped by its reverse, which reads
+    /// the carried values of the iteration before from the frame below
+    /// (or from a copy made before the loop). Returns that copy.
+    fn frames(
+        &mut self,
+        l: &Loop,
+        stacks: &mut Vec<Ident>,
+        bf: &mut TokenStream,
+        br: &mut TokenStream,
+    ) -> TokenStream {
+        let mut carried_init = TokenStream::new();
+        let Some(frame) = self.p.frames.get(&l.id).filter(|f| !f.locals.is_empty()) else {
+            return carried_init;
+        };
+        let frames = Self::region_ident("frames", l.id);
+        self.decls
+            .push((frames.clone(), quote!(::std::vec::Vec::new())));
+        stacks.push(frames.clone());
+        let need = self.need_any(frame.needs.iter().copied());
+        let need = if frame.needs.is_empty() {
+            quote!(true)
+        } else {
+            need
+        };
+        let locals: Vec<Ident> = frame.locals.iter().map(|s| self.save_local(*s)).collect();
+        let mut prevs = Vec::new();
+        for c in &frame.carried {
+            let Some(index) = c
+                .local
+                .and_then(|s| frame.locals.iter().position(|x| *x == s))
+            else {
+                continue;
+            };
+            let index = syn::Index::from(index);
+            let before = names::generated(&format!("before{}_{}", l.id, self.name(c.header)));
+            let prev = names::generated(&format!("prev{}_{}", l.id, self.name(c.header)));
+            self.decls
+                .push((before.clone(), quote!(::core::option::Option::None)));
+            let copy = match &c.init {
+                Operand::Value(v) => self.copy_of(*v),
+                Operand::Lit(t) => t.clone(),
+                Operand::Undef => quote!(()),
+            };
+            carried_init
+                .extend(quote!(if #need { #before = ::core::option::Option::Some(#copy); }));
+            prevs.push(quote! {
+                let #prev = match #frames.last() {
+                    ::core::option::Option::Some(__ad_f) => &__ad_f.#index,
+                    ::core::option::Option::None => #before.as_ref().expect("autograd: the value before the loop was saved"),
+                };
+            });
+        }
+        *bf = quote! {
+            #bf
+            if #need {
+                #frames.push((#(#locals,)*));
+            }
+        };
+        *br = quote! {
+            if #need {
+                let (#(#locals,)*) = #frames.pop().expect("autograd: the backward pass pops what the forward pass saved");
+                #(#prevs)*
+                #br
+            }
+        };
+        carried_init
     }
 
     /// After a loop that ended at its head (not by a `break`), the gradient

@@ -303,7 +303,7 @@ impl Emitter<'_, '_> {
                 quote!(&#t)
             }
             ReadOf::Pullback(v) => match place {
-                Place::Captured(_) | Place::InPlace(_) => {
+                Place::Captured(_) | Place::InScope(_) => {
                     let pb = self.pb(v);
                     quote!(#pb)
                 }
@@ -390,7 +390,7 @@ impl Emitter<'_, '_> {
         let t = self.place(place);
         let variable = matches!(
             place,
-            Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InPlace(_)
+            Place::Param(_) | Place::Projection(_) | Place::Captured(_) | Place::InScope(_)
         );
         let _ = l;
         match (variable, self.repr(v), by_ref) {

@@ -277,8 +277,8 @@ impl Lowerer<'_> {
         let own = &self.sig.ident;
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         match segs.as_slice() {
-            [one] => *one == own.to_string(),
-            [first, one] if first == "self" => *one == own.to_string(),
+            [one] => own == one,
+            [first, one] if first == "self" => own == one,
             _ => false,
         }
     }
