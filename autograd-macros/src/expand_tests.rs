@@ -196,8 +196,15 @@ fn expand_a_file() {
     for item in file.items {
         if let syn::Item::Fn(mut f) = item {
             f.attrs.retain(|a| !a.path().is_ident("differentiable"));
-            let out = crate::expand::expand(quote!(), quote::ToTokens::to_token_stream(&f));
-            println!("{}", pretty(out));
+            let tokens = quote::ToTokens::to_token_stream(&f);
+            let start = std::time::Instant::now();
+            let out = crate::expand::expand(quote!(), tokens);
+            let took = start.elapsed();
+            if std::env::var_os("EXPAND_TIME").is_some() {
+                println!("expanded `{}` in {took:?}", f.sig.ident);
+            } else {
+                println!("{}", pretty(out));
+            }
         }
     }
 }

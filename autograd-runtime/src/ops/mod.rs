@@ -1,4 +1,44 @@
 //! Operations with derivative rules, one file per family.
+//!
+//! Every operation is declared once, in its family's file: its forward
+//! function, its derivative and what the derivative reads stand side by
+//! side, with an [`OpDecl`](decl::OpDecl) (the name users write, the rule's
+//! trait, which arguments are differentiated, what each backward function
+//! reads, its capabilities) beside them. `#[differentiable]` knows each
+//! operation by one line of its table (`autograd-macros/src/table/mod.rs`),
+//! and `tests/op_table.rs` fails when a line and its declaration disagree.
+//!
+//! # How to add an operation
+//!
+//! **An elementwise function of one float** (say `erf`) takes one entry in
+//! `unary_rules!` in [`unary`]:
+//!
+//! ```text
+//! /// The rule of `x.erf()`: `y = erf x`, `d/dx erf x = 2/√π · e^(−x²)`.
+//! ErfRule, erf, "`erf x`", reads "input",
+//! |x| x.erf(),
+//! |x, d| d * A::from_f64(std::f64::consts::FRAC_2_SQRT_PI) * (-x * x).exp();
+//! ```
+//!
+//! That generates the rule's trait, its float and tensor implementations
+//! (in place when the operand is a temporary), the tensor method
+//! `x.erf()` and the declaration. (`std` has no `erf`: a function the float
+//! types lack goes into [`Float`](crate::float::Float) or
+//! [`FloatExt`](unary::FloatExt) first, as `sigmoid` did.) Then one line in
+//! the macro's table, `elementwise("erf", "ErfRule", INPUT)` (`OUT` when the
+//! derivative reads the output), and the method's name in the
+//! `elementwise!` list of `tests/ops_methods.rs` with its hand-derived
+//! derivative, which checks values, gradients against that derivative and
+//! `gradcheck`, in `f32` and `f64`, as floats and as tensors.
+//!
+//! **Any other operation** is a rule trait in its family's file (or a new
+//! file, listed below and in `decl::declarations`): `fwd`, one `revK` per
+//! differentiated operand reading only what it needs, and optionally
+//! `fwd_owned` (computes in an operand's buffer) and `revK_owned` (takes
+//! the output's gradient by value); implementations for floats and tensors;
+//! an `OpDecl` in the family's `DECLS` saying all of that; the table line
+//! (`op(name, rule, args, reads, caps)`); and tests comparing values and
+//! gradients with hand-derived ones and `gradcheck`.
 
 pub mod arith;
 pub mod decl;
