@@ -566,3 +566,114 @@ fn swaps_in_loops_hand_gradients_back_at_once() {
         let _ = (gx, gy);
     }
 }
+
+/// `a` starts as an unsuffixed literal, so its float type comes from what it
+/// is later assigned; the negation in the condition needs that type at once.
+/// Found by the differential fuzzer (a type error inside generated code).
+#[differentiable]
+fn literal_start_then_negated(x: f64) -> f64 {
+    let mut a = -2.5;
+    for _ in 0..2 {
+        a = (a * 0.75 - x) / (1.0 + (a * 0.75).abs());
+    }
+    let d = x * 0.5 + x / (2.0 + a.sin());
+    if -d > 0.25 {
+        d
+    } else {
+        x * d
+    }
+}
+
+#[test]
+fn a_literal_start_takes_the_type_of_later_values() {
+    for x in [0.73, -1.5] {
+        let (v, g) = literal_start_then_negated::value_and_grad(x);
+        assert_eq!(v.to_bits(), literal_start_then_negated(x).to_bits());
+        gradcheck(|x: &f64| literal_start_then_negated::value_and_grad(*x), &x).unwrap();
+        let _ = g;
+    }
+}
+
+/// A constant built from literals (`a`) meets differentiated values only
+/// after a join; the negation in the condition needs its type at once.
+#[differentiable]
+fn constant_operand(x: f64, y: f64) -> f64 {
+    let mut a = -(1.67 * 2.0 + 1.0);
+    let b = 1.5;
+    let d = if y <= b {
+        b
+    } else {
+        a += 0.5 - 2.84;
+        x.tanh().abs()
+    };
+    a = a * 0.27 - (d + x) * -x;
+    if -a <= 1.5 {
+        a * d
+    } else {
+        a
+    }
+}
+
+/// A borrowed element of a constant slice, read again by the reverse sweep.
+#[differentiable]
+fn zipped_borrow(d: f64, xs: &[f64], #[no_grad] cs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..2 {
+        for (v, w) in xs.iter().zip(cs.iter()) {
+            s += w * ((d - *w) / (1.0 + (d - *w).abs()) * v.cos());
+        }
+    }
+    s
+}
+
+/// `a = if .. { 2.0 } else { 1.25 / 1.5 }`: the constant takes `a`'s type,
+/// so methods can be called on it.
+#[differentiable]
+fn constant_assigned(x: f64, n: usize) -> f64 {
+    let mut a = x * x;
+    let mut s = 0.0;
+    for i in 0..n {
+        s += a;
+        a = if i > 2 { 2.0 } else { 1.25 / 1.5 };
+        s += (a / (1.0 + a.abs())).exp() * x;
+    }
+    s + a
+}
+
+#[test]
+fn constants_take_the_types_the_plain_function_gives_them() {
+    for (x, y) in [(0.7, 0.2), (0.7, 2.0), (-1.3, 2.0)] {
+        let (v, _) = constant_operand::value_and_grad(x, y);
+        assert_eq!(v.to_bits(), constant_operand(x, y).to_bits());
+        gradcheck(
+            |&(x, y): &(f64, f64)| constant_operand::value_and_grad(x, y),
+            &(x, y),
+        )
+        .unwrap();
+    }
+    let (xs, cs) = (vec![0.3, -0.8], [1.5, -0.25]);
+    let (v, _) = zipped_borrow::value_and_grad(0.4, &xs, &cs);
+    assert_eq!(v.to_bits(), zipped_borrow(0.4, &xs, &cs).to_bits());
+    gradcheck(
+        |(d, xs): &(f64, Vec<f64>)| {
+            let (v, (gd, gx, _)) = zipped_borrow::value_and_grad(*d, xs, &cs);
+            (v, (gd, gx))
+        },
+        &(0.4, xs.clone()),
+    )
+    .unwrap();
+    for n in [0, 1, 5] {
+        let x = 0.6;
+        let (v, (g, ())) = constant_assigned::value_and_grad(x, n);
+        assert_eq!(v.to_bits(), constant_assigned(x, n).to_bits());
+        // Only the first iteration adds x² and the final `a` is x² only when n = 0.
+        let e = |a: f64| (a / (1.0 + a)).exp();
+        let want = match n {
+            0 => 2.0 * x,
+            _ => {
+                2.0 * x + e(1.25 / 1.5) * (n.min(3) as f64) + e(2.0) * (n.saturating_sub(3) as f64)
+            }
+        };
+        assert!(close(g, want), "n = {n}: {g} vs {want}");
+    }
+}

@@ -558,14 +558,13 @@ pub trait Elem {
     type Elem: Float;
 }
 
-macro_rules! elem_self {
-    ($($t:ty),*) => {$(
-        impl Elem for $t {
-            type Elem = $t;
-        }
-    )*};
+/// One impl for every float (not one per float type), so that a literal
+/// beside a value whose float type rustc has not chosen yet
+/// (`let mut a = 0.5;` later assigned `a * 0.75 - x`) has that same type,
+/// as the built-in operators give in the plain function.
+impl<A: Float> Elem for A {
+    type Elem = A;
 }
-elem_self!(f32, f64);
 
 impl<A: Float, D: Dimension> Elem for Tensor<A, D> {
     type Elem = A;
@@ -577,10 +576,6 @@ impl<A: Float> Elem for [A] {
 
 impl<A: Float> Elem for Vec<A> {
     type Elem = A;
-}
-
-impl<T: Elem + ?Sized> Elem for &T {
-    type Elem = T::Elem;
 }
 
 /// A literal of the element type of `beside` (see [`Elem`]).
@@ -631,6 +626,14 @@ impl<G> Witness<G> {
 pub fn none_like<T: Differentiable + ?Sized>(meta: &Meta<T>) -> Option<T::Grad> {
     let _ = meta;
     None
+}
+
+/// Says that `a` and `b` have one type: generated code ties a variable's
+/// new constant value to its earlier value, as the assignment does in the
+/// user's code.
+#[inline(always)]
+pub fn tie<T: ?Sized>(a: &T, b: &T) {
+    let _ = (a, b);
 }
 
 /// `x`, of the type of `like`: a literal assigned to a variable gets the

@@ -27,8 +27,12 @@ pub(super) fn plan<'b>(
             if pl.p.body.values[v].repr == Repr::Unknown {
                 // `&view`: the view itself (values of unknown type are read
                 // through `val`, which sees through the borrow).
-                if let Ok(syn::Expr::Reference(r)) = syn::parse2::<syn::Expr>(tokens.clone()) {
-                    tokens = r.expr.to_token_stream();
+                // The borrow may be in parentheses (`(&w)`): taking it again
+                // would borrow a local of the recomputing block.
+                if let Ok(e) = syn::parse2::<syn::Expr>(tokens.clone()) {
+                    if let syn::Expr::Reference(r) = crate::lower::strip_parens(&e) {
+                        tokens = r.expr.to_token_stream();
+                    }
                 }
             }
             for u in dedup(&c.reads) {

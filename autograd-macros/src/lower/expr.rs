@@ -141,26 +141,17 @@ impl Lowerer<'_> {
         self.define("const", Op::Const(c), repr, false, e.span())
     }
 
-    /// What the macro can tell of a constant's type: a float (or integer)
-    /// computed by arithmetic from literals and owned values is owned;
-    /// anything else may be a reference.
-    fn const_repr(&self, e: &Expr) -> Repr {
+    /// What the macro can tell of a constant's type: literals, casts and
+    /// the results of operators are owned (`&a * b` is a value, as is
+    /// `-&a`); anything else may be a reference. Owned constants are passed
+    /// to rules as `&c`, which lets rustc give an unsuffixed literal's
+    /// `{float}` the type of the other operand, as the plain function does.
+    pub(crate) fn const_repr(&self, e: &Expr) -> Repr {
         match e {
-            Expr::Lit(_) | Expr::Cast(_) => Repr::Owned,
+            Expr::Lit(_) | Expr::Cast(_) | Expr::Binary(_) => Repr::Owned,
             Expr::Paren(p) => self.const_repr(&p.expr),
             Expr::Group(g) => self.const_repr(&g.expr),
-            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => self.const_repr(&u.expr),
-            Expr::Binary(b)
-                if matches!(
-                    b.op,
-                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_)
-                ) =>
-            {
-                match (self.const_repr(&b.left), self.const_repr(&b.right)) {
-                    (Repr::Owned, Repr::Owned) => Repr::Owned,
-                    _ => Repr::Unknown,
-                }
-            }
+            Expr::Unary(u) if !matches!(u.op, UnOp::Deref(_)) => Repr::Owned,
             Expr::Path(_) => match self.path_slot(e) {
                 Some((
                     Slot::Value {

@@ -26,6 +26,8 @@ mod prescan;
 mod rename;
 mod stmt;
 
+pub use stmt::strip_parens;
+
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;

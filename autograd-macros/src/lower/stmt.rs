@@ -167,6 +167,7 @@ impl Lowerer<'_> {
             Operand::Undef => return,
             Operand::Value(v) => {
                 self.name_value(v, &name);
+                self.tie_constant(b, v, borrowed);
                 Slot::Value { value: v, borrowed }
             }
             Operand::Lit(tokens) => {
@@ -193,6 +194,29 @@ impl Lowerer<'_> {
             }
         };
         self.env.assign(b, slot);
+    }
+
+    /// `a = <constant>` where `a` had a value: in the user's code the
+    /// assignment gives the constant `a`'s type (an unsuffixed `2.0` or
+    /// `if c { 2.0 } else { 0.5 }` becomes `f64`). A new value has no such
+    /// link, so say it: `tie(&a, &a_2);`.
+    fn tie_constant(&mut self, b: super::BindingId, v: crate::core::ValueId, borrowed: bool) {
+        let Slot::Value {
+            value: prev,
+            borrowed: false,
+        } = self.env.slot(b)
+        else {
+            return;
+        };
+        if borrowed || prev == v || self.values[v].active {
+            return;
+        }
+        let (p, n) = (&self.values[prev].ident, &self.values[v].ident);
+        let rt = crate::names::runtime();
+        self.push(Inst::Check(Const {
+            tokens: quote!(#rt::tie(&#p, &#n)),
+            reads: vec![prev, v],
+        }));
     }
 
     fn compound(&mut self, lhs: &Expr, op: &BinOp, rhs: &Expr, span: Span) {
@@ -226,7 +250,7 @@ impl Lowerer<'_> {
                 &self.env.bindings[b].name.clone(),
                 true,
                 Origin::Let,
-                Repr::Unknown,
+                self.const_repr(&e),
                 false,
                 span,
             );
@@ -285,6 +309,7 @@ impl Lowerer<'_> {
     }
 }
 
+/// The expression inside any parentheses.
 pub fn strip_parens(e: &Expr) -> &Expr {
     match e {
         Expr::Paren(p) => strip_parens(&p.expr),
