@@ -677,3 +677,33 @@ fn constants_take_the_types_the_plain_function_gives_them() {
         assert!(close(g, want), "n = {n}: {g} vs {want}");
     }
 }
+
+/// `b` starts as a literal and is assigned a differentiated value in one
+/// branch: in the other, `b.tanh()` (a constant there) needs `b`'s type,
+/// which the plain function has from the first branch.
+#[differentiable]
+fn literal_start_in_branches(x: f64, n: usize) -> f64 {
+    let mut a = x * x;
+    let mut b = 1.54;
+    if n % 2 == 0 {
+        b = x - 1.0;
+    } else {
+        a -= b.tanh().powi(2) * x;
+    }
+    a + b
+}
+
+#[test]
+fn a_literal_start_has_its_type_in_every_branch() {
+    let x = 0.8;
+    for n in [0, 1] {
+        let (v, (g, ())) = literal_start_in_branches::value_and_grad(x, n);
+        assert_eq!(v.to_bits(), literal_start_in_branches(x, n).to_bits());
+        let want = if n == 0 {
+            2.0 * x + 1.0
+        } else {
+            2.0 * x - 1.54f64.tanh().powi(2)
+        };
+        assert!(close(g, want), "n = {n}: {g} vs {want}");
+    }
+}

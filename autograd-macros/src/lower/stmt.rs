@@ -196,10 +196,13 @@ impl Lowerer<'_> {
         self.env.assign(b, slot);
     }
 
-    /// `a = <constant>` where `a` had a value: in the user's code the
-    /// assignment gives the constant `a`'s type (an unsuffixed `2.0` or
-    /// `if c { 2.0 } else { 0.5 }` becomes `f64`). A new value has no such
-    /// link, so say it: `tie(&a, &a_2);`.
+    /// `a = v` where `a` had a value: in the user's code the assignment
+    /// links the two types, where rustc reads it. A new value has no such
+    /// link, so say it, `tie(&a, &a_2);`, where the link can matter: a
+    /// constant assigned (an unsuffixed `2.0` or `if c { 2.0 } else { 0.5 }`
+    /// becomes `f64`), or a variable started with a literal (`let mut b =
+    /// 1.5;` assigned `x - 1.0` in one branch is `f64` in the next branch,
+    /// where `b.tanh()` needs to know it).
     fn tie_constant(&mut self, b: super::BindingId, v: crate::core::ValueId, borrowed: bool) {
         let Slot::Value {
             value: prev,
@@ -208,7 +211,8 @@ impl Lowerer<'_> {
         else {
             return;
         };
-        if borrowed || prev == v || self.values[v].active {
+        let literal_start = !self.values[prev].active && self.values[prev].repr == Repr::Owned;
+        if borrowed || prev == v || (self.values[v].active && !literal_start) {
             return;
         }
         let (p, n) = (&self.values[prev].ident, &self.values[v].ident);
