@@ -267,3 +267,97 @@ fn assert_style_checks() {
     let panicked = std::panic::catch_unwind(|| checked::grad(1.5, 0));
     assert!(panicked.is_err());
 }
+
+/// `break 'outer2` from two loops down, in a loop the macro lowers twice
+/// (it learns there that `a` is differentiated): the first lowering's
+/// jumps must not stay behind (the macro panicked).
+#[differentiable]
+fn nested_labelled_breaks(x: f64, #[no_grad] c0: f64) -> f64 {
+    let mut a = x.exp();
+    'outer1: for _ in 0..4 {
+        for _ in 1..3 {
+            'outer2: for _ in 0..1 {
+                for _ in 0..1 {
+                    if a.max(1.39) <= x.sin() * c0 {
+                        a -= (a / (1.0 + a.abs())).powi(3) * x.cos();
+                        break 'outer2;
+                    }
+                }
+            }
+        }
+        if a < 0.0 {
+            break 'outer1;
+        }
+    }
+    a
+}
+
+#[test]
+fn breaks_out_of_nested_labelled_loops() {
+    for c0 in [0.5, 3.0, 10.0] {
+        let x = 0.3;
+        let (v, _) = nested_labelled_breaks::value_and_grad(x, c0);
+        assert_eq!(v.to_bits(), nested_labelled_breaks(x, c0).to_bits());
+        gradcheck(
+            |x: &f64| {
+                let (v, (g, _)) = nested_labelled_breaks::value_and_grad(*x, c0);
+                (v, g)
+            },
+            &x,
+        )
+        .unwrap();
+    }
+}
+
+/// The loop moves `h`'s value into `g`; its condition still reads `h`.
+#[allow(clippy::eq_op)]
+#[differentiable]
+fn while_reads_a_copied_tensor(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let h = x.cos();
+    let mut g = h.clone();
+    let mut k = 0;
+    while (&h - &h).mean().item() > -1.0 && k < 3 {
+        k += 1;
+        g = g.sin();
+    }
+    (g * x).sum()
+}
+
+#[test]
+fn a_while_condition_reads_a_value_the_loop_took() {
+    let x = Tensor::new(array![0.3, -1.2, 2.0]);
+    let (v, g) = while_reads_a_copied_tensor::value_and_grad(&x);
+    assert_eq!(v.item(), while_reads_a_copied_tensor(&x).item());
+    // d/dx x·s₃ with s₀ = cos x, sₖ₊₁ = sin sₖ: s₃ + x·cos s₂·cos s₁·cos s₀·(−sin x).
+    for (g, &x) in g.iter().zip(x.data()) {
+        let s0 = x.cos();
+        let (s1, s2) = (s0.sin(), s0.sin().sin());
+        let s3 = s2.sin();
+        let want = s3 - x * s2.cos() * s1.cos() * s0.cos() * x.sin();
+        assert!(close(*g, want), "{g} vs {want}");
+    }
+    gradcheck(while_reads_a_copied_tensor::value_and_grad, &x).unwrap();
+}
+
+/// `let u: f64;` assigned literals in both branches: `u.sin()` needs the
+/// declared type.
+#[allow(clippy::needless_late_init)]
+#[differentiable]
+fn typed_deferred(x: f64, flag: bool) -> f64 {
+    let u: f64;
+    if flag {
+        u = 0.95;
+    } else {
+        u = 2.75;
+    }
+    x * u.sin()
+}
+
+#[test]
+fn a_declared_type_holds_for_later_assignments() {
+    for (flag, u) in [(true, 0.95f64), (false, 2.75)] {
+        let (v, (g, ())) = typed_deferred::value_and_grad(0.4, flag);
+        assert_eq!(v.to_bits(), typed_deferred(0.4, flag).to_bits());
+        assert_eq!(g, u.sin());
+    }
+}

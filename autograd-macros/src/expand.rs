@@ -40,7 +40,40 @@ impl Parse for ShallowFn {
     }
 }
 
-/// The attribute's entry point.
+/// [`expand`], with a last line of defence: were the macro to panic (a bug;
+/// the fuzz tests look for these), the function is emitted as written with
+/// an error at its name, instead of rustc's "proc macro panicked" on the
+/// attribute and the function lost.
+pub fn guarded(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let copy = item.clone();
+    keep_on_panic(copy, || expand(attr, item))
+}
+
+/// Runs `run`; on a panic, `item` as written and an error at its name.
+pub fn keep_on_panic(item: TokenStream, run: impl FnOnce() -> TokenStream) -> TokenStream {
+    let copy = item;
+    let run = std::panic::AssertUnwindSafe(run);
+    match std::panic::catch_unwind(run) {
+        Ok(tokens) => tokens,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let span = syn::parse2::<ShallowFn>(copy.clone())
+                .map(|f| f.sig.ident.span())
+                .unwrap_or_else(|_| proc_macro2::Span::call_site());
+            let message = format!(
+                "internal error in #[differentiable] ({what}); please report this function"
+            );
+            let err = syn::Error::new(span, message).to_compile_error();
+            quote!(#err #copy)
+        }
+    }
+}
+
+/// The attribute's pipeline (the attribute calls it through [`guarded`]).
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let shallow: ShallowFn = match syn::parse2(item.clone()) {
         Ok(f) => f,

@@ -241,3 +241,19 @@ fn every_assignment_defines_a_new_value() {
     assert_eq!(rest, format!("add({d0}, {d1})"), "{text}");
     assert_eq!(lines[3], format!("yield {s}"), "{text}");
 }
+
+#[test]
+fn a_panic_becomes_an_error_and_keeps_the_function() {
+    let item = quote!(
+        fn f(x: f64) -> f64 {
+            x
+        }
+    );
+    let out = crate::expand::keep_on_panic(item, || panic!("a bug")).to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(
+        out.contains("internal error in #[differentiable] (a bug)"),
+        "{out}"
+    );
+    assert!(out.contains("fn f"), "{out}");
+}

@@ -41,7 +41,7 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr.into(), item.into()).into()
+    expand::guarded(attr.into(), item.into()).into()
 }
 
 /// Makes a struct of tensors (and nested such structs) one differentiable

@@ -120,7 +120,8 @@ fn must_copy(
 
 struct Sites {
     /// (site, value moved, the loops around (innermost last), whether the
-    /// same site moves the value again).
+    /// same site moves the value again or, for a `while` loop's inits, its
+    /// condition reads it after the move).
     sites: Vec<(Site, ValueId, Vec<usize>, bool)>,
 }
 
@@ -128,9 +129,15 @@ impl<'c> Visitor<'c> for Sites {
     fn inst(&mut self, inst: &'c Inst, cx: &Cx<'c>) {
         if let Inst::Loop(l) = inst {
             let loops: Vec<usize> = cx.stack.iter().filter_map(loop_addr).collect();
+            // A `while` condition runs after the inits are moved.
+            let cond_reads: &[ValueId] = match &l.kind {
+                crate::core::LoopKind::While { cond } => &cond.reads,
+                _ => &[],
+            };
             for (i, o) in l.inits.iter().enumerate() {
                 if let Operand::Value(v) = o {
-                    let again = l.inits[i + 1..].iter().any(|x| x.value() == Some(*v));
+                    let again = l.inits[i + 1..].iter().any(|x| x.value() == Some(*v))
+                        || cond_reads.contains(v);
                     self.sites.push(((addr(inst), i), *v, loops.clone(), again));
                 }
             }

@@ -39,6 +39,9 @@ pub struct Binding {
     /// The user's name (without `r#`).
     pub name: String,
     pub slot: Slot,
+    /// The type written on a declaration without a value (`let u: f64;`),
+    /// which the assignments that give it values must keep.
+    pub declared: Option<syn::Type>,
 }
 
 /// A point to return to: the undo log's length and the bindings declared so far.
@@ -86,6 +89,7 @@ impl Env {
         self.bindings.push(Binding {
             name: name.to_string(),
             slot,
+            declared: None,
         });
         self.by_name.entry(name.to_string()).or_default().push(b);
         if let Some(scope) = self.scopes.last_mut() {

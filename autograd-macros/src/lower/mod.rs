@@ -101,6 +101,9 @@ pub struct Mark {
     fresh: usize,
     env: env::Checkpoint,
     errors: bool,
+    /// How many jumps each enclosing target had: a body lowered again must
+    /// not leave its earlier `break 'outer`s behind.
+    jumps: Vec<(usize, usize)>,
 }
 
 pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<Body> {
@@ -311,6 +314,11 @@ impl Lowerer<'_> {
             fresh: self.fresh.mark(),
             env: self.env.checkpoint(),
             errors: self.errors.is_empty(),
+            jumps: self
+                .targets
+                .iter()
+                .map(|t| (t.breaks.len(), t.continues.len()))
+                .collect(),
         }
     }
 
@@ -325,6 +333,10 @@ impl Lowerer<'_> {
         self.next_code = m.next_code;
         self.fresh.rollback(m.fresh);
         self.env.truncate(m.env);
+        for (t, (breaks, continues)) in self.targets.iter_mut().zip(&m.jumps) {
+            t.breaks.truncate(*breaks);
+            t.continues.truncate(*continues);
+        }
         true
     }
 

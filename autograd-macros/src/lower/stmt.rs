@@ -85,7 +85,7 @@ impl Lowerer<'_> {
             p => (p, None),
         };
         let Some(init) = &local.init else {
-            self.declare_undefined(pat);
+            self.declare_undefined(&local.pat);
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
@@ -101,7 +101,14 @@ impl Lowerer<'_> {
             Pat::Ident(pi) if pi.subpat.is_none() => {
                 self.env.declare(&names::unraw(&pi.ident), Slot::Undef);
             }
-            Pat::Type(pt) => self.declare_undefined(&pt.pat),
+            Pat::Type(pt) => match &*pt.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() => {
+                    let b = self.env.declare(&names::unraw(&pi.ident), Slot::Undef);
+                    let ty = (*pt.ty).clone();
+                    self.env.bindings[b].declared = Some(ty);
+                }
+                p => self.declare_undefined(p),
+            },
             Pat::Paren(p) => self.declare_undefined(&p.pat),
             Pat::Tuple(t) => t.elems.iter().for_each(|p| self.declare_undefined(p)),
             Pat::Wild(_) => {}
@@ -163,11 +170,24 @@ impl Lowerer<'_> {
     /// Makes a variable name a new value (a literal becomes a value of its own).
     pub fn set(&mut self, b: super::BindingId, value: Operand, borrowed: bool, span: Span) {
         let name = self.env.bindings[b].name.clone();
+        // `let u: f64;` then `u = ..`: the value has the declared type.
+        let declared = match self.env.slot(b) {
+            Slot::Undef => self.env.bindings[b].declared.clone(),
+            _ => None,
+        }
+        .filter(|t| !matches!(t, syn::Type::Reference(_)) && !borrowed);
         let slot = match value {
             Operand::Undef => return,
             Operand::Value(v) => {
                 self.name_value(v, &name);
                 self.tie_constant(b, v, borrowed);
+                if let Some(t) = declared {
+                    let id = &self.values[v].ident;
+                    self.push(Inst::Check(Const {
+                        tokens: quote!({ let _: &#t = &#id; }),
+                        reads: vec![v],
+                    }));
+                }
                 Slot::Value { value: v, borrowed }
             }
             Operand::Lit(tokens) => {
@@ -187,7 +207,7 @@ impl Lowerer<'_> {
                 self.push(Inst::Let(Let {
                     out: v,
                     op: Op::Const(Const { tokens, reads }),
-                    ty: None,
+                    ty: declared,
                     span,
                 }));
                 Slot::of(v)
