@@ -234,10 +234,8 @@ impl Gen<'_> {
         })
     }
 
-    /// A `for` loop: `prefix` first in the body, then `n` to `m` statements.
-    fn for_loop(&mut self, ctx: &Ctx, h: Header, prefix: Vec<Stmt>, n: usize, m: usize) -> Stmt {
-        let label = self.maybe_label();
-        let inner = Gen::inside(ctx, h.trips, label.clone());
+    /// Opens the scope of a loop body and declares what its header binds.
+    fn enter_loop(&mut self, h: &Header, inner: &Ctx) {
         self.push_scope();
         for (name, kind, mag) in &h.binds {
             let v = Var {
@@ -246,6 +244,13 @@ impl Gen<'_> {
             };
             self.declare(v);
         }
+    }
+
+    /// A `for` loop: `prefix` first in the body, then `n` to `m` statements.
+    fn for_loop(&mut self, ctx: &Ctx, h: Header, prefix: Vec<Stmt>, n: usize, m: usize) -> Stmt {
+        let label = self.maybe_label();
+        let inner = Gen::inside(ctx, h.trips, label.clone());
+        self.enter_loop(&h, &inner);
         let mut stmts = prefix;
         stmts.extend(self.stmts(&inner, n, m));
         self.pop_scope();
@@ -365,25 +370,11 @@ impl Gen<'_> {
         let mut outer_h = self.range_header(room / 2);
         outer_h.trips = outer_h.trips.max(1);
         let outer_ctx = Gen::inside(ctx, outer_h.trips, Some(label.clone()));
-        self.push_scope();
-        for (name, kind, mag) in &outer_h.binds {
-            let v = Var {
-                loop_level: outer_ctx.loop_level,
-                ..Var::new(name, kind.clone(), *mag)
-            };
-            self.declare(v);
-        }
+        self.enter_loop(&outer_h, &outer_ctx);
         let mut body = self.stmts(&outer_ctx, 0, 2);
         let inner_h = self.range_header((room / outer_h.trips).max(1));
         let inner_ctx = Gen::inside(&outer_ctx, inner_h.trips, None);
-        self.push_scope();
-        for (name, kind, mag) in &inner_h.binds {
-            let v = Var {
-                loop_level: inner_ctx.loop_level,
-                ..Var::new(name, kind.clone(), *mag)
-            };
-            self.declare(v);
-        }
+        self.enter_loop(&inner_h, &inner_ctx);
         let mut inner = self.stmts(&inner_ctx, 0, 2);
         let jump = if self.rng.chance(0.5) {
             Stmt::Break {
@@ -449,14 +440,7 @@ impl Gen<'_> {
         let h = h.unwrap_or_else(|| self.range_header(room));
         let trips = h.trips.max(1);
         let inner = Gen::inside(ctx, trips, None);
-        self.push_scope();
-        for (name, kind, mag) in &h.binds {
-            let v = Var {
-                loop_level: inner.loop_level,
-                ..Var::new(name, kind.clone(), *mag)
-            };
-            self.declare(v);
-        }
+        self.enter_loop(&h, &inner);
         let mut body = self.stmts(&inner, 0, 1);
         let term = self.fexpr(2);
         let term = self.bounded(term, 20.0);
@@ -641,14 +625,7 @@ impl Gen<'_> {
         };
         let h = self.range_header(room.min(6));
         let inner = Gen::inside(ctx, h.trips.max(1), None);
-        self.push_scope();
-        for (name, kind, m) in &h.binds {
-            let v = Var {
-                loop_level: inner.loop_level,
-                ..Var::new(name, kind.clone(), *m)
-            };
-            self.declare(v);
-        }
+        self.enter_loop(&h, &inner);
         // The assignment comes first: statements before it could shadow `s`.
         let mut body = vec![self.assign_to(&inner, &s)];
         body.extend(self.stmts(&inner, 0, 2));
