@@ -45,13 +45,11 @@ impl Parse for ShallowFn {
 /// an error at its name, instead of rustc's "proc macro panicked" on the
 /// attribute and the function lost.
 pub fn guarded(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let copy = item.clone();
-    keep_on_panic(copy, || expand(attr, item))
+    keep_on_panic(item.clone(), || expand(attr, item))
 }
 
 /// Runs `run`; on a panic, `item` as written and an error at its name.
 pub fn keep_on_panic(item: TokenStream, run: impl FnOnce() -> TokenStream) -> TokenStream {
-    let copy = item;
     let run = std::panic::AssertUnwindSafe(run);
     match std::panic::catch_unwind(run) {
         Ok(tokens) => tokens,
@@ -61,14 +59,14 @@ pub fn keep_on_panic(item: TokenStream, run: impl FnOnce() -> TokenStream) -> To
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            let span = syn::parse2::<ShallowFn>(copy.clone())
+            let span = syn::parse2::<ShallowFn>(item.clone())
                 .map(|f| f.sig.ident.span())
                 .unwrap_or_else(|_| proc_macro2::Span::call_site());
             let message = format!(
                 "internal error in #[differentiable] ({what}); please report this function"
             );
             let err = syn::Error::new(span, message).to_compile_error();
-            quote!(#err #copy)
+            quote!(#err #item)
         }
     }
 }

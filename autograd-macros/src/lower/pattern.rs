@@ -180,11 +180,7 @@ impl Lowerer<'_> {
                     // `let q: f64 = s;` names `s`'s value, and
                     // `let q: f64 = if c { .. } else { .. };` a join's:
                     // the annotation says its type.
-                    let id = &self.values[v].ident;
-                    self.push(Inst::Check(Const {
-                        tokens: quote::quote!({ let _: &#t = &#id; }),
-                        reads: vec![v],
-                    }));
+                    self.check_type(v, &t);
                 }
                 Slot::Value { value: v, borrowed }
             }

@@ -181,12 +181,8 @@ impl Lowerer<'_> {
             Operand::Value(v) => {
                 self.name_value(v, &name);
                 self.tie_constant(b, v, borrowed);
-                if let Some(t) = declared {
-                    let id = &self.values[v].ident;
-                    self.push(Inst::Check(Const {
-                        tokens: quote!({ let _: &#t = &#id; }),
-                        reads: vec![v],
-                    }));
+                if let Some(t) = &declared {
+                    self.check_type(v, t);
                 }
                 Slot::Value { value: v, borrowed }
             }
@@ -214,6 +210,15 @@ impl Lowerer<'_> {
             }
         };
         self.env.assign(b, slot);
+    }
+
+    /// `{ let _: &T = &v; }`: the user wrote the type of `v`'s variable.
+    pub fn check_type(&mut self, v: crate::core::ValueId, t: &syn::Type) {
+        let id = &self.values[v].ident;
+        self.push(Inst::Check(Const {
+            tokens: quote!({ let _: &#t = &#id; }),
+            reads: vec![v],
+        }));
     }
 
     /// `a = v` where `a` had a value: in the user's code the assignment
