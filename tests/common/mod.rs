@@ -1,6 +1,7 @@
-//! Helpers shared by the operator tests (`ops_arith.rs`, `ops_methods.rs`):
-//! the functions under test defined once in `f64` and once in `f32`, and the
-//! checks of their values and gradients.
+//! Helpers shared by the operator tests (`ops_arith.rs`, `ops_broadcast.rs`,
+//! `ops_methods.rs`, `ops_softmax.rs`): the functions under test defined once
+//! in `f64` and once in `f32`, the checks of their values and gradients, and
+//! their inputs.
 //!
 //! A test file uses them with
 //!
@@ -13,6 +14,9 @@
 //!
 //! since the macros name these items, and the modules `f64s` and `f32s` that
 //! [`in_f64_and_f32`] defines, where they are called.
+
+pub mod arith_inputs;
+pub mod method_inputs;
 
 use autograd::ndarray::{arr0, Array, Dimension, Ix0};
 use autograd::prelude::*;
