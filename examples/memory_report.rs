@@ -18,7 +18,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use autograd::ndarray::{Array1, Array2, Axis, Zip};
+use autograd::ndarray::{Array, Array1, Array2, Axis, Dimension, Zip};
 use autograd::prelude::*;
 use autograd::{init, Parameters, Rng};
 
@@ -258,121 +258,136 @@ fn print_saved(name: &str, saved: &[&str]) {
 }
 
 fn main() {
-    let mut rows = Vec::new();
+    let mut rows = vec![scalar_row()];
+    rows.extend(rosenbrock_rows());
+    rows.extend(mlp_rows());
+    rows.push(rnn_row());
+    print_kept(&rows);
+    print_gmm_peak();
+    println!();
+    print_saved("f", f::__AD_SAVED);
+    print_saved("rosenbrock", rosenbrock::__AD_SAVED);
+    print_saved("loss", loss::__AD_SAVED);
+    print_saved("loss_in_out", loss_in_out::__AD_SAVED);
+    print_saved("rnn", rnn::__AD_SAVED);
+    print_saved("gmm_objective", gmm::gmm_objective::__AD_SAVED);
+}
 
-    // scalar_f64
-    {
-        let ((v, pb), g_bytes, g_calls) = kept(|| f::vjp(0.3, -1.2));
-        let ((hv, saved), h_bytes, h_calls) = kept(|| f_forward_by_hand(0.3, -1.2));
-        let (gx, gy) = pb(&1.0);
-        let (hx, hy) = f_backward_by_hand(0.3, -1.2, saved);
-        assert!(close(v, hv, 1e-12) && close(gx, hx, 1e-12) && close(gy, hy, 1e-12));
-        rows.push(Row {
-            workload: "scalar_f64 f(x, y)".into(),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
+fn scalar_row() -> Row {
+    let ((v, pb), g_bytes, g_calls) = kept(|| f::vjp(0.3, -1.2));
+    let ((hv, saved), h_bytes, h_calls) = kept(|| f_forward_by_hand(0.3, -1.2));
+    let (gx, gy) = pb(&1.0);
+    let (hx, hy) = f_backward_by_hand(0.3, -1.2, saved);
+    assert!(close(v, hv, 1e-12) && close(gx, hx, 1e-12) && close(gy, hy, 1e-12));
+    Row {
+        workload: "scalar_f64 f(x, y)".into(),
+        generated: (g_bytes, g_calls),
+        hand: (h_bytes, h_calls),
     }
+}
 
-    // rosenbrock
-    for n in [1_000, 100_000] {
-        let mut rng = Rng::seed_from(n as u64);
-        let x: Vec<f64> = (0..n).map(|_| rng.uniform(-2.0, 2.0)).collect();
-        let ((v, pb), g_bytes, g_calls) = kept(|| rosenbrock::vjp(&x));
-        let (hv, h_bytes, h_calls) = kept(|| rosenbrock_forward_by_hand(&x));
-        assert!(close(v, hv, 1e-10));
-        all_close(&pb(&1.0), &rosenbrock_backward_by_hand(&x));
-        rows.push(Row {
-            workload: format!("rosenbrock n = {n}"),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
+fn rosenbrock_rows() -> Vec<Row> {
+    [1_000, 100_000]
+        .into_iter()
+        .map(|n| {
+            let mut rng = Rng::seed_from(n as u64);
+            let x: Vec<f64> = (0..n).map(|_| rng.uniform(-2.0, 2.0)).collect();
+            let ((v, pb), g_bytes, g_calls) = kept(|| rosenbrock::vjp(&x));
+            let (hv, h_bytes, h_calls) = kept(|| rosenbrock_forward_by_hand(&x));
+            assert!(close(v, hv, 1e-10));
+            all_close(&pb(&1.0), &rosenbrock_backward_by_hand(&x));
+            Row {
+                workload: format!("rosenbrock n = {n}"),
+                generated: (g_bytes, g_calls),
+                hand: (h_bytes, h_calls),
+            }
+        })
+        .collect()
+}
+
+/// Every element of `a` within 1e-5 times the largest magnitude in `b` of
+/// `b`'s element.
+fn close_to_scale<D: Dimension>(a: &Array<f32, D>, b: &Array<f32, D>) {
+    let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-5 * scale));
+}
+
+/// mlp_step, batch 64: `loss::vjp` against the hand-written pass, then the
+/// training step's `loss::forward` (x does not require grad), then the same
+/// step with weights stored (in, out), without the two `.t()` copies.
+fn mlp_rows() -> Vec<Row> {
+    let mut rng = Rng::seed_from(1);
+    let model = Mlp {
+        w1: init::kaiming_uniform_linear(256, 784, &mut rng),
+        b1: init::linear_bias(256, 784, &mut rng),
+        w2: init::kaiming_uniform_linear(10, 256, &mut rng),
+        b2: init::linear_bias(10, 256, &mut rng),
     }
+    .with_requires_grad();
+    let x: Tensor<f32, Ix2> = init::uniform((64, 784), 0.0, 1.0, &mut rng);
+    let labels: Vec<usize> = (0..64).map(|_| rng.below(10)).collect();
 
-    // mlp_step, batch 64
-    {
-        let mut rng = Rng::seed_from(1);
-        let model = Mlp {
-            w1: init::kaiming_uniform_linear(256, 784, &mut rng),
-            b1: init::linear_bias(256, 784, &mut rng),
-            w2: init::kaiming_uniform_linear(10, 256, &mut rng),
-            b2: init::linear_bias(10, 256, &mut rng),
-        }
-        .with_requires_grad();
-        let x: Tensor<f32, Ix2> = init::uniform((64, 784), 0.0, 1.0, &mut rng);
-        let labels: Vec<usize> = (0..64).map(|_| rng.below(10)).collect();
-
-        let ((v, pb), g_bytes, g_calls) = kept(|| loss::vjp(&model, &x, &labels));
-        let ((hv, saved), h_bytes, h_calls) =
-            kept(|| mlp_forward_by_hand(&model, x.data(), &labels));
-        let (g, _, ()) = pb(&autograd::ndarray::arr0(1.0));
-        let (w1, b1, w2, b2) = mlp_backward_by_hand(&model, x.data(), &labels, saved);
-        assert!((v.item() - hv).abs() <= 1e-5 * hv.abs());
-        for (a, b) in [(&g.w1, &w1), (&g.w2, &w2)] {
-            let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            assert!(a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-5 * scale));
-        }
-        for (a, b) in [(&g.b1, &b1), (&g.b2, &b2)] {
-            let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            assert!(a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-5 * scale));
-        }
-        rows.push(Row {
-            workload: "mlp_step batch 64: loss::vjp".into(),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
-        // The training step's `loss::forward(..)`: x does not require grad.
-        let (graph, g_bytes, g_calls) = kept(|| loss::forward(&model, &x, &labels));
-        graph.backward();
-        rows.push(Row {
-            workload: "mlp_step batch 64: loss::forward".into(),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
-        // Weights stored (in, out): the same step without the two `.t()` copies.
-        let t = |w: &Tensor<f32, Ix2>| Tensor::from(w.data().t().as_standard_layout().into_owned());
-        let in_out = MlpInOut {
-            w1: t(&model.w1),
-            b1: model.b1.clone(),
-            w2: t(&model.w2),
-            b2: model.b2.clone(),
-        }
-        .with_requires_grad();
-        let (graph, g_bytes, g_calls) = kept(|| loss_in_out::forward(&in_out, &x, &labels));
-        graph.backward();
-        rows.push(Row {
-            workload: "mlp_step batch 64: (in, out), no .t()".into(),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
+    let ((v, pb), g_bytes, g_calls) = kept(|| loss::vjp(&model, &x, &labels));
+    let ((hv, saved), h_bytes, h_calls) = kept(|| mlp_forward_by_hand(&model, x.data(), &labels));
+    let (g, _, ()) = pb(&autograd::ndarray::arr0(1.0));
+    let (w1, b1, w2, b2) = mlp_backward_by_hand(&model, x.data(), &labels, saved);
+    assert!((v.item() - hv).abs() <= 1e-5 * hv.abs());
+    close_to_scale(&g.w1, &w1);
+    close_to_scale(&g.w2, &w2);
+    close_to_scale(&g.b1, &b1);
+    close_to_scale(&g.b2, &b2);
+    let hand = (h_bytes, h_calls);
+    let row = |workload: &str, generated| Row {
+        workload: workload.into(),
+        generated,
+        hand,
+    };
+    let mut rows = vec![row("mlp_step batch 64: loss::vjp", (g_bytes, g_calls))];
+    let (graph, g_bytes, g_calls) = kept(|| loss::forward(&model, &x, &labels));
+    graph.backward();
+    rows.push(row("mlp_step batch 64: loss::forward", (g_bytes, g_calls)));
+    let t = |w: &Tensor<f32, Ix2>| Tensor::from(w.data().t().as_standard_layout().into_owned());
+    let in_out = MlpInOut {
+        w1: t(&model.w1),
+        b1: model.b1.clone(),
+        w2: t(&model.w2),
+        b2: model.b2.clone(),
     }
+    .with_requires_grad();
+    let (graph, g_bytes, g_calls) = kept(|| loss_in_out::forward(&in_out, &x, &labels));
+    graph.backward();
+    rows.push(row(
+        "mlp_step batch 64: (in, out), no .t()",
+        (g_bytes, g_calls),
+    ));
+    rows
+}
 
-    // rnn
-    {
-        let mut rng = Rng::seed_from(3);
-        let xs: Tensor<f64, Ix3> = init::normal((32, 16, 64), 0.0, 1.0, &mut rng);
-        let h0: Tensor<f64, Ix2> = init::normal((16, 64), 0.0, 0.5, &mut rng);
-        let wx: Tensor<f64, Ix2> = init::normal((64, 64), 0.0, 0.125, &mut rng);
-        let wh: Tensor<f64, Ix2> = init::normal((64, 64), 0.0, 0.125, &mut rng);
-        let b: Tensor<f64, Ix1> = init::normal(64, 0.0, 0.1, &mut rng);
-        let ((v, pb), g_bytes, g_calls) = kept(|| rnn::vjp(&xs, &h0, &wx, &wh, &b));
-        let ((hv, hs), h_bytes, h_calls) = kept(|| {
-            rnn_workload::hand_forward(xs.data(), h0.data(), wx.data(), wh.data(), b.data())
-        });
-        let ((), gh0, gwx, gwh, gb) = pb(&autograd::ndarray::arr0(1.0));
-        let hand = rnn_workload::hand_backward(xs.data(), wh.data(), hs);
-        assert!(close(v.item(), hv, 1e-10));
-        all_close(&gh0, &hand.h0);
-        all_close(&gwx, &hand.wx);
-        all_close(&gwh, &hand.wh);
-        all_close(&gb, &hand.b);
-        rows.push(Row {
-            workload: "rnn 32 steps".into(),
-            generated: (g_bytes, g_calls),
-            hand: (h_bytes, h_calls),
-        });
+fn rnn_row() -> Row {
+    let mut rng = Rng::seed_from(3);
+    let xs: Tensor<f64, Ix3> = init::normal((32, 16, 64), 0.0, 1.0, &mut rng);
+    let h0: Tensor<f64, Ix2> = init::normal((16, 64), 0.0, 0.5, &mut rng);
+    let wx: Tensor<f64, Ix2> = init::normal((64, 64), 0.0, 0.125, &mut rng);
+    let wh: Tensor<f64, Ix2> = init::normal((64, 64), 0.0, 0.125, &mut rng);
+    let b: Tensor<f64, Ix1> = init::normal(64, 0.0, 0.1, &mut rng);
+    let ((v, pb), g_bytes, g_calls) = kept(|| rnn::vjp(&xs, &h0, &wx, &wh, &b));
+    let ((hv, hs), h_bytes, h_calls) =
+        kept(|| rnn_workload::hand_forward(xs.data(), h0.data(), wx.data(), wh.data(), b.data()));
+    let ((), gh0, gwx, gwh, gb) = pb(&autograd::ndarray::arr0(1.0));
+    let hand = rnn_workload::hand_backward(xs.data(), wh.data(), hs);
+    assert!(close(v.item(), hv, 1e-10));
+    all_close(&gh0, &hand.h0);
+    all_close(&gwx, &hand.wx);
+    all_close(&gwh, &hand.wh);
+    all_close(&gb, &hand.b);
+    Row {
+        workload: "rnn 32 steps".into(),
+        generated: (g_bytes, g_calls),
+        hand: (h_bytes, h_calls),
     }
+}
 
+fn print_kept(rows: &[Row]) {
     println!("Heap bytes the forward pass keeps for the backward pass (allocated - freed),");
     println!("and allocator calls made by the forward pass:\n");
     println!(
@@ -383,7 +398,7 @@ fn main() {
         "|{:-<40}|{:->17}|{:->17}|{:->9}|{:->13}|{:->13}|",
         "", "", "", "", "", ""
     );
-    for r in &rows {
+    for r in rows {
         let ratio = if r.hand.0 == 0 {
             "-".to_string()
         } else {
@@ -394,9 +409,12 @@ fn main() {
             r.workload, r.generated.0, r.hand.0, ratio, r.generated.1, r.hand.1
         );
     }
-    // GMM: the hand-written gradient is one function (no separate forward
-    // pass), so the comparison is the most heap each holds at once while
-    // computing the value and the gradient.
+}
+
+/// GMM: the hand-written gradient is one function (no separate forward
+/// pass), so the comparison is the most heap each holds at once while
+/// computing the value and the gradient.
+fn print_gmm_peak() {
     println!();
     println!("Peak heap bytes while computing the value and the gradient (beyond the inputs):\n");
     println!(
@@ -404,45 +422,36 @@ fn main() {
         "workload", "generated", "hand", "ratio"
     );
     println!("|{:-<40}|{:->17}|{:->17}|{:->9}|", "", "", "", "");
-    {
-        let g = gmm::Gmm::random(10, 25, 1000, 42);
-        let ((v, grads), g_peak) = peak(|| {
-            gmm::gmm_objective::value_and_grad(&g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m)
-        });
-        let ((hv, hand), h_peak) = peak(|| {
-            gmm::gmm_value_and_grad_by_hand(
-                g.alphas.data(),
-                g.means.data(),
-                g.icf.data(),
-                g.x.data(),
-                g.gamma,
-                g.m,
-            )
-        });
-        assert!(close(v.item(), hv, 1e-10));
-        all_close(&grads.0, &hand.0);
-        all_close(&grads.1, &hand.1);
-        all_close(&grads.2, &hand.2);
-        let ((_, pullback), g_kept, _) =
-            kept(|| gmm::gmm_objective::vjp(&g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m));
-        drop(pullback);
-        println!(
-            "| {:<38} | {:>15} | {:>15} | {:>7.2} |",
-            "gmm d 10, K 25, n 1000",
-            g_peak,
-            h_peak,
-            g_peak as f64 / h_peak as f64
-        );
-        println!(
-            "\n(of which the generated forward pass keeps {g_kept} bytes for the backward \
-             pass: the n x K x d residuals and a few small arrays)"
-        );
-    }
-    println!();
-    print_saved("f", f::__AD_SAVED);
-    print_saved("rosenbrock", rosenbrock::__AD_SAVED);
-    print_saved("loss", loss::__AD_SAVED);
-    print_saved("loss_in_out", loss_in_out::__AD_SAVED);
-    print_saved("rnn", rnn::__AD_SAVED);
-    print_saved("gmm_objective", gmm::gmm_objective::__AD_SAVED);
+    let g = gmm::Gmm::random(10, 25, 1000, 42);
+    let ((v, grads), g_peak) = peak(|| {
+        gmm::gmm_objective::value_and_grad(&g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m)
+    });
+    let ((hv, hand), h_peak) = peak(|| {
+        gmm::gmm_value_and_grad_by_hand(
+            g.alphas.data(),
+            g.means.data(),
+            g.icf.data(),
+            g.x.data(),
+            g.gamma,
+            g.m,
+        )
+    });
+    assert!(close(v.item(), hv, 1e-10));
+    all_close(&grads.0, &hand.0);
+    all_close(&grads.1, &hand.1);
+    all_close(&grads.2, &hand.2);
+    let ((_, pullback), g_kept, _) =
+        kept(|| gmm::gmm_objective::vjp(&g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m));
+    drop(pullback);
+    println!(
+        "| {:<38} | {:>15} | {:>15} | {:>7.2} |",
+        "gmm d 10, K 25, n 1000",
+        g_peak,
+        h_peak,
+        g_peak as f64 / h_peak as f64
+    );
+    println!(
+        "\n(of which the generated forward pass keeps {g_kept} bytes for the backward \
+         pass: the n x K x d residuals and a few small arrays)"
+    );
 }
