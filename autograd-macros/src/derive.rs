@@ -21,42 +21,74 @@ pub fn expand(input: TokenStream) -> TokenStream {
 
 fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
     let input: DeriveInput = syn::parse2(input)?;
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "#[derive(Parameters)] applies to a struct whose fields are tensors or other Parameters structs",
-        ));
-    };
-    let Fields::Named(fields) = &data.fields else {
-        return Err(syn::Error::new_spanned(
-            &data.fields,
-            "#[derive(Parameters)] needs named fields (`struct Mlp { w1: Tensor<f32, Ix2>, .. }`): they name the parameters",
-        ));
-    };
-    if fields.named.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "#[derive(Parameters)] needs at least one parameter field",
-        ));
+    let f = FieldList::of(&input)?;
+    let (grad, differentiable, parameters) = (
+        gradient_struct(&input, &f),
+        differentiable_impl(&input, &f),
+        parameters_impl(&input, &f),
+    );
+    Ok(quote!(#grad #differentiable #parameters))
+}
+
+/// The struct's fields, in order, as the generated code names them.
+struct FieldList {
+    idents: Vec<syn::Ident>,
+    /// The parameter names (the fields' names).
+    names: Vec<String>,
+    types: Vec<syn::Type>,
+    /// Their positions, as tuple indices of the struct's `Shape`.
+    indices: Vec<syn::Index>,
+}
+
+impl FieldList {
+    /// The named fields of a struct with at least one, or the error to report.
+    fn of(input: &DeriveInput) -> syn::Result<FieldList> {
+        let Data::Struct(data) = &input.data else {
+            return Err(syn::Error::new_spanned(
+                &input.ident,
+                "#[derive(Parameters)] applies to a struct whose fields are tensors or other Parameters structs",
+            ));
+        };
+        let Fields::Named(fields) = &data.fields else {
+            return Err(syn::Error::new_spanned(
+                &data.fields,
+                "#[derive(Parameters)] needs named fields (`struct Mlp { w1: Tensor<f32, Ix2>, .. }`): they name the parameters",
+            ));
+        };
+        if fields.named.is_empty() {
+            return Err(syn::Error::new_spanned(
+                &input.ident,
+                "#[derive(Parameters)] needs at least one parameter field",
+            ));
+        }
+        let idents: Vec<syn::Ident> = fields
+            .named
+            .iter()
+            .filter_map(|f| f.ident.clone())
+            .collect();
+        Ok(FieldList {
+            names: idents.iter().map(|i| i.to_string()).collect(),
+            types: fields.named.iter().map(|f| f.ty.clone()).collect(),
+            indices: (0..idents.len()).map(syn::Index::from).collect(),
+            idents,
+        })
     }
+}
+
+fn grad_ident(input: &DeriveInput) -> syn::Ident {
+    format_ident!("{}Grad", input.ident)
+}
+
+/// `<Name>Grad`, one field per parameter and the set of fields a backward
+/// pass reached, and its `GradValue` impl.
+fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let rt = quote!(::autograd);
-    let name = &input.ident;
-    let vis = &input.vis;
-    let grad = format_ident!("{}Grad", name);
+    let (name, vis, grad) = (&input.ident, &input.vis, grad_ident(input));
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let idents: Vec<_> = fields
-        .named
-        .iter()
-        .filter_map(|f| f.ident.clone())
-        .collect();
-    let names: Vec<String> = idents.iter().map(|i| i.to_string()).collect();
-    let types: Vec<_> = fields.named.iter().map(|f| f.ty.clone()).collect();
-    let indices: Vec<syn::Index> = (0..idents.len()).map(syn::Index::from).collect();
-    let first = &types[0];
+    let (idents, types, indices) = (&f.idents, &f.types, &f.indices);
     let grad_doc =
         format!("The gradient of a [`{name}`]: one field per parameter, with the same names.");
-
-    Ok(quote! {
+    quote! {
         #[doc = #grad_doc]
         #[derive(Clone, Debug)]
         #vis struct #grad #impl_generics #where_clause {
@@ -85,7 +117,17 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 self.__reached = self.__reached.union(other.__reached);
             }
         }
+    }
+}
 
+/// `Differentiable`: the shape is the tuple of the fields' shapes, and the
+/// gradient of a field the backward pass did not reach stays unset.
+fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
+    let rt = quote!(::autograd);
+    let (name, grad) = (&input.ident, grad_ident(input));
+    let (idents, names, types, indices) = (&f.idents, &f.names, &f.types, &f.indices);
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
         impl #impl_generics #rt::Differentiable for #name #ty_generics #where_clause {
             type Grad = #grad #ty_generics;
             type Shape = ( #( <#types as #rt::Differentiable>::Shape, )* );
@@ -155,7 +197,16 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 true
             }
         }
+    }
+}
 
+/// `Parameters`: visits the fields in order under dotted names.
+fn parameters_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
+    let rt = quote!(::autograd);
+    let name = &input.ident;
+    let (idents, names, first) = (&f.idents, &f.names, &f.types[0]);
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
         impl #impl_generics #rt::Parameters for #name #ty_generics #where_clause {
             type Elem = <#first as #rt::Parameters>::Elem;
 
@@ -167,5 +218,5 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
                 #( #rt::Parameters::visit_mut(&mut self.#idents, &#rt::join_name(prefix, #names), f); )*
             }
         }
-    })
+    }
 }
