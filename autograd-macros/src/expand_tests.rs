@@ -257,3 +257,35 @@ fn a_panic_becomes_an_error_and_keeps_the_function() {
     );
     assert!(out.contains("fn f"), "{out}");
 }
+
+#[test]
+fn print_chunked_expansion() {
+    // 300 definitions of floats: chunks of functions of their own.
+    let mut src =
+        String::from("fn long(x: f64, y: f64) -> f64 { let mut a = x * y; let mut b = x - y;");
+    for i in 0..100 {
+        let stmt = if i % 2 == 0 {
+            "a = (a * 0.5).sin() + b;"
+        } else {
+            "b = b / (2.0 + a * a);"
+        };
+        src.push_str(stmt);
+    }
+    src.push_str("a + b }");
+    let item: proc_macro2::TokenStream = src.parse().unwrap();
+    let text = pretty(crate::expand::expand(quote!(), item));
+    println!("{text}");
+    for item in [
+        "fn __ad_fwd_0(",
+        "fn __ad_fwd_1(",
+        "fn __ad_rev_0(",
+        "fn __ad_rev_1(",
+        "fn __ad_sin_fwd(",
+    ] {
+        assert!(text.contains(item), "{item} in {text}");
+    }
+    // The user's statements read as written, operators and all.
+    assert!(text.contains("let a_2 = __ad_tmp_sin + b;"), "{text}");
+    // Defined, and called by the pullback.
+    assert_eq!(text.matches("__ad_rev_1(").count(), 2, "{text}");
+}

@@ -19,6 +19,7 @@ pub mod moves;
 pub mod reads;
 pub mod recompute;
 pub mod reduction;
+pub mod scalar;
 pub mod storage;
 
 use std::collections::{HashMap, HashSet};
@@ -169,6 +170,9 @@ pub struct Plan<'b> {
     /// Facts the analyses could not establish (bugs of the macro, reported
     /// as errors rather than emitted wrong).
     pub internal: Vec<String>,
+    /// A long straight-line float body: emitted in chunks, and none of
+    /// the analyses above run (see `scalar`).
+    pub scalar: Option<scalar::Layout>,
 }
 
 pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
@@ -207,7 +211,11 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         need_of: vec![None; n],
         need_names: Vec::new(),
         internal: Vec::new(),
+        scalar: scalar::layout(sig, body),
     };
+    if p.scalar.is_some() {
+        return p;
+    }
     p.need_flags();
     p.seed_direct = p.find_seed_direct();
     storage::plan(&mut p);

@@ -15,5 +15,6 @@ mod loops;
 mod module;
 mod op;
 mod reduction;
+mod scalar;
 
 pub use module::module;

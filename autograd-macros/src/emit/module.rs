@@ -174,8 +174,16 @@ fn rule_fn(
             GenericParam::Const(c) => Some(c.ident.to_token_stream()),
         })
         .collect();
-    let sweep = super::body::core_body(plan, &closure_params);
-    let core_body = sweep.tokens;
+    let (core_body, items, saved) = match &plan.scalar {
+        Some(layout) => {
+            let c = super::scalar::chunked(plan.body, layout, &closure_params);
+            (c.body, c.items, c.saved)
+        }
+        None => {
+            let sweep = super::body::core_body(plan, &closure_params);
+            (sweep.tokens, quote!(), sweep.saved)
+        }
+    };
     let n = sig.params.len();
     let (ig, wc, output, params, cotangent) = (
         &p.impl_generics,
@@ -192,8 +200,9 @@ fn rule_fn(
         pub fn rule #ig (#(#params,)* __ad_needs: [bool; #n]) -> (#output, #ret) #wc {
             #core_body
         }
+        #items
     };
-    (tokens, sweep.saved)
+    (tokens, saved)
 }
 
 /// `vjp`: the rule with every gradient asked for, empty slots made zeros.
