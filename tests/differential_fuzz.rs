@@ -33,6 +33,8 @@
 //! - `AUTOGRAD_FUZZ_DISABLE=construct,..`: never generate those constructs
 //!   (names as in the report, e.g. `copy-alias`, `swap`, `match-binding`).
 //! - `AUTOGRAD_FUZZ_TENSOR_SHARE=p`: the share of tensor bodies (default 0.2).
+//! - `AUTOGRAD_FUZZ_STRAIGHT_SHARE=p`: the share of long straight-line float
+//!   bodies, which the macro emits in chunks (default 0.1).
 //! - `AUTOGRAD_FUZZ_VERBOSE=1`: say what the shrinker tries.
 //! - `AUTOGRAD_FUZZ_SHRINK_SECS=s`: time for one shrink (default 240).
 //! - `AUTOGRAD_FUZZ_CRATE=path`: fuzz another checkout of `autograd`.

@@ -123,6 +123,8 @@ pub enum Construct {
     Tensor,
     TensorBroadcast,
     TensorAssignOp,
+    /// A long straight-line body of floats (emitted in chunks).
+    LongStraight,
 }
 
 impl Construct {
@@ -173,6 +175,7 @@ impl Construct {
         Construct::Tensor,
         Construct::TensorBroadcast,
         Construct::TensorAssignOp,
+        Construct::LongStraight,
     ];
 
     /// The kebab-case name used in reports and environment variables.

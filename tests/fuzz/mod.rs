@@ -163,6 +163,13 @@ impl Config {
                         .parse()
                         .map_err(|e| format!("AUTOGRAD_FUZZ_TENSOR_SHARE={v}: {e}"))?,
                 },
+                straight_share: match env("AUTOGRAD_FUZZ_STRAIGHT_SHARE") {
+                    None => GenConfig::default().straight_share,
+                    Some(v) => v
+                        .trim()
+                        .parse()
+                        .map_err(|e| format!("AUTOGRAD_FUZZ_STRAIGHT_SHARE={v}: {e}"))?,
+                },
             },
             autograd: std::fs::canonicalize(&autograd).unwrap_or(autograd),
             work: target.join("fuzz"),

@@ -272,7 +272,10 @@ impl Gen<'_> {
             }
             4 if self.enabled(Construct::Methods) => self.method(d),
             5 if self.enabled(Construct::MaxMin) => self.max_min(d),
-            6 if self.enabled(Construct::IfValue) && !self.floats().is_empty() => {
+            6 if self.enabled(Construct::IfValue)
+                && !self.straight
+                && !self.floats().is_empty() =>
+            {
                 self.note(Construct::IfValue);
                 let c = self.cond(1);
                 let (a, b) = (self.fexpr(d), self.fexpr(d));

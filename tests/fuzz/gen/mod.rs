@@ -29,6 +29,8 @@ pub struct GenConfig {
     pub disabled: BTreeSet<Construct>,
     /// Share of cases with tensor bodies.
     pub tensor_share: f64,
+    /// Share of cases with long straight-line float bodies.
+    pub straight_share: f64,
 }
 
 impl Default for GenConfig {
@@ -36,6 +38,7 @@ impl Default for GenConfig {
         GenConfig {
             disabled: BTreeSet::new(),
             tensor_share: 0.2,
+            straight_share: 0.1,
         }
     }
 }
@@ -166,6 +169,8 @@ pub struct Gen<'c> {
     labels: usize,
     /// Variables the tail should read (copies and their sources, swapped pairs).
     pub hot: Vec<String>,
+    /// Generating a long straight-line body: no control flow.
+    pub straight: bool,
 }
 
 /// Names for float locals, tried in order.
@@ -184,12 +189,19 @@ pub fn generate(config: &GenConfig, seed: u64, id: usize) -> Case {
         consts: Vec::new(),
         labels: 0,
         hot: Vec::new(),
+        straight: false,
     };
     let tensor = config.tensor_share > 0.0
         && g.enabled(Construct::Tensor)
         && g.rng.chance(config.tensor_share);
+    let straight = !tensor
+        && config.straight_share > 0.0
+        && g.enabled(Construct::LongStraight)
+        && g.rng.chance(config.straight_share);
     let (params, ret, body) = if tensor {
         g.tensor_case()
+    } else if straight {
+        g.straight_case()
     } else {
         g.scalar_case()
     };
@@ -440,6 +452,34 @@ impl Gen<'_> {
             Block::with_tail(stmts, tail)
         };
         (params, Ret::F64, body)
+    }
+
+    /// A long straight-line case: one to three `f64` parameters, every one
+    /// differentiated, and 35–90 statements without control flow (the
+    /// macro emits such bodies in chunks of functions of their own).
+    fn straight_case(&mut self) -> (Vec<Param>, Ret, Block) {
+        self.note(Construct::LongStraight);
+        self.straight = true;
+        let params: Vec<Param> = ["x", "y", "w"][..self.rng.range(1, 3)]
+            .iter()
+            .map(|n| Param::F64 {
+                name: n.to_string(),
+                no_grad: false,
+                value: self.input(-1.5, 1.5),
+            })
+            .collect();
+        self.declare_params(&params);
+        self.budget = self.rng.range(35, 90);
+        let ctx = Ctx::top();
+        let mut stmts = Vec::new();
+        for _ in 0..self.rng.range(2, 5) {
+            stmts.extend(self.let_float(&ctx, self.enabled(Construct::LetMut)));
+        }
+        while self.budget > 0 {
+            stmts.extend(self.stmt(&ctx));
+        }
+        let tail = self.tail_expr();
+        (params, Ret::F64, Block::with_tail(stmts, tail))
     }
 
     /// The value the body ends with: the hot variables and the least read

@@ -14,6 +14,8 @@ impl Gen<'_> {
             .iter()
             .any(|b| matches!(b, Breakable::Loop(_)));
         let on = |g: &Gen, c: Construct, w: u32| if g.enabled(c) { w } else { 0 };
+        // A long straight-line body has no construct with a body of its own.
+        let deep = deep && !self.straight;
         let d = |w: u32| if deep { w } else { 0 };
         // Inside bodies, changing outer variables matters more than new ones.
         let (lets, assigns) = if ctx.depth == 0 { (12, 14) } else { (5, 24) };
@@ -34,7 +36,11 @@ impl Gen<'_> {
             d(on(self, Construct::MatchInt, 2)),
             d(on(self, Construct::MatchBinding, 3)),
             d(9),
-            on(self, Construct::Return, 1) + if in_loop { 1 } else { 0 },
+            if self.straight {
+                0
+            } else {
+                on(self, Construct::Return, 1) + if in_loop { 1 } else { 0 }
+            },
             if in_loop
                 || ctx
                     .breakables
