@@ -8,7 +8,10 @@
 //! - `storage` (with `reads` and `recompute`): what each backward function
 //!   reads and where the reverse sweep finds it;
 //! - `consume`: values an operation may take by value;
-//! - `moves`: where a value moved into a join must be copied.
+//! - `moves`: where a value moved into a join must be copied;
+//! - `scalar`: whether a long straight-line float body is emitted in
+//!   chunks of functions of their own, and their layout (for such a body
+//!   the analyses above do not run: emission needs only the layout).
 //!
 //! Emission reads the plan and never changes it.
 

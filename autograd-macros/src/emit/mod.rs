@@ -4,7 +4,8 @@
 //! definitions, `branch` for `if` and `match`, `loops` and `reduction` for
 //! loops, `jump` for terminators and labelled blocks); `block` composes
 //! them, `body` assembles the `rule` function's body, `module` the
-//! functions around it. Emission only reads the plan.
+//! functions around it. `scalar` emits a long straight-line float body in
+//! chunks instead (see `analysis::scalar`). Emission only reads the plan.
 
 mod block;
 mod body;

@@ -29,7 +29,9 @@
 //! derivative reads the output), and the method's name in the
 //! `elementwise!` list of `tests/ops_methods.rs` with its hand-derived
 //! derivative, which checks values, gradients against that derivative and
-//! `gradcheck`, in `f32` and `f64`, as floats and as tensors.
+//! `gradcheck`, in `f32` and `f64`, as floats and as tensors. Long
+//! straight-line float bodies, which the macro emits in chunks, call the
+//! new rule too: every elementwise rule qualifies.
 //!
 //! **Any other operation** is a rule trait in its family's file (or a new
 //! file, listed below and in `decl::declarations`): `fwd`, one `revK` per
@@ -38,7 +40,11 @@
 //! the output's gradient by value); implementations for floats and tensors;
 //! an `OpDecl` in the family's `DECLS` saying all of that; the table line
 //! (`op(name, rule, args, reads, caps)`); and tests comparing values and
-//! gradients with hand-derived ones and `gradcheck`.
+//! gradients with hand-derived ones and `gradcheck`. If the rule applies
+//! to floats (`f64 ∘ f64 → f64`, as `powf` and `max` do), its trait name
+//! also goes in `float_rule` in the macro's `analysis/scalar.rs`, so that
+//! long float bodies using it are still emitted in chunks; a rule of two
+//! operands takes the second's type as its trait parameter there.
 
 pub mod arith;
 pub mod decl;

@@ -18,8 +18,13 @@
 //!
 //! Every value is an `F` (`f64` or `f32`), so each function's arguments
 //! are typed and rustc checks each chunk on its own: the build time grows
-//! with the body's length, not its square. The rules called are the same
-//! as everywhere else (`MulRule::fwd`, `MulRule::rev0`, ..).
+//! with the body's length, not its square. Operators are written as the
+//! user wrote them (on floats they are the rules' forward); every other
+//! forward and every backward function is the rule's own, called through
+//! a by-value wrapper (see `wrappers`). A gradient is defined by its first
+//! contribution in reverse order and added to after; only values the
+//! output's gradient reaches get one, so a value that is NaN and never
+//! used cannot spoil a gradient.
 
 use std::collections::HashSet;
 
