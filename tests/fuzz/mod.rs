@@ -107,6 +107,12 @@ impl Config {
                     .map_err(|e| format!("{name}={v}: {e}"))
             })
         };
+        let share = |name: &str, default: f64| -> Result<f64, String> {
+            env(name).map_or(Ok(default), |v| {
+                v.trim().parse().map_err(|e| format!("{name}={v}: {e}"))
+            })
+        };
+        let defaults = GenConfig::default();
         let seed = match env("AUTOGRAD_FUZZ_SEED") {
             None => DEFAULT_SEED,
             Some(v) => {
@@ -156,20 +162,8 @@ impl Config {
             verbose: env("AUTOGRAD_FUZZ_VERBOSE").is_some(),
             gen: GenConfig {
                 disabled,
-                tensor_share: match env("AUTOGRAD_FUZZ_TENSOR_SHARE") {
-                    None => GenConfig::default().tensor_share,
-                    Some(v) => v
-                        .trim()
-                        .parse()
-                        .map_err(|e| format!("AUTOGRAD_FUZZ_TENSOR_SHARE={v}: {e}"))?,
-                },
-                straight_share: match env("AUTOGRAD_FUZZ_STRAIGHT_SHARE") {
-                    None => GenConfig::default().straight_share,
-                    Some(v) => v
-                        .trim()
-                        .parse()
-                        .map_err(|e| format!("AUTOGRAD_FUZZ_STRAIGHT_SHARE={v}: {e}"))?,
-                },
+                tensor_share: share("AUTOGRAD_FUZZ_TENSOR_SHARE", defaults.tensor_share)?,
+                straight_share: share("AUTOGRAD_FUZZ_STRAIGHT_SHARE", defaults.straight_share)?,
             },
             autograd: std::fs::canonicalize(&autograd).unwrap_or(autograd),
             work: target.join("fuzz"),
