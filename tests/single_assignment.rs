@@ -707,3 +707,33 @@ fn a_literal_start_has_its_type_in_every_branch() {
         assert!(close(g, want), "n = {n}: {g} vs {want}");
     }
 }
+
+/// A match arm names a literal constant (`v`) and adds it to a
+/// differentiated value; the other arm calls a method on the constant,
+/// which needs its type (found by the fuzzer: case 43,711 of seed 15).
+#[differentiable]
+fn literal_named_by_an_arm(x: f64, start: usize) -> f64 {
+    let mut a = 1.25;
+    if start == 1 {
+        a = 1.75;
+    }
+    match a {
+        v if v > 1.5 => {
+            a = x + v;
+        }
+        _ => {
+            a = a.cos();
+        }
+    }
+    a * x
+}
+
+#[test]
+fn an_arm_binding_of_a_literal_has_its_type() {
+    let x = 0.6;
+    for (start, want) in [(0, 1.25f64.cos()), (1, 2.0 * x + 1.75)] {
+        let (v, (g, ())) = literal_named_by_an_arm::value_and_grad(x, start);
+        assert_eq!(v.to_bits(), literal_named_by_an_arm(x, start).to_bits());
+        assert!(close(g, want), "start = {start}: {g} vs {want}");
+    }
+}

@@ -64,6 +64,34 @@ pub struct Defs<'b> {
     pub inst_at: std::collections::HashMap<u32, &'b Inst>,
     /// Address of the function's block.
     pub root: usize,
+    /// A match arm's binding of the whole scrutinee (`match a { v => .. }`):
+    /// the binding's value to the one value the scrutinee names.
+    pub binds_scrutinee: std::collections::HashMap<ValueId, ValueId>,
+}
+
+/// The value a constant is just the name of (`a`, `(a)`).
+fn named_value(c: &crate::core::Const) -> Option<ValueId> {
+    let mut e = syn::parse2::<syn::Expr>(c.tokens.clone()).ok()?;
+    while let syn::Expr::Paren(p) = e {
+        e = *p.expr;
+    }
+    match (&e, c.reads.as_slice()) {
+        (syn::Expr::Path(p), [v]) if p.qself.is_none() && p.path.get_ident().is_some() => Some(*v),
+        _ => None,
+    }
+}
+
+/// A pattern that binds the whole value to one name (`v`, `mut v`).
+fn is_bare_name(pat: &proc_macro2::TokenStream) -> bool {
+    use syn::parse::Parser;
+    matches!(
+        syn::Pat::parse_single.parse2(pat.clone()),
+        Ok(syn::Pat::Ident(syn::PatIdent {
+            by_ref: None,
+            subpat: None,
+            ..
+        }))
+    )
 }
 
 pub fn addr<T>(x: &T) -> usize {
@@ -90,6 +118,7 @@ pub fn find<'b>(body: &'b Body) -> Defs<'b> {
         branches: Default::default(),
         inst_at: Default::default(),
         root: addr(&body.block),
+        binds_scrutinee: std::collections::HashMap::new(),
     };
     for (i, p) in body.params.iter().enumerate() {
         d.info[*p].def = Some(Def::Param(i));
@@ -203,12 +232,18 @@ impl<'b> Finder<'_, 'b> {
                 }
             }
             Inst::Match(m) => {
+                let named = named_value(&m.scrutinee);
                 for arm in &m.arms {
                     for b in &arm.bindings {
                         self.define(*b, Def::Pattern, pos, cx, false);
                         // Inside the arm.
                         self.d.info[*b].top_level = false;
                         self.d.info[*b].block = addr(&arm.body);
+                    }
+                    if let (Some(s), [b]) = (named, arm.bindings.as_slice()) {
+                        if is_bare_name(&arm.pat) {
+                            self.d.binds_scrutinee.insert(*b, s);
+                        }
                     }
                 }
                 for o in &m.outs {
