@@ -289,3 +289,22 @@ fn print_chunked_expansion() {
     // Defined, and called by the pullback.
     assert_eq!(text.matches("__ad_rev_1(").count(), 2, "{text}");
 }
+
+/// A constant joined by 40 nested `if`s in a row: whether it has a
+/// literal's type is found once per value, not once per path (2^40).
+#[test]
+fn literal_types_of_many_joins_are_found_once() {
+    let step = quote! { if n > 2 { if n > 3 { a = (n as f64) * 0.5; } } };
+    let steps = std::iter::repeat_n(step, 40);
+    let out = crate::expand::expand(
+        quote!(),
+        quote! {
+            fn f(x: f64, n: usize) -> f64 {
+                let mut a = (n as f64) * 2.0;
+                #(#steps)*
+                x * a
+            }
+        },
+    );
+    assert!(pretty(out).contains("pub fn rule"));
+}

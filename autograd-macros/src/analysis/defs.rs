@@ -71,11 +71,8 @@ pub struct Defs<'b> {
 
 /// The value a constant is just the name of (`a`, `(a)`).
 fn named_value(c: &crate::core::Const) -> Option<ValueId> {
-    let mut e = syn::parse2::<syn::Expr>(c.tokens.clone()).ok()?;
-    while let syn::Expr::Paren(p) = e {
-        e = *p.expr;
-    }
-    match (&e, c.reads.as_slice()) {
+    let e = syn::parse2::<syn::Expr>(c.tokens.clone()).ok()?;
+    match (crate::lower::strip_parens(&e), c.reads.as_slice()) {
         (syn::Expr::Path(p), [v]) if p.qself.is_none() && p.path.get_ident().is_some() => Some(*v),
         _ => None,
     }

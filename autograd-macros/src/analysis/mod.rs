@@ -5,6 +5,7 @@
 //! - `activity`: which parameters each value depends on, and which values
 //!   a gradient reaches from the output;
 //! - `reduction`: loops whose backward runs inside their forward;
+//! - `literal`: constants whose type is a float literal's, stated by emission;
 //! - `storage` (with `reads` and `recompute`): what each backward function
 //!   reads and where the reverse sweep finds it;
 //! - `consume`: values an operation may take by value;
@@ -18,6 +19,7 @@
 pub mod activity;
 pub mod consume;
 pub mod defs;
+pub mod literal;
 pub mod moves;
 pub mod reads;
 pub mod recompute;
@@ -130,6 +132,8 @@ pub struct Plan<'b> {
     pub defs: defs::Defs<'b>,
     pub act: activity::Activity,
     pub reductions: HashMap<usize, reduction::Reduction>,
+    /// Constants with a float literal's type (see `literal`).
+    pub literal: Vec<bool>,
     pub loop_insts: HashMap<usize, &'b Inst>,
     /// The labelled blocks, by region id.
     pub labelled: HashMap<usize, &'b crate::core::Labelled>,
@@ -184,6 +188,7 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
     let phis = activity::phis(body);
     let act = activity::find(body, &defs, &phis);
     let reductions = reduction::find(sig, body, &defs, &act, &phis);
+    let literal = literal::find(body, &defs, &phis);
     let stable = storage::stable(body, &defs);
     let mut p = Plan {
         body,
@@ -193,6 +198,7 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         defs,
         act,
         reductions,
+        literal,
         stable,
         stable_meta: vec![false; n],
         captured: vec![false; n],

@@ -86,7 +86,7 @@ impl Emitter<'_, '_> {
                         let literal = match o {
                             Operand::Lit(t) => Some(t.clone()),
                             Operand::Value(v)
-                                if self.is_literal_constant(*v)
+                                if self.p.literal[*v]
                                     && beside.and_then(Operand::value) != Some(*v) =>
                             {
                                 let id = self.ident(*v);
@@ -128,49 +128,6 @@ impl Emitter<'_, '_> {
             }
             Op::Call(_) => quote!(),
         }
-    }
-
-    /// A constant with the type of a numeric literal: defined as one
-    /// (`let mut s = 0.0;`), a match arm's name for one (`match s { v => .. }`),
-    /// or what an `if` or `match` gives when a branch gives one.
-    fn is_literal_constant(&self, v: ValueId) -> bool {
-        if self.p.body.values[v].active {
-            return false;
-        }
-        if let Some(s) = self.p.defs.binds_scrutinee.get(&v) {
-            return self.is_literal_constant(*s);
-        }
-        if let Some(crate::analysis::defs::Def::Out) = self.p.defs.info[v].def {
-            return self.branches_give_literal(v);
-        }
-        match self.p.defs.let_of(v).map(|l| &l.op) {
-            Some(Op::Const(c)) => {
-                c.reads.is_empty() && crate::analysis::reduction::is_float_literal(&c.tokens)
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether a branch of the `if` or `match` defining `out` gives a
-    /// literal, or a constant with a literal's type, in `out`'s place.
-    fn branches_give_literal(&self, out: ValueId) -> bool {
-        use crate::core::{Inst, Term};
-        let info = &self.p.defs.info[out];
-        let (blocks, outs): (Vec<&crate::core::Block>, _) = match self.p.defs.inst_at.get(&info.pos)
-        {
-            Some(Inst::If(i)) => (vec![&i.then, &i.els], &i.outs),
-            Some(Inst::Match(m)) => (m.arms.iter().map(|a| &a.body).collect(), &m.outs),
-            _ => return false,
-        };
-        let slot = outs.iter().position(|o| *o == out);
-        blocks.iter().any(|b| match (&b.term, slot) {
-            (Term::Yield(ops), Some(k)) => match ops.get(k) {
-                Some(Operand::Lit(t)) => crate::analysis::reduction::is_float_literal(t),
-                Some(Operand::Value(u)) => *u != out && self.is_literal_constant(*u),
-                _ => false,
-            },
-            _ => false,
-        })
     }
 
     fn call_statement(&self, l: &Let, c: &Call) -> TokenStream {
