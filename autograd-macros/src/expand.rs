@@ -11,7 +11,7 @@ use syn::parse::{Parse, ParseStream};
 
 use crate::check::{self, MAX_GROUP_DEPTH};
 use crate::errors::Errors;
-use crate::{analysis, emit, lower, signature};
+use crate::{analysis, desugar, emit, lower, signature};
 
 /// A function whose body is not parsed yet: a body nested too deep is
 /// refused before any recursive step reads it.
@@ -102,12 +102,13 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return with_errors(item, errors);
         }
     };
-    let func = syn::ItemFn {
+    let mut func = syn::ItemFn {
         attrs: shallow.attrs.clone(),
         vis: shallow.vis.clone(),
         sig: shallow.sig.clone(),
         block: Box::new(block),
     };
+    desugar::mut_params(&mut func);
     let sig = signature::signature(&func, &mut errors);
     if !check::body(&func.block, &mut errors) {
         // Dropping a syntax tree that deep would recurse as deep: the
@@ -118,6 +119,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let Some(sig) = sig else {
         return with_errors(user_fn, errors);
     };
+    desugar::body(&mut func.block);
     let Some(body) = lower::body(&sig, &func.block, &mut errors) else {
         return with_errors(user_fn, errors);
     };

@@ -7,7 +7,8 @@
 //!
 //! The pipeline (`expand`), one folder or file per step:
 //! `signature` (parameters and output) → `check` (unsupported constructs,
-//! all reported at once) → `lower` (the body to the single-assignment core
+//! all reported at once) → `desugar` (ordinary Rust rewritten into the
+//! forms the lowering knows) → `lower` (the body to the single-assignment core
 //! form of `core`) → `analysis` (one read-only plan) → `emit` (the
 //! generated module). `table` is the macro's view of the runtime's
 //! operations; `names` mints every identifier the macro invents.
@@ -16,6 +17,7 @@ mod analysis;
 mod check;
 mod core;
 mod derive;
+mod desugar;
 mod emit;
 mod errors;
 mod expand;

@@ -7,6 +7,9 @@
 //! operand's [`Meta`](crate::value::Meta)) and the output's gradient `d`.
 
 pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SquareRule, SubRule};
+pub use crate::ops::float_fns::{
+    Atan2Rule, CastRule, CopysignRule, HypotRule, MulAddRule, RemEuclidRule, RemRule,
+};
 pub use crate::ops::index::{
     BroadcastRule, IndexAxisRule, IndexRule, InsertAxisRule, SliceAxisRule,
 };

@@ -117,6 +117,15 @@ impl<G0: Close<W0>, G1: Close<W1>, W0, W1> Close<(W0, W1)> for (G0, G1) {
     }
 }
 
+impl<G0: Close<W0>, G1: Close<W1>, G2: Close<W2>, W0, W1, W2> Close<(W0, W1, W2)> for (G0, G1, G2) {
+    #[track_caller]
+    fn check(&self, want: &(W0, W1, W2), rtol: f64, what: &str) {
+        self.0.check(&want.0, rtol, &format!("{what} [0]"));
+        self.1.check(&want.1, rtol, &format!("{what} [1]"));
+        self.2.check(&want.2, rtol, &format!("{what} [2]"));
+    }
+}
+
 /// How a test input is passed to a generated function: a tensor by
 /// reference, a number by value.
 pub trait Pass {

@@ -4,8 +4,8 @@ use autograd::prelude::*;
 #[differentiable]
 fn f(x: f64) -> f64 {
     let a = unsafe { x };
-    let b = x.floor();
-    let c = x % 2.0;
+    let b = x.to_bits() as f64;
+    let c = x.to_degrees();
     a + b + c
 }
 

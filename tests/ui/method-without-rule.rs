@@ -2,7 +2,7 @@ use autograd::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    x.floor() * x
+    x.log(3.0) * x
 }
 
 fn main() {}

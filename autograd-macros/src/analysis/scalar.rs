@@ -60,7 +60,8 @@ pub struct Layout {
 }
 
 /// The rules applied to floats that a chunk may call: arithmetic,
-/// elementwise functions, powers, `max`, `min` and `clamp`.
+/// elementwise functions, powers, `max`, `min`, `clamp` and the functions
+/// of several floats (`mul_add`, `hypot`, `atan2`, `copysign`, `rem_euclid`).
 fn float_rule(rule: &OpEntry) -> bool {
     rule.caps.elementwise
         || matches!(
@@ -75,6 +76,12 @@ fn float_rule(rule: &OpEntry) -> bool {
                 | "MaximumRule"
                 | "MinimumRule"
                 | "ClampRule"
+                | "MulAddRule"
+                | "HypotRule"
+                | "Atan2Rule"
+                | "CopysignRule"
+                | "RemEuclidRule"
+                | "RemRule"
         )
 }
 

@@ -16,6 +16,46 @@ use crate::table::{self, Arg, Fusion, OpEntry};
 /// (`f64::sqrt(x)` is `x.sqrt()`).
 const FLOAT_PATHS: &[&str] = &["f32", "f64", "Float", "FloatExt", "Real"];
 
+/// Whether `Owner::f(x)` names a float type's function: `f64`, `f32`, the
+/// float traits, or a type (alias) by its capitalised name, as `F::hypot`
+/// in code with `type F = f64;` (modules, whose functions may be
+/// `#[differentiable]` ones, have lowercase names).
+pub fn is_float_owner(owner: &str) -> bool {
+    FLOAT_PATHS.contains(&owner) || owner.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Methods refused with a message of their own.
+fn refused_method(name: &str) -> Option<&'static str> {
+    match name {
+        "to_bits" | "from_bits" | "to_be_bytes" | "to_le_bytes" | "to_ne_bytes" => Some(
+            "the derivative through bit operations is not defined; write a custom rule",
+        ),
+        "into" => Some(
+            "`.into()` of a differentiated value is not supported, because the macro cannot see its target type; write `f64::from(x)` or `x as f64`",
+        ),
+        _ => None,
+    }
+}
+
+/// `f64::floor(x)`, `f32::signum(x)`: a float function whose result is
+/// piecewise constant.
+pub fn is_reader_call(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| names::unraw(&s.ident))
+        .collect();
+    match segs.as_slice() {
+        [.., owner, m] => is_float_owner(owner) && table::READERS.contains(&m.as_str()),
+        _ => false,
+    }
+}
+
 impl Lowerer<'_> {
     pub fn method(&mut self, m: &syn::ExprMethodCall, e: &Expr) -> Option<Operand> {
         let name = names::unraw(&m.method);
@@ -31,6 +71,10 @@ impl Lowerer<'_> {
         if table::READERS.contains(&name.as_str()) {
             let c = self.renamed(e);
             return Some(self.define(&name, Op::Const(c), Repr::Unknown, false, e.span()));
+        }
+        if let Some(message) = refused_method(&name) {
+            self.errors.push_spanned(&m.method, message);
+            return None;
         }
         let Some(rule) = table::method(&name) else {
             self.errors.push_spanned(
@@ -234,11 +278,26 @@ impl Lowerer<'_> {
                 .iter()
                 .any(|g| matches!(g, syn::GenericParam::Type(t) if t.ident == o.as_str()))
         });
-        let float = owner
-            .as_ref()
-            .is_some_and(|o| FLOAT_PATHS.contains(&o.as_str()));
+        let float = owner.as_ref().is_some_and(|o| is_float_owner(o));
         if !(p.qself.is_some() || generic || float) {
             return None;
+        }
+        if table::READERS.contains(&method.as_str()) {
+            // `f64::floor(x)`: piecewise constant.
+            let c = self.renamed(e);
+            return Some(Some(self.define(
+                &method,
+                Op::Const(c),
+                Repr::Unknown,
+                false,
+                e.span(),
+            )));
+        }
+        if method == "from" && float && p.qself.is_none() && args.len() == 1 {
+            // `f64::from(x)` of a float: a conversion.
+            let x = self.value(strip_ref(args[0]).0);
+            let ty: syn::Type = syn::parse_str(owner.as_deref()?).ok()?;
+            return Some(x.map(|x| self.convert(x, &ty, p.span())));
         }
         let rule = table::method(&method)?;
         let (receiver, rest) = args.split_first()?;

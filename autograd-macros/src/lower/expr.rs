@@ -71,10 +71,7 @@ impl Lowerer<'_> {
                 self.check_macro(&m.mac);
                 Some(Operand::Lit(quote!(())))
             }
-            Expr::Cast(c) => {
-                self.errors.push_spanned(c.as_token, "an `as` cast of a differentiated value is not supported; floats convert with `A::from_f64(..)`, and a cast of a value that is not differentiated is fine");
-                None
-            }
+            Expr::Cast(c) => self.cast(c, e),
             Expr::Tuple(t) => {
                 self.errors.push_spanned(t, "a tuple of differentiated values can only be taken apart right away: `let (a, b) = (x * 2.0, y);`");
                 None
@@ -200,6 +197,7 @@ impl Lowerer<'_> {
             BinOp::Sub(_) => "sub",
             BinOp::Mul(_) => "mul",
             BinOp::Div(_) => "div",
+            BinOp::Rem(_) => "rem",
             // Comparisons and logic give constants (bools).
             BinOp::Eq(_)
             | BinOp::Ne(_)

@@ -17,6 +17,7 @@
 //! header parameter, the value it has when an iteration starts.
 
 mod call;
+mod cast;
 mod control;
 mod env;
 mod expr;
@@ -26,6 +27,7 @@ mod prescan;
 mod rename;
 mod stmt;
 
+pub use call::is_float_owner;
 pub use stmt::strip_parens;
 
 use std::collections::{HashMap, HashSet};

@@ -148,11 +148,15 @@ impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
             }
             return;
         }
+        // `x as i32`, `f64::floor(x)`: constants whatever `x` is.
+        if super::cast::is_constant_cast(e) || super::call::is_reader_call(e) {
+            return;
+        }
         syn::visit::visit_expr(self, e)
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if !table::READERS.contains(&m.method.to_string().as_str()) {
+        if !table::READERS.contains(&crate::names::unraw(&m.method).as_str()) {
             self.visit_expr(&m.receiver);
         }
         for a in &m.args {

@@ -418,6 +418,53 @@ pub static OPS: &[OpEntry] = &[
         &[&[Value(0), Const(0), Const(1)]],
         NONE,
     ),
+    // Functions of several floats.
+    op(
+        "mul_add",
+        "MulAddRule",
+        &[O, O],
+        &[&[Value(1)], &[Value(0)], &[Meta(2)]],
+        NONE,
+    ),
+    op(
+        "hypot",
+        "HypotRule",
+        &[O],
+        &[&[Value(0), Meta(1), Out], &[Meta(0), Value(1), Out]],
+        NONE,
+    ),
+    op(
+        "atan2",
+        "Atan2Rule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    // The sign's derivative is 0: it has no backward function.
+    op(
+        "copysign",
+        "CopysignRule",
+        &[O],
+        &[&[Value(0), Meta(1), Out]],
+        NONE,
+    ),
+    op(
+        "rem_euclid",
+        "RemEuclidRule",
+        &[O],
+        &[&[Meta(0), Meta(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    // `x % m` on floats.
+    op(
+        "rem",
+        "RemRule",
+        &[],
+        &[&[Meta(0), Meta(1)], &[Value(0), Value(1)]],
+        NONE,
+    ),
+    // `x as f32`, `f64::from(x)`: the constant is the target type's `PhantomData`.
+    op("cast", "CastRule", &[C], &[&[Meta(0), Const(0)]], NONE),
     // Forms the lowering chooses: fused, element reads, joins.
     op(
         "matmul_t",
@@ -472,6 +519,8 @@ const NOT_METHODS: &[&str] = &[
     "mul",
     "div",
     "neg",
+    "rem",
+    "cast",
     "matmul_t",
     "square_sum_axis",
     "index",
@@ -490,7 +539,7 @@ pub fn method(name: &str) -> Option<&'static OpEntry> {
 
 /// The rule of an operator, by its std trait method (`add`, `neg`).
 pub fn operator(name: &str) -> Option<&'static OpEntry> {
-    find(name).filter(|e| matches!(e.name, "add" | "sub" | "mul" | "div" | "neg"))
+    find(name).filter(|e| matches!(e.name, "add" | "sub" | "mul" | "div" | "rem" | "neg"))
 }
 
 /// A fused or built-in form, by name (`index`, `concatenate`, `matmul_t`).
@@ -527,6 +576,14 @@ pub const READERS: &[&str] = &[
     "to_string",
     "partial_cmp",
     "total_cmp",
+    // Piecewise constant: derivative 0, as in PyTorch.
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "signum",
+    "div_euclid",
     "eq",
     "ne",
     "lt",

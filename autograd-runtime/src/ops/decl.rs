@@ -161,6 +161,7 @@ pub fn declarations() -> Vec<&'static OpDecl> {
         softmax::DECLS,
         index::DECLS,
         select::DECLS,
+        float_fns::DECLS,
         square_sum::DECLS,
         join::DECLS,
     ]

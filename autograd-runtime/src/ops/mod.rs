@@ -48,6 +48,7 @@
 
 pub mod arith;
 pub mod decl;
+pub mod float_fns;
 pub mod index;
 pub mod join;
 pub mod linalg;

@@ -1,0 +1,287 @@
+//! Functions of several floats from `std` (`mul_add`, `hypot`, `atan2`,
+//! `copysign`, `rem_euclid`) and conversions between float types: derivative
+//! rules.
+//!
+//! Each is written for floats (`f32`, `f64`), whose forward pass is the
+//! `std` function itself, so a differentiated body computes what the plain
+//! function computes, bit for bit. `d` is the output's gradient.
+//!
+//! | op | `y` | gradients | reads |
+//! |----|-----|-----------|-------|
+//! | `x.mul_add(a, b)` | `x·a + b`, one rounding | `d·a`, `d·x`, `d` | `x`, `a` |
+//! | `x.hypot(z)` | `√(x² + z²)` | `d·x / y`, `d·z / y` (0 where `y = 0`) | `x`, `z`, `y` |
+//! | `y.atan2(x)` | the angle of `(x, y)` | `d·x / r²`, `−d·y / r²` with `r² = x² + y²` (0 at the origin) | `y`, `x` |
+//! | `x.copysign(s)` | `\|x\|` with the sign of `s` | `±d` (`d` where the signs agree), 0 where `x = 0`; 0 for `s` | `x`, `y` |
+//! | `x.rem_euclid(m)` | `x − m·q`, `q = x.div_euclid(m)` | `d`, `−d·q` | `x`, `m` |
+//! | `x % m` | `x − m·q`, `q = (x / m).trunc()` | `d`, `−d·q` | `x`, `m` |
+//! | `x as B`, `B::from(x)` | `x` converted to the float type `B` | `d` converted back | |
+//!
+//! The special points follow PyTorch's conventions where PyTorch defines
+//! them (`copysign` at `x = 0`); where its formula gives `0/0` (`hypot` and
+//! `atan2` at the origin), the gradient is 0, the minimum-norm subgradient.
+//! `s` in `copysign` and the results of `floor`, `round`, `signum` and
+//! casts to integers are piecewise constant: their derivative is 0, as in
+//! PyTorch.
+
+use std::marker::PhantomData;
+
+use crate::float::Float;
+use crate::value::{Differentiable, Meta};
+
+use super::decl::{ArgKind, OpDecl, Reads as R};
+
+#[rustfmt::skip]
+/// Functions of several floats, as generated code sees them (see `decl`).
+pub(crate) const DECLS: &[OpDecl] = &[
+    OpDecl { name: "mul_add", rule: "MulAddRule", args: &[ArgKind::Operand, ArgKind::Operand], reads: &[&[R::Value(1)], &[R::Value(0)], &[R::Meta(2)]], caps: &[] },
+    OpDecl { name: "hypot", rule: "HypotRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Meta(1), R::Output], &[R::Meta(0), R::Value(1), R::Output]], caps: &[] },
+    OpDecl { name: "atan2", rule: "Atan2Rule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "copysign", rule: "CopysignRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Meta(1), R::Output]], caps: &[] },
+    OpDecl { name: "rem_euclid", rule: "RemEuclidRule", args: &[ArgKind::Operand], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "rem", rule: "RemRule", args: &[], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "cast", rule: "CastRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
+];
+
+/// The rule of `x.mul_add(a, b)`: `y = x·a + b` rounded once (`std`'s fused
+/// multiply-add); `∂y/∂x = a`, `∂y/∂a = x`, `∂y/∂b = 1`.
+///
+/// ```
+/// use autograd::prelude::*;
+/// #[differentiable]
+/// fn f(x: f64, a: f64) -> f64 {
+///     x.mul_add(a, 1.0)
+/// }
+/// assert_eq!(f::grad(2.0, 3.0), (3.0, 2.0));
+/// ```
+pub trait MulAddRule: Differentiable + Sized {
+    /// `x·a + b` with one rounding.
+    fn fwd(&self, a: &Self, b: &Self) -> Self;
+    /// The receiver's gradient `d·a`, reading the factor `a`.
+    fn rev0(a: &Self, d: &Self::Grad) -> Self::Grad;
+    /// The factor's gradient `d·x`, reading the receiver `x`.
+    fn rev1(x: &Self, d: &Self::Grad) -> Self::Grad;
+    /// The addend's gradient `d`.
+    fn rev2(b: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+}
+
+impl<A: Float> MulAddRule for A {
+    #[inline]
+    fn fwd(&self, a: &A, b: &A) -> A {
+        num_traits::Float::mul_add(*self, *a, *b)
+    }
+    #[inline]
+    fn rev0(a: &A, d: &A) -> A {
+        *d * *a
+    }
+    #[inline]
+    fn rev1(x: &A, d: &A) -> A {
+        *d * *x
+    }
+    #[inline]
+    fn rev2(_: &Meta<A>, d: &A) -> A {
+        *d
+    }
+}
+
+/// The rule of `x.hypot(z)`: `y = √(x² + z²)` without overflow;
+/// `∂y/∂x = x / y`, `∂y/∂z = z / y`, 0 where `y = 0` (the formula's `0/0`).
+///
+/// Like every rule of two operands, it takes the second's type as a
+/// parameter (implemented for two floats of one type).
+pub trait HypotRule<R: Differentiable>: Differentiable + Sized {
+    /// `√(x² + z²)`.
+    fn fwd(&self, z: &R) -> Self;
+    /// The receiver's gradient `d·x / y`, reading `x` and the output `y`.
+    fn rev0(x: &Self, z: &Meta<R>, out: &Self, d: &Self::Grad) -> Self::Grad;
+    /// The argument's gradient `d·z / y`, reading `z` and the output `y`.
+    fn rev1(x: &Meta<Self>, z: &R, out: &Self, d: &Self::Grad) -> R::Grad;
+}
+
+fn ratio_or_zero<A: Float>(num: A, den: A) -> A {
+    if den == A::zero() {
+        A::zero()
+    } else {
+        num / den
+    }
+}
+
+impl<A: Float> HypotRule<A> for A {
+    #[inline]
+    fn fwd(&self, z: &A) -> A {
+        num_traits::Float::hypot(*self, *z)
+    }
+    #[inline]
+    fn rev0(x: &A, _: &Meta<A>, out: &A, d: &A) -> A {
+        *d * ratio_or_zero(*x, *out)
+    }
+    #[inline]
+    fn rev1(_: &Meta<A>, z: &A, out: &A, d: &A) -> A {
+        *d * ratio_or_zero(*z, *out)
+    }
+}
+
+/// The rule of `y.atan2(x)`: the angle of the point `(x, y)` in `(−π, π]`;
+/// `∂/∂y = x / (x² + y²)`, `∂/∂x = −y / (x² + y²)`, 0 at the origin.
+pub trait Atan2Rule<R: Differentiable>: Differentiable + Sized {
+    /// `atan2(y, x)` for the receiver `y`.
+    fn fwd(&self, x: &R) -> Self;
+    /// The receiver's gradient `d·x / (x² + y²)`, reading `y` and `x`.
+    fn rev0(y: &Self, x: &R, d: &Self::Grad) -> Self::Grad;
+    /// The argument's gradient `−d·y / (x² + y²)`, reading `y` and `x`.
+    fn rev1(y: &Self, x: &R, d: &Self::Grad) -> R::Grad;
+}
+
+impl<A: Float> Atan2Rule<A> for A {
+    #[inline]
+    fn fwd(&self, x: &A) -> A {
+        num_traits::Float::atan2(*self, *x)
+    }
+    #[inline]
+    fn rev0(y: &A, x: &A, d: &A) -> A {
+        *d * ratio_or_zero(*x, *x * *x + *y * *y)
+    }
+    #[inline]
+    fn rev1(y: &A, x: &A, d: &A) -> A {
+        -*d * ratio_or_zero(*y, *x * *x + *y * *y)
+    }
+}
+
+/// The rule of `x.copysign(s)`: `|x|` with the sign of `s`; `∂y/∂x = ±1`
+/// (`+1` where `y` and `x` have the same sign), 0 where `x = 0` (as
+/// PyTorch); the sign `s` is piecewise constant: its gradient is 0, so it
+/// has no backward function.
+pub trait CopysignRule<R: Differentiable>: Differentiable + Sized {
+    /// `|x|` with the sign of `s`.
+    fn fwd(&self, s: &R) -> Self;
+    /// The receiver's gradient `d·y/x` (0 where `x = 0`), reading `x` and `y`.
+    fn rev0(x: &Self, s: &Meta<R>, out: &Self, d: &Self::Grad) -> Self::Grad;
+}
+
+impl<A: Float> CopysignRule<A> for A {
+    #[inline]
+    fn fwd(&self, s: &A) -> A {
+        num_traits::Float::copysign(*self, *s)
+    }
+    #[inline]
+    fn rev0(x: &A, _: &Meta<A>, out: &A, d: &A) -> A {
+        if *x == A::zero() || x.is_nan() {
+            A::zero()
+        } else if x.is_sign_negative() == out.is_sign_negative() {
+            *d
+        } else {
+            -*d
+        }
+    }
+}
+
+/// `x.rem_euclid(m)` as `std` computes it for `f32` and `f64`.
+fn rem_euclid<A: Float>(x: A, m: A) -> A {
+    let r = x % m;
+    if r < A::zero() {
+        r + m.abs()
+    } else {
+        r
+    }
+}
+
+/// `x.div_euclid(m)` as `std` computes it for `f32` and `f64`.
+fn div_euclid<A: Float>(x: A, m: A) -> A {
+    let q = (x / m).trunc();
+    if x % m < A::zero() {
+        if m > A::zero() {
+            q - A::one()
+        } else {
+            q + A::one()
+        }
+    } else {
+        q
+    }
+}
+
+/// The rule of `x.rem_euclid(m)`: `y = x − m·q` with the integer
+/// `q = x.div_euclid(m)`, piecewise constant; `∂y/∂x = 1`, `∂y/∂m = −q`
+/// (PyTorch's `remainder` gives the same with its own `q`).
+pub trait RemEuclidRule<R: Differentiable>: Differentiable + Sized {
+    /// The least nonnegative remainder of `x` by `m`, as `std`'s `rem_euclid`.
+    fn fwd(&self, m: &R) -> Self;
+    /// The receiver's gradient `d`.
+    fn rev0(x: &Meta<Self>, m: &Meta<R>, d: &Self::Grad) -> Self::Grad;
+    /// The modulus' gradient `−d·q`, reading `x` and `m`.
+    fn rev1(x: &Self, m: &R, d: &Self::Grad) -> R::Grad;
+}
+
+impl<A: Float> RemEuclidRule<A> for A {
+    #[inline]
+    fn fwd(&self, m: &A) -> A {
+        rem_euclid(*self, *m)
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        *d
+    }
+    #[inline]
+    fn rev1(x: &A, m: &A, d: &A) -> A {
+        -*d * div_euclid(*x, *m)
+    }
+}
+
+/// The rule of `x % m` on floats (C's `fmod`): `y = x − m·q` with the
+/// integer `q = (x / m).trunc()`, piecewise constant; `∂y/∂x = 1`,
+/// `∂y/∂m = −q` (PyTorch's `fmod` gives the same).
+pub trait RemRule<R: Differentiable>: Differentiable + Sized {
+    /// The remainder with the sign of `x`, as `%` computes it.
+    fn fwd(&self, m: &R) -> Self;
+    /// The dividend's gradient `d`.
+    fn rev0(x: &Meta<Self>, m: &Meta<R>, d: &Self::Grad) -> Self::Grad;
+    /// The divisor's gradient `−d·q`, reading `x` and `m`.
+    fn rev1(x: &Self, m: &R, d: &Self::Grad) -> R::Grad;
+}
+
+impl<A: Float> RemRule<A> for A {
+    #[inline]
+    fn fwd(&self, m: &A) -> A {
+        *self % *m
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
+        *d
+    }
+    #[inline]
+    fn rev1(x: &A, m: &A, d: &A) -> A {
+        -*d * (*x / *m).trunc()
+    }
+}
+
+/// The rule of a conversion between float types, `x as B` or `B::from(x)`:
+/// `y = x` rounded to `B`; the gradient is `d` converted back to `x`'s type.
+/// The target type comes as a `PhantomData<B>`.
+///
+/// ```
+/// use autograd::prelude::*;
+/// #[differentiable]
+/// fn f(x: f64) -> f32 {
+///     let y = x as f32;
+///     y * y
+/// }
+/// assert_eq!(f::grad(1.5), 3.0);
+/// ```
+pub trait CastRule<B>: Differentiable {
+    /// `x` converted to `B`, as `x as B` does.
+    fn fwd(&self, to: &PhantomData<B>) -> B;
+    /// The gradient `d` converted back to the input's type.
+    fn rev0(x: &Meta<Self>, to: &PhantomData<B>, d: &B) -> Self::Grad;
+}
+
+impl<A: Float, B: Float> CastRule<B> for A {
+    #[inline]
+    fn fwd(&self, _: &PhantomData<B>) -> B {
+        B::from_f64(self.as_f64())
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, _: &PhantomData<B>, d: &B) -> A {
+        A::from_f64(d.as_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests;
