@@ -70,6 +70,26 @@ in_f64_and_f32! {
     }
 }
 
+/// Items inside the body: `use`, `const`, `static`, and nested `fn`s (one
+/// returning a float is differentiated through, as if annotated).
+#[differentiable]
+fn with_items(x: f64, y: f64) -> f64 {
+    use std::f64::consts::PI;
+    const N: usize = 3;
+    static SCALE: f64 = 0.5;
+    fn helper(a: f64, b: f64) -> f64 {
+        a.sin() * b
+    }
+    fn count(k: usize) -> usize {
+        k + 1
+    }
+    let mut s = 0.0;
+    for i in 0..N {
+        s += helper(x, y) * (i as f64) + x * SCALE;
+    }
+    s * PI + count(2) as f64
+}
+
 #[differentiable]
 fn widen(x: f32, y: f64) -> f64 {
     let a = x as f64;
@@ -173,6 +193,22 @@ fn constants_and_mutable_parameters() {
         value = u * u,
         grads = (2.0 * u * y, 2.0 * u * x),
     );
+}
+
+#[test]
+fn items_inside_the_body() {
+    use std::f64::consts::PI;
+    let (x, y) = (0.3f64, 1.7f64);
+    let (v, (gx, gy)) = with_items::value_and_grad(x, y);
+    assert_eq!(v.to_bits(), with_items(x, y).to_bits());
+    // (3·sin x·y + 1.5x)·π + 3: (π(3y cos x + 1.5), 3π sin x)
+    assert!((gx - PI * (3.0 * y * x.cos() + 1.5)).abs() < 1e-12);
+    assert!((gy - 3.0 * PI * x.sin()).abs() < 1e-12);
+    gradcheck(
+        |(x, y): &(f64, f64)| with_items::value_and_grad(*x, *y),
+        &(x, y),
+    )
+    .unwrap();
 }
 
 #[test]

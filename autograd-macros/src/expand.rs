@@ -119,7 +119,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let Some(sig) = sig else {
         return with_errors(user_fn, errors);
     };
-    desugar::body(&mut func.block);
+    let items = desugar::hoist_items(&mut func.block, &mut errors);
+    desugar::body(&sig, &mut func.block, &mut errors);
     let Some(body) = lower::body(&sig, &func.block, &mut errors) else {
         return with_errors(user_fn, errors);
     };
@@ -134,7 +135,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         );
         return with_errors(user_fn, errors);
     }
-    let module = emit::module(&sig, &plan);
+    let module = emit::module(&sig, &plan, &desugar::items_for_module(&items));
     quote! {
         #[allow(dead_code)]
         #user_fn

@@ -34,6 +34,16 @@ pub fn local(name: &str, at: Span) -> Ident {
     }
 }
 
+/// A user's name written again at the user's token `at` (a raw identifier
+/// if it is a keyword), resolving as the user's own tokens do.
+pub fn user(name: &str, at: Span) -> Ident {
+    if is_keyword(name) && can_be_raw(name) {
+        Ident::new_raw(name, at)
+    } else {
+        Ident::new(name, at)
+    }
+}
+
 /// `tokens` moved to the user's token `at`, each keeping its hygiene: the
 /// code generated for one of the user's operations reports its type errors
 /// at that operation, not at the attribute.

@@ -125,6 +125,12 @@ pub enum Construct {
     TensorAssignOp,
     /// A long straight-line body of floats (emitted in chunks).
     LongStraight,
+    /// `mul_add`, `hypot`, `atan2`, `copysign`, `floor`, `%` on floats.
+    StdFns,
+    /// An iterator chain over slices: `x.iter().copied().map(|v| ..).sum::<f64>()`.
+    Chain,
+    /// A closure bound with `let` and called: `{ let c = |v: f64| ..; c(a) + c(b) }`.
+    Closure,
 }
 
 impl Construct {
@@ -176,6 +182,9 @@ impl Construct {
         Construct::TensorBroadcast,
         Construct::TensorAssignOp,
         Construct::LongStraight,
+        Construct::StdFns,
+        Construct::Chain,
+        Construct::Closure,
     ];
 
     /// The kebab-case name used in reports and environment variables.
@@ -411,6 +420,39 @@ pub enum Expr {
     /// `name` for `name: &f64` that is a constant (an element of a constant
     /// array or a `#[no_grad]` slice); the dual version reads `dc(*name)`.
     ConstRef(String),
+    /// An iterator chain over float slices.
+    Chain(Box<Chain>),
+    /// `{ let name = |param: f64| body; name(args[0]) + name(args[1]) .. }`.
+    Closure {
+        name: String,
+        param: String,
+        body: Box<Expr>,
+        args: Vec<Expr>,
+    },
+}
+
+/// `x.iter().copied()[.zip(y.iter().copied())] .adapters .map(|vars| body) .consumer`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chain {
+    /// One slice, or two zipped.
+    pub slices: Vec<String>,
+    /// The closure's parameters, one per slice.
+    pub vars: Vec<String>,
+    /// `rev()`, `skip(k)`, `take(k)`, `step_by(k)`: name and argument.
+    pub adapters: Vec<(String, Option<u64>)>,
+    pub body: Expr,
+    pub consumer: Consumer,
+}
+
+/// How a chain ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumer {
+    /// `.sum::<f64>()`.
+    Sum,
+    /// `.fold(0.0, |acc, t| acc + t)`.
+    FoldAdd,
+    /// `.fold(f64::NEG_INFINITY, f64::max)`.
+    FoldMax,
 }
 
 impl Expr {

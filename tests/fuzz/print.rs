@@ -35,8 +35,13 @@ fn precedence(e: &Expr, mode: Mode) -> u8 {
     match e {
         Expr::Binary(op, ..) => op.precedence(),
         Expr::Neg(_) | Expr::Not(_) | Expr::Ref(_) | Expr::Deref(_) => 6,
-        Expr::Method(..) | Expr::Index(..) => 8,
-        Expr::If(..) | Expr::Match(..) | Expr::Block(_) | Expr::Labelled(..) | Expr::Else(_) => 0,
+        Expr::Method(..) | Expr::Index(..) | Expr::Chain(_) => 8,
+        Expr::If(..)
+        | Expr::Match(..)
+        | Expr::Block(_)
+        | Expr::Labelled(..)
+        | Expr::Else(_)
+        | Expr::Closure { .. } => 0,
         Expr::Const(inner) if mode == Mode::Plain => precedence(inner, mode),
         _ => 9,
     }
@@ -144,7 +149,61 @@ impl Printer {
                 Mode::Plain => n.clone(),
                 Mode::Dual => format!("dc(*{n})"),
             },
+            Expr::Chain(c) => self.chain(c),
+            Expr::Closure {
+                name,
+                param,
+                body,
+                args,
+            } => {
+                let ty = self.ty(Ty::F64);
+                let body = self.expr(body, 0);
+                let calls: Vec<String> = args
+                    .iter()
+                    .map(|a| format!("{name}({})", self.expr(a, 0)))
+                    .collect();
+                format!(
+                    "{{ let {name} = |{param}: {ty}| {body}; {} }}",
+                    calls.join(" + ")
+                )
+            }
         }
+    }
+
+    /// An iterator chain, the same in both versions but for its types.
+    fn chain(&mut self, c: &Chain) -> String {
+        let ty = self.ty(Ty::F64);
+        let mut s = format!("{}.iter().copied()", c.slices[0]);
+        if let Some(y) = c.slices.get(1) {
+            write!(s, ".zip({y}.iter().copied())").unwrap();
+        }
+        for (name, arg) in &c.adapters {
+            match arg {
+                Some(k) => write!(s, ".{name}({k})").unwrap(),
+                None => write!(s, ".{name}()").unwrap(),
+            }
+        }
+        let params = if c.vars.len() == 1 {
+            c.vars[0].clone()
+        } else {
+            format!("({})", c.vars.join(", "))
+        };
+        let body = self.expr(&c.body, 0);
+        write!(s, ".map(|{params}| {body})").unwrap();
+        let zero = match self.mode {
+            Mode::Plain => "0.0",
+            Mode::Dual => "dc(0.0)",
+        };
+        let ninf = match self.mode {
+            Mode::Plain => "f64::NEG_INFINITY",
+            Mode::Dual => "dc(f64::NEG_INFINITY)",
+        };
+        match c.consumer {
+            Consumer::Sum => write!(s, ".sum::<{ty}>()").unwrap(),
+            Consumer::FoldAdd => write!(s, ".fold({zero}, |acc, t| acc + t)").unwrap(),
+            Consumer::FoldMax => write!(s, ".fold({ninf}, {ty}::max)").unwrap(),
+        }
+        s
     }
 
     fn match_expr(&mut self, scrutinee: &Expr, arms: &[Arm]) -> String {

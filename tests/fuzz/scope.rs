@@ -172,6 +172,25 @@ impl Scopes {
                 self.expr(c) && self.block(then) && els.as_ref().is_none_or(|e| self.expr(e))
             }
             Expr::Else(b) | Expr::Block(b) => self.block(b),
+            Expr::Chain(c) => {
+                let ok = c.slices.iter().all(|x| self.read(x));
+                self.stack.push(Vec::new());
+                for v in &c.vars {
+                    self.bind(v, false, true);
+                }
+                let ok = ok && self.expr(&c.body);
+                self.stack.pop();
+                ok
+            }
+            Expr::Closure {
+                param, body, args, ..
+            } => {
+                self.stack.push(Vec::new());
+                self.bind(param, false, true);
+                let ok = self.expr(body);
+                self.stack.pop();
+                ok && args.iter().all(|a| self.expr(a))
+            }
             Expr::Labelled(l, b) => {
                 self.jumps.push((Some(l.clone()), false));
                 let ok = self.block(b);

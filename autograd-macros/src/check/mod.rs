@@ -178,10 +178,11 @@ impl<'ast> Visit<'ast> for Validator<'_> {
 
     fn visit_stmt(&mut self, s: &'ast Stmt) {
         match s {
+            Stmt::Item(item) if crate::desugar::movable_item(item) => {}
             Stmt::Item(item) => self.unsupported(
                 item,
-                "an item inside the body",
-                "declare it outside the #[differentiable] function",
+                "this item inside the body",
+                "declare it outside the #[differentiable] function (`const`, `static`, `use` and `fn` items may stay)",
             ),
             Stmt::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
@@ -204,11 +205,6 @@ impl<'ast> Validator<'_> {
                 u.unsafe_token,
                 "`unsafe`",
                 "move the unsafe code into a function that is not differentiated and pass its result in as a #[no_grad] parameter",
-            ),
-            Expr::Closure(c) => self.unsupported(
-                c.or1_token,
-                "a closure",
-                "write the closure as a #[differentiable] fn and call it",
             ),
             Expr::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,

@@ -48,6 +48,6 @@ fn sin_cos_operand(e: &Expr) -> Option<Expr> {
     };
     Some(match x {
         Expr::Path(_) | Expr::Paren(_) => x,
-        other => syn::parse_quote!((#other)),
+        other => syn::parse_quote_spanned!(other.span() => (#other)),
     })
 }

@@ -2,15 +2,38 @@
 //! syntax tree, before lowering: each keeps the user's spans, so errors in
 //! the rewritten code still land on the user's tokens.
 //!
+//! - `const`, `static`, `use` and `fn` items move to the generated module
+//!   ([`items`]);
 //! - `fn f(mut x: f64)` is `fn f(x: f64) { let mut x = x; .. }` ([`params`]);
-//! - `x.sin_cos()` is `(x.sin(), x.cos())`, as `std` computes it ([`calls`]).
+//! - `x.sin_cos()` is `(x.sin(), x.cos())`, as `std` computes it ([`calls`]);
+//! - closures bound with `let` and called, or passed to iterator adapters,
+//!   are inlined ([`inline`]);
+//! - iterator chains over slices and ranges (`x.iter().map(..).sum()`,
+//!   `for (a, b) in x.iter().zip(y).rev()`) are the `for` loops a
+//!   hand-written version has ([`chain`]).
 
 mod calls;
+mod chain;
+mod inline;
+mod items;
 mod params;
+mod scope;
 
+pub use items::{for_module as items_for_module, hoist as hoist_items, movable as movable_item};
 pub use params::mut_params;
+pub use scope::pat_names;
+
+use crate::errors::Errors;
+use crate::signature::Signature;
 
 /// Rewrites a checked body in place (its depth is bounded by the checks).
-pub fn body(block: &mut syn::Block) {
+pub fn body(sig: &Signature, block: &mut syn::Block, errors: &mut Errors) {
     calls::rewrite(block);
+    let params = sig
+        .params
+        .iter()
+        .map(|p| crate::names::unraw(&p.ident))
+        .collect();
+    let mut d = inline::Desugarer::new(params, errors);
+    syn::visit_mut::VisitMut::visit_block_mut(&mut d, block);
 }

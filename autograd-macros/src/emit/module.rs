@@ -339,7 +339,8 @@ fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStr
     }
 }
 
-pub fn module(sig: &Signature, plan: &Plan) -> TokenStream {
+/// The generated module; `items` are the body's own items, moved beside it.
+pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream {
     let (p, generics) = parts(sig);
     let fn_name = sig.ident.to_string();
     let mod_doc = format!(
@@ -378,6 +379,8 @@ pub fn module(sig: &Signature, plan: &Plan) -> TokenStream {
         )]
         #vis mod #ident {
             use super::*;
+
+            #items
 
             #rule
 

@@ -33,6 +33,9 @@ fn refused_method(name: &str) -> Option<&'static str> {
         "into" => Some(
             "`.into()` of a differentiated value is not supported, because the macro cannot see its target type; write `f64::from(x)` or `x as f64`",
         ),
+        "collect" => Some(
+            "collecting differentiated values (`.collect()`) is not supported yet; consume the chain with `sum`, `product`, `fold`, `for_each` or a `for` loop, or build a Tensor",
+        ),
         _ => None,
     }
 }
@@ -209,6 +212,14 @@ impl Lowerer<'_> {
         }
         if let Some(op) = self.join_call(p, c, e) {
             return op;
+        }
+        if let Some((_, name)) = self.path_slot(&c.func) {
+            // After a closure was refused, its calls say nothing more.
+            if !self.errors.is_empty() {
+                return None;
+            }
+            self.errors.push_spanned(&c.func, format!("`{name}` is a local value, not a function: a closure is differentiated when it is bound with `let name = |..| ..;` and called directly"));
+            return None;
         }
         if self.is_recursive(&p.path) {
             self.errors.push_spanned(

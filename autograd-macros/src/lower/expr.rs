@@ -72,6 +72,10 @@ impl Lowerer<'_> {
                 Some(Operand::Lit(quote!(())))
             }
             Expr::Cast(c) => self.cast(c, e),
+            Expr::Closure(c) => {
+                self.errors.push_spanned(c.or1_token, "this closure reads a differentiated value and is used other than by calling it or passing it to an iterator adapter (`map`, `filter`, `fold`, `for_each`) of a chain over slices or ranges that ends in `sum`, `product`, `fold`, `for_each` or a `for` loop; call it directly, or write the loop with `for`");
+                None
+            }
             Expr::Tuple(t) => {
                 self.errors.push_spanned(t, "a tuple of differentiated values can only be taken apart right away: `let (a, b) = (x * 2.0, y);`");
                 None
@@ -327,7 +331,11 @@ impl Lowerer<'_> {
     /// Whether `&e` of this operand adds a reference: not for a field of a
     /// parameter struct, whose value is the borrow already.
     pub fn borrows(&self, e: &Expr, o: &Operand) -> bool {
+        // `&C[i]` of a constant is kept whole, reference and all: the
+        // variable holds the reference (`let c = &C[i];` reads as `c`).
+        let kept_whole = !self.is_active_expr(e) && !needs_structure(e);
         let fresh = super::pattern::is_borrow(e)
+            && !kept_whole
             && !o.value().is_some_and(|v| self.projections.contains(&v));
         // `m = v` where `v` is a reference: `m` is one too.
         let copied = matches!(

@@ -28,6 +28,8 @@ mod rename;
 mod stmt;
 
 pub use call::is_float_owner;
+pub use cast::is_integer_type;
+pub use rename::is_compound;
 pub use stmt::strip_parens;
 
 use std::collections::{HashMap, HashSet};

@@ -34,6 +34,7 @@ impl Lowerer<'_> {
             l: self,
             reads: Vec::new(),
             undefined: Vec::new(),
+            bound: Bound::default(),
         };
         r.visit_expr_mut(&mut e);
         let (reads, undefined) = (r.reads, r.undefined);
@@ -82,6 +83,7 @@ impl Lowerer<'_> {
         let mut f = ActiveFinder {
             l: self,
             found: false,
+            bound: Bound::default(),
         };
         f.visit_expr(e);
         f.found
@@ -92,10 +94,63 @@ struct Renamer<'a, 'l> {
     l: &'a Lowerer<'l>,
     reads: Vec<ValueId>,
     undefined: Vec<(proc_macro2::Span, String)>,
+    bound: Bound,
+}
+
+/// The names closures inside a kept expression bind (their parameters and
+/// `let`s), which are not the body's variables.
+#[derive(Default)]
+struct Bound {
+    names: Vec<String>,
+}
+
+impl Bound {
+    fn has(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.names.contains(&names::unraw(i))),
+            _ => false,
+        }
+    }
+    fn bind(&mut self, p: &syn::Pat) -> usize {
+        let mark = self.names.len();
+        crate::desugar::pat_names(p, &mut self.names);
+        mark
+    }
 }
 
 impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let mark = self.bound.names.len();
+        for p in &c.inputs {
+            self.bound.bind(p);
+        }
+        self.visit_expr_mut(&mut c.body);
+        self.bound.names.truncate(mark);
+    }
+
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        let mark = self.bound.names.len();
+        for s in &mut b.stmts {
+            match s {
+                syn::Stmt::Local(l) => {
+                    if let Some(init) = &mut l.init {
+                        self.visit_expr_mut(&mut init.expr);
+                    }
+                    self.bound.bind(&l.pat);
+                }
+                other => syn::visit_mut::visit_stmt_mut(self, other),
+            }
+        }
+        self.bound.names.truncate(mark);
+    }
+
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if self.bound.has(e) {
+            return;
+        }
         match self.l.path_slot(e) {
             Some((Slot::Value { value, borrowed }, _)) => {
                 let ident = self.l.values[value].ident.clone();
@@ -135,11 +190,37 @@ impl VisitMut for Renamer<'_, '_> {
 struct ActiveFinder<'a, 'l> {
     l: &'a Lowerer<'l>,
     found: bool,
+    bound: Bound,
 }
 
 impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let mark = self.bound.names.len();
+        for p in &c.inputs {
+            self.bound.bind(p);
+        }
+        self.visit_expr(&c.body);
+        self.bound.names.truncate(mark);
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        let mark = self.bound.names.len();
+        for s in &b.stmts {
+            match s {
+                syn::Stmt::Local(l) => {
+                    if let Some(init) = &l.init {
+                        self.visit_expr(&init.expr);
+                    }
+                    self.bound.bind(&l.pat);
+                }
+                other => syn::visit::visit_stmt(self, other),
+            }
+        }
+        self.bound.names.truncate(mark);
+    }
+
     fn visit_expr(&mut self, e: &'ast Expr) {
-        if self.found {
+        if self.found || self.bound.has(e) {
             return;
         }
         if let Some((slot, _)) = self.l.path_slot(e) {
@@ -190,12 +271,14 @@ pub fn needs_structure(e: &Expr) -> bool {
                 | Expr::Return(_)
                 | Expr::Break(_)
                 | Expr::Continue(_)
-                | Expr::Closure(_)
                 | Expr::Unsafe(_)
                 | Expr::Async(_)
                 | Expr::TryBlock(_)
                 | Expr::Const(_) => self.0 = true,
                 Expr::Binary(b) if is_compound(&b.op) => self.0 = true,
+                // A closure is a value of its own: kept whole when nothing
+                // in it is differentiated.
+                Expr::Closure(_) => {}
                 _ => syn::visit::visit_expr(self, e),
             }
         }

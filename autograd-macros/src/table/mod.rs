@@ -584,6 +584,12 @@ pub const READERS: &[&str] = &[
     "trunc",
     "signum",
     "div_euclid",
+    // Of an iterator: counts, positions and booleans.
+    "count",
+    "position",
+    "rposition",
+    "any",
+    "all",
     "eq",
     "ne",
     "lt",

@@ -33,6 +33,8 @@ pub fn typed(g: &Gen, e: &Expr) -> bool {
         | Expr::Cast(_)
         | Expr::FloatFn(..)
         | Expr::ConstRef(_) => true,
+        // `fold(0.0, ..)` of a literal body is a `{float}`.
+        Expr::Chain(c) => c.consumer != Consumer::FoldAdd,
         Expr::Float(_) | Expr::Int(_) => false,
         Expr::Const(inner) | Expr::Neg(inner) | Expr::Paren(inner) => typed(g, inner),
         Expr::Binary(_, a, b) => typed(g, a) || typed(g, b),
@@ -230,7 +232,7 @@ impl Gen<'_> {
             return self.leaf(raw_ref);
         }
         let d = depth - 1;
-        let weights = [8, 5, 3, 2, 7, 2, 1, 1];
+        let weights = [8, 5, 3, 2, 7, 2, 1, 1, 1, 1, 1];
         let f = match self.rng.weighted(&weights) {
             0 => {
                 let (a, b) = self.two(d);
@@ -296,6 +298,12 @@ impl Gen<'_> {
                     mag: a.mag,
                 }
             }
+            8 if self.enabled(Construct::StdFns) && !self.straight => self.std_fn(d),
+            9 if self.enabled(Construct::Chain) && !self.straight => match self.chain(d) {
+                Some(f) => f,
+                None => self.leaf(raw_ref),
+            },
+            10 if self.enabled(Construct::Closure) && !self.straight => self.closure(d),
             _ => self.leaf(raw_ref),
         };
         self.note(Construct::Arith);

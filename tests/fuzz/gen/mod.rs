@@ -10,11 +10,13 @@
 //! product of nested trip counts stays under a budget.
 //!
 //! `expr.rs` makes expressions and conditions, `stmt.rs` straight-line
-//! statements and branches, `loops.rs` loops, `tensor.rs` tensor bodies.
+//! statements and branches, `loops.rs` loops, `tensor.rs` tensor bodies,
+//! `ordinary.rs` std functions, iterator chains and closures.
 
 mod branch;
 mod expr;
 mod loops;
+mod ordinary;
 mod stmt;
 mod tensor;
 

@@ -137,6 +137,52 @@ impl Dual {
     pub fn min(self, o: Dual) -> Dual {
         Dual::select(self.v.min(o.v), self, o, o.v.partial_cmp(&self.v))
     }
+    /// `x.mul_add(a, b)`, one rounding as `f64::mul_add`.
+    pub fn mul_add(self, a: Dual, b: Dual) -> Dual {
+        let v = self.v.mul_add(a.v, b.v);
+        Dual {
+            v,
+            d: term(a.v, self.d) + term(self.v, a.d) + b.d,
+            m: term(a.v.abs(), self.m) + term(self.v.abs(), a.m) + b.m,
+        }
+    }
+    /// `√(x² + z²)`, with the runtime's 0 slope at the origin.
+    pub fn hypot(self, z: Dual) -> Dual {
+        let v = self.v.hypot(z.v);
+        let (kx, kz) = if v == 0.0 {
+            (0.0, 0.0)
+        } else {
+            (self.v / v, z.v / v)
+        };
+        Dual::binary(v, self, kx, z, kz)
+    }
+    /// `atan2(y, x)` for `self = y`, with the runtime's 0 slope at the origin.
+    pub fn atan2(self, x: Dual) -> Dual {
+        let r2 = x.v * x.v + self.v * self.v;
+        let (ky, kx) = if r2 == 0.0 {
+            (0.0, 0.0)
+        } else {
+            (x.v / r2, -(self.v / r2))
+        };
+        Dual::binary(self.v.atan2(x.v), self, ky, x, kx)
+    }
+    /// `|x|` with the sign of `s`: slope ±1 (0 at 0); `s` is piecewise constant.
+    pub fn copysign(self, s: Dual) -> Dual {
+        let v = self.v.copysign(s.v);
+        let k = if self.v == 0.0 || self.v.is_nan() {
+            0.0
+        } else if self.v.is_sign_negative() == v.is_sign_negative() {
+            1.0
+        } else {
+            -1.0
+        };
+        self.unary(v, k)
+    }
+    /// Piecewise constant.
+    pub fn floor(self) -> Dual {
+        dc(self.v.floor())
+    }
+
     /// `order` is `Greater` when `a` is selected.
     fn select(v: f64, a: Dual, b: Dual, order: Option<Ordering>) -> Dual {
         match order {
@@ -227,6 +273,22 @@ impl<R: IntoDual> MulAssign<R> for Dual {
 impl<R: IntoDual> DivAssign<R> for Dual {
     fn div_assign(&mut self, r: R) {
         *self = div(*self, r.dual());
+    }
+}
+
+/// `x % m`: slope 1 in `x`, `−trunc(x/m)` in `m`.
+impl<R: IntoDual> std::ops::Rem<R> for Dual {
+    type Output = Dual;
+    fn rem(self, r: R) -> Dual {
+        let m = r.dual();
+        Dual::binary(self.v % m.v, self, 1.0, m, -(self.v / m.v).trunc())
+    }
+}
+
+/// `std`'s float `sum` starts from `-0.0`.
+impl std::iter::Sum for Dual {
+    fn sum<I: Iterator<Item = Dual>>(iter: I) -> Dual {
+        iter.fold(dc(-0.0), |a, b| a + b)
     }
 }
 
