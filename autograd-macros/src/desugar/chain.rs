@@ -278,9 +278,11 @@ impl Desugarer<'_> {
                 "chunk size must be non-zero",
             )
         } else {
+            // Indexed by the window's last element, `k - 1..len` (empty when
+            // `len < k`, as std's), so that reads `x[i]` are visibly in bounds.
             (
-                syn::parse_quote_spanned!(sp => 0..((#x).len() + 1).saturating_sub(#k)),
-                syn::parse_quote_spanned!(sp => #i),
+                syn::parse_quote_spanned!(sp => ((#k) - 1)..(#x).len()),
+                syn::parse_quote_spanned!(sp => #i + 1 - (#k)),
                 syn::parse_quote_spanned!(sp => (#k)),
                 "window size must be non-zero",
             )
