@@ -76,6 +76,11 @@ pub fn unraw(ident: &Ident) -> String {
     }
 }
 
+/// The names of a path's segments, without `r#` (`f64::sqrt` → `["f64", "sqrt"]`).
+pub fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| unraw(&s.ident)).collect()
+}
+
 /// The path through which generated code reaches the runtime.
 pub fn runtime() -> TokenStream {
     quote!(::autograd::__private)

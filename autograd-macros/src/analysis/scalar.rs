@@ -129,12 +129,7 @@ fn float_arith(e: &syn::Expr, float: &str) -> Option<usize> {
         }
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs = crate::names::segments(&p.path);
             let args: Vec<&Expr> = c.args.iter().collect();
             match (segs.as_slice(), args.as_slice()) {
                 // `same_type(&v, 0.5)`: a literal assigned to a variable.

@@ -31,13 +31,7 @@ fn sin_cos_operand(e: &Expr) -> Option<Expr> {
         Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => (*m.receiver).clone(),
         Expr::Call(c) if c.args.len() == 1 => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            match segs.as_slice() {
+            match crate::names::segments(&p.path).as_slice() {
                 [.., owner, m] if m == "sin_cos" && crate::lower::is_float_owner(owner) => {
                     c.args[0].clone()
                 }

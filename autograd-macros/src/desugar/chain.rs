@@ -82,6 +82,31 @@ pub struct Loop {
     rich: bool,
 }
 
+impl Loop {
+    /// `{ pre; [let mut acc = init;] for pat in idx { stmts; step } [acc] }`.
+    fn build(self, span: proc_macro2::Span, acc: Option<(&syn::Ident, Expr)>, step: Stmt) -> Expr {
+        let Loop {
+            pre,
+            idx,
+            pat,
+            stmts,
+            ..
+        } = self;
+        match acc {
+            Some((acc, init)) => syn::parse_quote_spanned!(span => {
+                #(#pre)*
+                let mut #acc = #init;
+                for #pat in #idx { #(#stmts)* #step }
+                #acc
+            }),
+            None => syn::parse_quote_spanned!(span => {
+                #(#pre)*
+                for #pat in #idx { #(#stmts)* #step }
+            }),
+        }
+    }
+}
+
 /// `*e`, or `y` for `e = &y`.
 fn deref(e: &Expr) -> Expr {
     let sp = e.span();
@@ -427,24 +452,12 @@ impl Desugarer<'_> {
                 };
                 let elem = l.elem.expr(false)?;
                 let acc = self.fresh("acc", span);
-                let Loop {
-                    pre,
-                    idx,
-                    pat,
-                    stmts,
-                    ..
-                } = l;
                 let step: Stmt = if name == "sum" {
                     syn::parse_quote_spanned!(span => #acc += #elem;)
                 } else {
                     syn::parse_quote_spanned!(span => #acc *= #elem;)
                 };
-                Some(syn::parse_quote_spanned!(span => {
-                    #(#pre)*
-                    let mut #acc = #init;
-                    for #pat in #idx { #(#stmts)* #step }
-                    #acc
-                }))
+                Some(l.build(span, Some((&acc, init)), step))
             }
             ("fold", 2) => {
                 let l = self.chain(&m.receiver)?;
@@ -456,34 +469,14 @@ impl Desugarer<'_> {
                     (l.elem.clone(), false),
                 ];
                 let step = self.apply(&m.args[1], args)?;
-                let Loop {
-                    pre,
-                    idx,
-                    pat,
-                    stmts,
-                    ..
-                } = l;
-                Some(syn::parse_quote_spanned!(span => {
-                    #(#pre)*
-                    let mut #acc = #init;
-                    for #pat in #idx { #(#stmts)* #acc = #step; }
-                    #acc
-                }))
+                let step = syn::parse_quote_spanned!(span => #acc = #step;);
+                Some(l.build(span, Some((&acc, init)), step))
             }
             ("for_each", 1) => {
                 let l = self.chain(&m.receiver)?;
                 let step = self.apply(&m.args[0], vec![(l.elem.clone(), false)])?;
-                let Loop {
-                    pre,
-                    idx,
-                    pat,
-                    stmts,
-                    ..
-                } = l;
-                Some(syn::parse_quote_spanned!(span => {
-                    #(#pre)*
-                    for #pat in #idx { #(#stmts)* #step; }
-                }))
+                let step = syn::parse_quote_spanned!(span => #step;);
+                Some(l.build(span, None, step))
             }
             _ => None,
         }

@@ -47,13 +47,7 @@ pub fn is_reader_call(e: &Expr) -> bool {
     let Expr::Path(p) = &*c.func else {
         return false;
     };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| names::unraw(&s.ident))
-        .collect();
-    match segs.as_slice() {
+    match names::segments(&p.path).as_slice() {
         [.., owner, m] => is_float_owner(owner) && table::READERS.contains(&m.as_str()),
         _ => false,
     }
@@ -271,12 +265,7 @@ impl Lowerer<'_> {
         args: &[&Expr],
         e: &Expr,
     ) -> Option<Option<Operand>> {
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| names::unraw(&s.ident))
-            .collect();
+        let segs = names::segments(&p.path);
         let (method, owner) = match (&p.qself, segs.as_slice()) {
             (Some(_), [.., m]) => (m.clone(), None),
             (None, [.., owner, m]) => (m.clone(), Some(owner.clone())),
