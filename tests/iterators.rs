@@ -189,6 +189,15 @@ in_f64_and_f32! {
         let scale = if big { 2.0 } else { 1.0 };
         x.iter().map(|v| v * scale).sum::<F>() * ((n + m + k) as F)
     }
+    /// Sums and products of constants keep the type the chain states:
+    /// `.floor()` on them needs it (found by the fuzzer: seed 19).
+    #[differentiable]
+    pub fn typed_constant_sums(x: &[F]) -> F {
+        let s: F = x.iter().map(|_| 1.5).sum();
+        x.iter().map(|_| 2.25).sum::<F>().floor() * x[0]
+            + x[1] * s.sqrt()
+            + x.iter().map(|_| 1.5).product::<F>().ln()
+    }
 }
 
 const X: [f64; 5] = [0.3, -1.2, 0.8, 2.0, 0.7];
@@ -397,4 +406,16 @@ fn chains_of_constants_stay_constants() {
     let (v, g) = f64s::constant_chains::value_and_grad(&X, &idx);
     assert_eq!(v.to_bits(), f64s::constant_chains(&X, &idx).to_bits());
     close(&g.0, &[24.0; 5], 1e-12);
+}
+
+
+#[test]
+fn sums_of_constants_have_the_stated_type() {
+    // floor(5 · 2.25) · x₀ + x₁ · √7.5 + ln(1.5⁵)
+    let (v, g) = f64s::typed_constant_sums::value_and_grad(&X);
+    assert_eq!(v.to_bits(), f64s::typed_constant_sums(&X).to_bits());
+    close(&g, &[11.0, 7.5f64.sqrt(), 0.0, 0.0, 0.0], 1e-12);
+    let (v, g) = f32s::typed_constant_sums::value_and_grad(&x32());
+    assert_eq!(v.to_bits(), f32s::typed_constant_sums(&x32()).to_bits());
+    close32(&g, &[11.0, 7.5f64.sqrt(), 0.0, 0.0, 0.0]);
 }

@@ -737,3 +737,28 @@ fn an_arm_binding_of_a_literal_has_its_type() {
         assert!(close(g, want), "start = {start}: {g} vs {want}");
     }
 }
+
+/// A copy of a constant element of a `zip` (`let t = w;`) holds the
+/// reference, and is read as one (found by the fuzzer: case 1,166 of
+/// seed 19 read it as `&&f64`).
+#[differentiable]
+fn copy_of_a_constant_element(x: f64, xs: &[f64], #[no_grad] cs: &[f64]) -> f64 {
+    let mut a = x;
+    for (v, w) in xs.iter().zip(cs.iter()) {
+        let mut t = w;
+        if a > 100.0 {
+            t = &cs[0];
+        }
+        a += t / 2.0 * *v;
+    }
+    a
+}
+
+#[test]
+fn a_copy_of_a_constant_reference_is_one_reference() {
+    let (xs, cs) = ([1.0, 2.0], [3.0, 4.0]);
+    let (v, (gx, gxs, ())) = copy_of_a_constant_element::value_and_grad(0.5, &xs, &cs);
+    assert_eq!(v.to_bits(), copy_of_a_constant_element(0.5, &xs, &cs).to_bits());
+    assert_eq!(gx, 1.0);
+    assert_eq!(gxs, vec![1.5, 2.0]);
+}

@@ -84,7 +84,8 @@ pub struct Loop {
 
 impl Loop {
     /// `{ pre; [let mut acc = init;] for pat in idx { stmts; step } [acc] }`.
-    fn build(self, span: proc_macro2::Span, acc: Option<(&syn::Ident, Expr)>, step: Stmt) -> Expr {
+    /// The loop, with an accumulator `acc: ty = init` it returns when given.
+    fn build(self, span: proc_macro2::Span, acc: Option<Acc>, step: Stmt) -> Expr {
         let Loop {
             pre,
             idx,
@@ -93,12 +94,15 @@ impl Loop {
             ..
         } = self;
         match acc {
-            Some((acc, init)) => syn::parse_quote_spanned!(span => {
-                #(#pre)*
-                let mut #acc = #init;
-                for #pat in #idx { #(#stmts)* #step }
-                #acc
-            }),
+            Some((acc, ty, init)) => {
+                let ty = ty.iter();
+                syn::parse_quote_spanned!(span => {
+                    #(#pre)*
+                    let mut #acc #(: #ty)* = #init;
+                    for #pat in #idx { #(#stmts)* #step }
+                    #acc
+                })
+            }
             None => syn::parse_quote_spanned!(span => {
                 #(#pre)*
                 for #pat in #idx { #(#stmts)* #step }
@@ -106,6 +110,10 @@ impl Loop {
         }
     }
 }
+
+/// A loop's accumulator: its name, its type when the chain states one
+/// (`sum::<f64>()`), and its initial value.
+type Acc<'a> = (&'a syn::Ident, Option<syn::Type>, Expr);
 
 /// `*e`, or `y` for `e = &y`.
 fn deref(e: &Expr) -> Expr {
@@ -457,7 +465,7 @@ impl Desugarer<'_> {
                 } else {
                     syn::parse_quote_spanned!(span => #acc *= #elem;)
                 };
-                Some(l.build(span, Some((&acc, init)), step))
+                Some(l.build(span, Some((&acc, ty, init)), step))
             }
             ("fold", 2) => {
                 let l = self.chain(&m.receiver)?;
@@ -470,7 +478,7 @@ impl Desugarer<'_> {
                 ];
                 let step = self.apply(&m.args[1], args)?;
                 let step = syn::parse_quote_spanned!(span => #acc = #step;);
-                Some(l.build(span, Some((&acc, init)), step))
+                Some(l.build(span, Some((&acc, None, init)), step))
             }
             ("for_each", 1) => {
                 let l = self.chain(&m.receiver)?;

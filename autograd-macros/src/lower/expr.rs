@@ -337,8 +337,10 @@ impl Lowerer<'_> {
         let fresh = super::pattern::is_borrow(e)
             && !kept_whole
             && !o.value().is_some_and(|v| self.projections.contains(&v));
-        // `m = v` where `v` is a reference: `m` is one too.
-        let copied = matches!(
+        // `m = v` where `v` is a reference: `m` is one too. A constant
+        // copy holds the reference itself (`let t = (&w);`), as above.
+        let copied = !kept_whole
+            && matches!(
             self.path_slot(super::stmt::strip_parens(e)),
             Some((Slot::Value { borrowed: true, .. }, _))
         );
