@@ -408,7 +408,6 @@ fn chains_of_constants_stay_constants() {
     close(&g.0, &[24.0; 5], 1e-12);
 }
 
-
 #[test]
 fn sums_of_constants_have_the_stated_type() {
     // floor(5 · 2.25) · x₀ + x₁ · √7.5 + ln(1.5⁵)

@@ -758,7 +758,10 @@ fn copy_of_a_constant_element(x: f64, xs: &[f64], #[no_grad] cs: &[f64]) -> f64 
 fn a_copy_of_a_constant_reference_is_one_reference() {
     let (xs, cs) = ([1.0, 2.0], [3.0, 4.0]);
     let (v, (gx, gxs, ())) = copy_of_a_constant_element::value_and_grad(0.5, &xs, &cs);
-    assert_eq!(v.to_bits(), copy_of_a_constant_element(0.5, &xs, &cs).to_bits());
+    assert_eq!(
+        v.to_bits(),
+        copy_of_a_constant_element(0.5, &xs, &cs).to_bits()
+    );
     assert_eq!(gx, 1.0);
     assert_eq!(gxs, vec![1.5, 2.0]);
 }

@@ -63,6 +63,14 @@ in_f64_and_f32! {
         x * F::EPSILON + (std::f64::consts::PI as F) * x + std::f64::consts::E as F
     }
     #[differentiable]
+    pub fn log_base(x: F, b: F) -> F {
+        x.log(b) + F::log(x, 10.0)
+    }
+    #[differentiable]
+    pub fn units(x: F, y: F) -> F {
+        x.to_degrees() * F::to_radians(y)
+    }
+    #[differentiable]
     pub fn mutable(mut x: F, y: F) -> F {
         x *= y;
         x += 1.0;
@@ -145,6 +153,27 @@ fn functions_of_several_floats() {
         rem(x, m),
         value = r % 0.5 + x % 2.0,
         grads = (2.0, -(x / m).trunc()),
+    );
+}
+
+#[test]
+fn logarithms_in_any_base_and_angle_units() {
+    // log_b x + log₁₀ x: ∂x = 1/(x ln b) + 1/(x ln 10), ∂b = −ln x / (b ln² b)
+    let (x, b): (f64, f64) = (3.5, 2.5);
+    check_grad!(
+        log_base(x, b),
+        value = x.log(b) + x.log10(),
+        grads = (
+            1.0 / (x * b.ln()) + 1.0 / (x * 10f64.ln()),
+            -x.ln() / (b * b.ln() * b.ln())
+        ),
+    );
+    // (180x/π)·(πy/180) = x·y, to rounding: (y, x)
+    let (x, y): (f64, f64) = (0.7, -1.9);
+    check_grad!(
+        units(x, y),
+        value = x.to_degrees() * y.to_radians(),
+        grads = (y, x),
     );
 }
 

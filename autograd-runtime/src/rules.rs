@@ -8,7 +8,8 @@
 
 pub use crate::ops::arith::{AddRule, DivRule, MulRule, NegRule, SquareRule, SubRule};
 pub use crate::ops::float_fns::{
-    Atan2Rule, CastRule, CopysignRule, HypotRule, MulAddRule, RemEuclidRule, RemRule,
+    Atan2Rule, CastRule, CopysignRule, HypotRule, LogRule, MulAddRule, RemEuclidRule, RemRule,
+    ToDegreesRule, ToRadiansRule,
 };
 pub use crate::ops::index::{
     BroadcastRule, IndexAxisRule, IndexRule, InsertAxisRule, SliceAxisRule,

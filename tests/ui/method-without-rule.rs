@@ -2,7 +2,7 @@ use autograd::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    x.log(3.0) * x
+    x.midpoint(3.0) * x
 }
 
 fn main() {}

@@ -61,7 +61,8 @@ pub struct Layout {
 
 /// The rules applied to floats that a chunk may call: arithmetic,
 /// elementwise functions, powers, `max`, `min`, `clamp` and the functions
-/// of several floats (`mul_add`, `hypot`, `atan2`, `copysign`, `rem_euclid`).
+/// of several floats (`mul_add`, `hypot`, `atan2`, `copysign`, `rem_euclid`, `log`) and
+/// the unit conversions.
 fn float_rule(rule: &OpEntry) -> bool {
     rule.caps.elementwise
         || matches!(
@@ -82,6 +83,9 @@ fn float_rule(rule: &OpEntry) -> bool {
                 | "CopysignRule"
                 | "RemEuclidRule"
                 | "RemRule"
+                | "LogRule"
+                | "ToDegreesRule"
+                | "ToRadiansRule"
         )
 }
 

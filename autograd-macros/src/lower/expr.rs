@@ -341,9 +341,9 @@ impl Lowerer<'_> {
         // copy holds the reference itself (`let t = (&w);`), as above.
         let copied = !kept_whole
             && matches!(
-            self.path_slot(super::stmt::strip_parens(e)),
-            Some((Slot::Value { borrowed: true, .. }, _))
-        );
+                self.path_slot(super::stmt::strip_parens(e)),
+                Some((Slot::Value { borrowed: true, .. }, _))
+            );
         fresh || copied
     }
 

@@ -463,6 +463,15 @@ pub static OPS: &[OpEntry] = &[
         &[&[Meta(0), Meta(1)], &[Value(0), Value(1)]],
         NONE,
     ),
+    op(
+        "log",
+        "LogRule",
+        &[O],
+        &[&[Value(0), Value(1)], &[Value(1), Out]],
+        NONE,
+    ),
+    op("to_degrees", "ToDegreesRule", &[], &[&[Meta(0)]], NONE),
+    op("to_radians", "ToRadiansRule", &[], &[&[Meta(0)]], NONE),
     // `x as f32`, `f64::from(x)`: the constant is the target type's `PhantomData`.
     op("cast", "CastRule", &[C], &[&[Meta(0), Const(0)]], NONE),
     // Forms the lowering chooses: fused, element reads, joins.

@@ -1,6 +1,6 @@
 //! Functions of several floats from `std` (`mul_add`, `hypot`, `atan2`,
-//! `copysign`, `rem_euclid`) and conversions between float types: derivative
-//! rules.
+//! `copysign`, `rem_euclid`, `log`), unit conversions (`to_degrees`,
+//! `to_radians`) and conversions between float types: derivative rules.
 //!
 //! Each is written for floats (`f32`, `f64`), whose forward pass is the
 //! `std` function itself, so a differentiated body computes what the plain
@@ -14,6 +14,9 @@
 //! | `x.copysign(s)` | `\|x\|` with the sign of `s` | `±d` (`d` where the signs agree), 0 where `x = 0`; 0 for `s` | `x`, `y` |
 //! | `x.rem_euclid(m)` | `x − m·q`, `q = x.div_euclid(m)` | `d`, `−d·q` | `x`, `m` |
 //! | `x % m` | `x − m·q`, `q = (x / m).trunc()` | `d`, `−d·q` | `x`, `m` |
+//! | `x.log(b)` | `ln x / ln b` | `d / (x ln b)`, `−d·y / (b ln b)` | `x`, `b`, `y` |
+//! | `x.to_degrees()` | `x·180/π` | `d·180/π` | |
+//! | `x.to_radians()` | `x·π/180` | `d·π/180` | |
 //! | `x as B`, `B::from(x)` | `x` converted to the float type `B` | `d` converted back | |
 //!
 //! The special points follow PyTorch's conventions where PyTorch defines
@@ -39,6 +42,9 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "copysign", rule: "CopysignRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Meta(1), R::Output]], caps: &[] },
     OpDecl { name: "rem_euclid", rule: "RemEuclidRule", args: &[ArgKind::Operand], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
     OpDecl { name: "rem", rule: "RemRule", args: &[], reads: &[&[R::Meta(0), R::Meta(1)], &[R::Value(0), R::Value(1)]], caps: &[] },
+    OpDecl { name: "log", rule: "LogRule", args: &[ArgKind::Operand], reads: &[&[R::Value(0), R::Value(1)], &[R::Value(1), R::Output]], caps: &[] },
+    OpDecl { name: "to_degrees", rule: "ToDegreesRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
+    OpDecl { name: "to_radians", rule: "ToRadiansRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
     OpDecl { name: "cast", rule: "CastRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
 ];
 
@@ -249,6 +255,82 @@ impl<A: Float> RemRule<A> for A {
     #[inline]
     fn rev1(x: &A, m: &A, d: &A) -> A {
         -*d * (*x / *m).trunc()
+    }
+}
+
+/// The rule of `x.log(b)`: the logarithm of `x` in base `b`,
+/// `y = ln x / ln b` (as `std` computes it); `∂y/∂x = 1 / (x ln b)`,
+/// `∂y/∂b = −y / (b ln b)`.
+///
+/// ```
+/// use autograd::prelude::*;
+/// #[differentiable]
+/// fn f(x: f64) -> f64 {
+///     x.log(2.0)
+/// }
+/// assert!((f::grad(4.0) - 1.0 / (4.0 * 2f64.ln())).abs() < 1e-15);
+/// ```
+pub trait LogRule<R: Differentiable>: Differentiable + Sized {
+    /// `ln x / ln b`.
+    fn fwd(&self, b: &R) -> Self;
+    /// The argument's gradient `d / (x ln b)`, reading `x` and `b`.
+    fn rev0(x: &Self, b: &R, d: &Self::Grad) -> Self::Grad;
+    /// The base's gradient `−d·y / (b ln b)`, reading `b` and the output `y`.
+    fn rev1(b: &R, out: &Self, d: &Self::Grad) -> R::Grad;
+}
+
+impl<A: Float> LogRule<A> for A {
+    #[inline]
+    fn fwd(&self, b: &A) -> A {
+        num_traits::Float::log(*self, *b)
+    }
+    #[inline]
+    fn rev0(x: &A, b: &A, d: &A) -> A {
+        *d / (*x * b.ln())
+    }
+    #[inline]
+    fn rev1(b: &A, out: &A, d: &A) -> A {
+        -*d * *out / (*b * b.ln())
+    }
+}
+
+/// The rule of `x.to_degrees()`: `y = x·180/π`, `dy/dx = 180/π`.
+///
+/// The gradient is `d.to_degrees()`, the same product `std` computes.
+pub trait ToDegreesRule: Differentiable + Sized {
+    /// `x` in degrees.
+    fn fwd(&self) -> Self;
+    /// The gradient `d·180/π`.
+    fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+}
+
+impl<A: Float> ToDegreesRule for A {
+    #[inline]
+    fn fwd(&self) -> A {
+        num_traits::Float::to_degrees(*self)
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, d: &A) -> A {
+        num_traits::Float::to_degrees(*d)
+    }
+}
+
+/// The rule of `x.to_radians()`: `y = x·π/180`, `dy/dx = π/180`.
+pub trait ToRadiansRule: Differentiable + Sized {
+    /// `x` in radians.
+    fn fwd(&self) -> Self;
+    /// The gradient `d·π/180`.
+    fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+}
+
+impl<A: Float> ToRadiansRule for A {
+    #[inline]
+    fn fwd(&self) -> A {
+        num_traits::Float::to_radians(*self)
+    }
+    #[inline]
+    fn rev0(_: &Meta<A>, d: &A) -> A {
+        num_traits::Float::to_radians(*d)
     }
 }
 

@@ -102,13 +102,56 @@ fn hand<A: Float>() {
     }
 }
 
+/// `log`, `to_degrees` and `to_radians`, by hand.
+fn hand_logs_and_units<A: Float>() {
+    let f = A::from_f64;
+    // log₂ 8 = 3: ∂/∂x = 1/(8 ln 2), ∂/∂b = −3/(2 ln 2).
+    let (x, b) = (f(8.0), f(2.0));
+    let y = LogRule::fwd(&x, &b);
+    assert_close("log", y, 3.0);
+    let ln2 = std::f64::consts::LN_2;
+    assert_close(
+        "log x",
+        <A as LogRule<A>>::rev0(&x, &b, &f(1.0)),
+        1.0 / (8.0 * ln2),
+    );
+    assert_close(
+        "log b",
+        <A as LogRule<A>>::rev1(&b, &y, &f(1.0)),
+        -3.0 / (2.0 * ln2),
+    );
+    let m = crate::value::meta(&f(0.5));
+    assert_close(
+        "to_degrees",
+        ToDegreesRule::fwd(&f(std::f64::consts::PI)),
+        180.0,
+    );
+    assert_close(
+        "to_degrees x",
+        <A as ToDegreesRule>::rev0(&m, &f(2.0)),
+        360.0 / std::f64::consts::PI,
+    );
+    assert_close(
+        "to_radians",
+        ToRadiansRule::fwd(&f(90.0)),
+        std::f64::consts::FRAC_PI_2,
+    );
+    assert_close(
+        "to_radians x",
+        <A as ToRadiansRule>::rev0(&m, &f(2.0)),
+        std::f64::consts::PI / 90.0,
+    );
+}
+
 #[test]
 fn hand_derived_f64() {
+    hand_logs_and_units::<f64>();
     hand::<f64>();
 }
 
 #[test]
 fn hand_derived_f32() {
+    hand_logs_and_units::<f32>();
     hand::<f32>();
 }
 
@@ -134,7 +177,13 @@ fn forward_passes_are_std_bit_for_bit() {
         );
         assert_eq!(div_euclid(x, y).to_bits(), x.div_euclid(y).to_bits());
         assert_eq!(RemRule::fwd(&x, &y).to_bits(), (x % y).to_bits());
+        assert_eq!(LogRule::fwd(&x, &y).to_bits(), x.log(y).to_bits());
+        assert_eq!(ToDegreesRule::fwd(&x).to_bits(), x.to_degrees().to_bits());
+        assert_eq!(ToRadiansRule::fwd(&x).to_bits(), x.to_radians().to_bits());
         let (xf, yf) = (x as f32, y as f32);
+        assert_eq!(LogRule::fwd(&xf, &yf).to_bits(), xf.log(yf).to_bits());
+        assert_eq!(ToDegreesRule::fwd(&xf).to_bits(), xf.to_degrees().to_bits());
+        assert_eq!(ToRadiansRule::fwd(&xf).to_bits(), xf.to_radians().to_bits());
         assert_eq!(
             RemEuclidRule::fwd(&xf, &yf).to_bits(),
             xf.rem_euclid(yf).to_bits()
@@ -190,6 +239,16 @@ fn gradients_match_central_differences() {
         assert!((g - central(|m| p % m, m)).abs() < 1e-6);
         let g = <f64 as RemRule<f64>>::rev0(&crate::value::meta(&p), &crate::value::meta(&m), &d);
         assert!((g - central(|x| x % m, p)).abs() < 1e-6);
+        let (xp, bp) = (p.abs() + 0.2, q.abs() + 1.5);
+        let g = <f64 as LogRule<f64>>::rev0(&xp, &bp, &d);
+        assert!((g - central(|x| x.log(bp), xp)).abs() < 1e-6);
+        let g = <f64 as LogRule<f64>>::rev1(&bp, &xp.log(bp), &d);
+        assert!((g - central(|b| xp.log(b), bp)).abs() < 1e-6);
+        let m = crate::value::meta(&p);
+        let g = <f64 as ToDegreesRule>::rev0(&m, &d);
+        assert!((g - central(|x| x.to_degrees(), p)).abs() < 1e-4);
+        let g = <f64 as ToRadiansRule>::rev0(&m, &d);
+        assert!((g - central(|x| x.to_radians(), p)).abs() < 1e-6);
         let g32: f32 = CastRule::<f64>::rev0(&crate::value::meta(&(p as f32)), &PhantomData, &2.5);
         assert_eq!(g32, 2.5);
     }
