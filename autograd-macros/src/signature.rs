@@ -358,3 +358,34 @@ fn type_text(ty: &Type) -> String {
     }
     out
 }
+
+/// The type parameters bounded by a trait named `Float` (`num_traits::Float`
+/// or this crate's), inline or in the `where` clause: the float types of a
+/// generic function.
+pub fn float_params(generics: &Generics) -> Vec<Ident> {
+    fn bounds_float<'a>(mut bounds: impl Iterator<Item = &'a syn::TypeParamBound>) -> bool {
+        bounds.any(|b| match b {
+            syn::TypeParamBound::Trait(t) => {
+                t.path.segments.last().is_some_and(|s| s.ident == "Float")
+            }
+            _ => false,
+        })
+    }
+    let inline = generics
+        .type_params()
+        .filter(|t| bounds_float(t.bounds.iter()))
+        .map(|t| t.ident.clone());
+    let in_where = generics.where_clause.iter().flat_map(|w| {
+        w.predicates.iter().filter_map(|p| match p {
+            syn::WherePredicate::Type(pt) if bounds_float(pt.bounds.iter()) => match &pt.bounded_ty
+            {
+                syn::Type::Path(tp) => tp.path.get_ident().cloned(),
+                _ => None,
+            },
+            _ => None,
+        })
+    });
+    let mut out: Vec<Ident> = inline.chain(in_where).collect();
+    out.dedup();
+    out
+}

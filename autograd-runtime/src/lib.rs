@@ -5,6 +5,7 @@
 #[cfg(feature = "blas")]
 extern crate blas_src;
 
+pub mod array;
 pub mod broadcast;
 pub mod data;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod losses;
 pub mod ops;
 pub mod optim;
 pub mod params;
+pub mod real;
 pub mod rng;
 pub mod rules;
 pub mod tensor;

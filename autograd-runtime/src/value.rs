@@ -4,6 +4,7 @@
 use ndarray::{Array, Array0, Dimension, Ix0};
 
 use crate::float::Float;
+use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// A value that gradients can flow through: a float, a tensor, a reference to
@@ -164,7 +165,7 @@ impl<A: Float, D: Dimension> GradValue for Array<A, D> {
     }
 }
 
-impl<A: Float> GradValue for Vec<A> {
+impl<A: Real> GradValue for Vec<A> {
     fn accumulate(&mut self, other: Self) {
         for (a, b) in self.iter_mut().zip(other) {
             *a += b;
@@ -200,7 +201,7 @@ impl<A: Float, D: Dimension> ScaleGrad<A> for Array<A, D> {
     }
 }
 
-impl<A: Float> ScaleGrad<A> for Vec<A> {
+impl<A: Real> ScaleGrad<A> for Vec<A> {
     fn scale(&mut self, factor: A) {
         for v in self.iter_mut() {
             *v *= factor;
@@ -493,7 +494,7 @@ impl<A: Float, D: Dimension> ValueRef for Tensor<A, D> {
     }
 }
 
-impl<A: Float> ValueRef for [A] {
+impl<A: Real> ValueRef for [A] {
     type Target = [A];
     #[inline]
     fn value_ref(&self) -> &[A] {
@@ -501,7 +502,7 @@ impl<A: Float> ValueRef for [A] {
     }
 }
 
-impl<A: Float> ValueRef for Vec<A> {
+impl<A: Real> ValueRef for Vec<A> {
     type Target = Vec<A>;
     #[inline]
     fn value_ref(&self) -> &Vec<A> {
@@ -526,7 +527,7 @@ pub fn val<T: ValueRef + ?Sized>(x: &T) -> &T::Target {
 /// A slice of floats is differentiable element by element: its gradient is a
 /// `Vec` of the same length (`Shape` is the length). A slice is never a leaf,
 /// so `backward()` stores nothing for it; its gradient comes from `grad`/`vjp`.
-impl<A: Float> Differentiable for [A] {
+impl<A: Real> Differentiable for [A] {
     type Grad = Vec<A>;
     type Shape = usize;
     fn shape_of(&self) -> usize {
@@ -539,7 +540,7 @@ impl<A: Float> Differentiable for [A] {
 
 /// A `Vec` of floats is differentiable as a slice is: its gradient is a `Vec`
 /// of the same length.
-impl<A: Float> Differentiable for Vec<A> {
+impl<A: Real> Differentiable for Vec<A> {
     type Grad = Vec<A>;
     type Shape = usize;
     fn shape_of(&self) -> usize {
@@ -555,7 +556,7 @@ impl<A: Float> Differentiable for Vec<A> {
 /// [`lit`] so that rustc knows their type at once.
 pub trait Elem {
     /// `A` for `A`, `Tensor<A, D>`, `[A]` and `Vec<A>`.
-    type Elem: Float;
+    type Elem: Real;
 }
 
 /// One impl for every float (not one per float type), so that a literal
@@ -570,11 +571,11 @@ impl<A: Float, D: Dimension> Elem for Tensor<A, D> {
     type Elem = A;
 }
 
-impl<A: Float> Elem for [A] {
+impl<A: Real> Elem for [A] {
     type Elem = A;
 }
 
-impl<A: Float> Elem for Vec<A> {
+impl<A: Real> Elem for Vec<A> {
     type Elem = A;
 }
 

@@ -451,13 +451,7 @@ impl Desugarer<'_> {
                         _ => None,
                     })
                     .or_else(|| self.hint.clone());
-                let int = ty.as_ref().is_some_and(crate::lower::is_integer_type);
-                let init: Expr = match (name.as_str(), int) {
-                    ("sum", false) => syn::parse_quote_spanned!(sp => -0.0),
-                    ("sum", true) => syn::parse_quote_spanned!(sp => 0),
-                    (_, false) => syn::parse_quote_spanned!(sp => 1.0),
-                    (_, true) => syn::parse_quote_spanned!(sp => 1),
-                };
+                let init = self.identity(&name, ty.as_ref(), sp);
                 let elem = l.elem.expr(false)?;
                 let acc = self.fresh("acc", span);
                 let step: Stmt = if name == "sum" {
@@ -487,6 +481,36 @@ impl Desugarer<'_> {
                 Some(l.build(span, None, step))
             }
             _ => None,
+        }
+    }
+
+    /// The start of a `sum` (`-0.0`, as std's) or `product` (1) of type
+    /// `ty`: a literal, or for a float type parameter (stated, or the
+    /// function's only one) `neg_zero::<T>()` or `T::one()`.
+    fn identity(&self, name: &str, ty: Option<&syn::Type>, sp: proc_macro2::Span) -> Expr {
+        let param = match ty {
+            Some(syn::Type::Path(p)) => p
+                .path
+                .get_ident()
+                .filter(|i| self.floats.contains(i))
+                .cloned(),
+            None if self.floats.len() == 1 => Some(self.floats[0].clone()),
+            _ => None,
+        };
+        if let Some(t) = param {
+            let rt = crate::names::runtime();
+            return if name == "sum" {
+                syn::parse_quote_spanned!(sp => #rt::neg_zero::<#t>())
+            } else {
+                syn::parse_quote_spanned!(sp => #rt::one::<#t>())
+            };
+        }
+        let int = ty.is_some_and(crate::lower::is_integer_type);
+        match (name, int) {
+            ("sum", false) => syn::parse_quote_spanned!(sp => -0.0),
+            ("sum", true) => syn::parse_quote_spanned!(sp => 0),
+            (_, false) => syn::parse_quote_spanned!(sp => 1.0),
+            (_, true) => syn::parse_quote_spanned!(sp => 1),
         }
     }
 

@@ -35,6 +35,8 @@ pub struct Desugarer<'e> {
     next: usize,
     /// The type a `let` gives the expression being rewritten (`let s: f64 = ..`).
     pub hint: Option<syn::Type>,
+    /// The function's float type parameters (`T: num_traits::Float`).
+    pub floats: Vec<syn::Ident>,
     pub errors: &'e mut Errors,
 }
 
@@ -44,6 +46,7 @@ impl<'e> Desugarer<'e> {
             scopes: vec![params.into_iter().map(|p| (p, Name::Local)).collect()],
             next: 0,
             hint: None,
+            floats: Vec::new(),
             errors,
         }
     }

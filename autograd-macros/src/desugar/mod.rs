@@ -5,6 +5,7 @@
 //! - `const`, `static`, `use` and `fn` items move to the generated module
 //!   ([`items`]);
 //! - `fn f(mut x: f64)` is `fn f(x: f64) { let mut x = x; .. }` ([`params`]);
+//! - `let [a, b] = *x;` is one `let` per element ([`arrays`]);
 //! - `x.sin_cos()` is `(x.sin(), x.cos())`, as `std` computes it ([`calls`]);
 //! - closures bound with `let` and called, or passed to iterator adapters,
 //!   are inlined ([`inline`]);
@@ -12,6 +13,7 @@
 //!   `for (a, b) in x.iter().zip(y).rev()`) are the `for` loops a
 //!   hand-written version has ([`chain`]).
 
+mod arrays;
 mod calls;
 mod chain;
 mod inline;
@@ -29,11 +31,13 @@ use crate::signature::Signature;
 /// Rewrites a checked body in place (its depth is bounded by the checks).
 pub fn body(sig: &Signature, block: &mut syn::Block, errors: &mut Errors) {
     calls::rewrite(block);
+    arrays::rewrite(sig, block);
     let params = sig
         .params
         .iter()
         .map(|p| crate::names::unraw(&p.ident))
         .collect();
     let mut d = inline::Desugarer::new(params, errors);
+    d.floats = crate::signature::float_params(&sig.generics);
     syn::visit_mut::VisitMut::visit_block_mut(&mut d, block);
 }

@@ -36,10 +36,22 @@ struct Parts {
     slot_idents: Vec<Ident>,
 }
 
+/// `T: Real` for each type parameter the user bounds by a `Float` trait
+/// (`num_traits::Float`): the generated code calls derivative rules on `T`,
+/// which the user's bound does not promise.
+fn require_real(generics: &mut syn::Generics, rt: &TokenStream) {
+    let floats = crate::signature::float_params(generics);
+    let wc = generics.make_where_clause();
+    for t in floats {
+        wc.predicates.push(syn::parse_quote!(#t: #rt::Real));
+    }
+}
+
 fn parts(sig: &Signature) -> (Parts, syn::Generics) {
     let rt = names::runtime();
     let mut generics = sig.generics.clone();
     FixPaths.visit_generics_mut(&mut generics);
+    require_real(&mut generics, &rt);
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let output = fixed(&sig.output, |v, t| v.visit_type_mut(t));
     let params = sig

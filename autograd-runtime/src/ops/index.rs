@@ -25,6 +25,7 @@ use ndarray::{Array, Axis, Dimension, IntoDimension, NdIndex, RemoveAxis, Slice}
 use crate::broadcast::unbroadcast;
 use crate::error::{check_axis, or_panic, Error};
 use crate::float::Float;
+use crate::real::Real;
 use crate::tensor::Tensor;
 use crate::value::{Differentiable, GradOf, Meta};
 
@@ -65,7 +66,7 @@ pub trait IndexRule<I>: Differentiable {
     );
 }
 
-impl<A: Float> IndexRule<usize> for [A] {
+impl<A: Real> IndexRule<usize> for [A] {
     type Output = A;
     #[inline]
     #[track_caller]
@@ -78,7 +79,7 @@ impl<A: Float> IndexRule<usize> for [A] {
     }
 }
 
-impl<A: Float> IndexRule<usize> for Vec<A> {
+impl<A: Real> IndexRule<usize> for Vec<A> {
     type Output = A;
     #[inline]
     #[track_caller]
