@@ -77,6 +77,33 @@ impl<A: Float, B: FnOnce(&A)> Graph<A, B> {
     }
 }
 
+impl<A: Float, const N: usize, B: FnOnce(&[A; N])> Graph<[A; N], B> {
+    /// Runs the backward pass of an array output (`-> [f64; N]`) seeded with
+    /// the external gradient `v`, accumulating `vᵀJ` into every tensor
+    /// argument that requires grad.
+    pub fn backward(self, gradient: &[A; N]) {
+        (self.backward)(gradient)
+    }
+}
+
+macro_rules! tuple_backward {
+    ($($t:ident),+) => {
+        impl<$($t: crate::value::Differentiable),+, B: FnOnce(&($($t::Grad,)+))> Graph<($($t,)+), B> {
+            /// Runs the backward pass of a tuple output seeded with one
+            /// external gradient per element (of each element's gradient
+            /// type: `1.0` for a float, an `Array` for a tensor), accumulating
+            /// `vᵀJ` into every tensor argument that requires grad.
+            pub fn backward(self, gradient: &($($t::Grad,)+)) {
+                (self.backward)(gradient)
+            }
+        }
+    };
+}
+
+tuple_backward!(T0, T1);
+tuple_backward!(T0, T1, T2);
+tuple_backward!(T0, T1, T2, T3);
+
 impl<A: Float, B: FnOnce(&Array<A, Ix0>)> Graph<Tensor<A, Ix0>, B> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every
     /// tensor argument that requires grad.

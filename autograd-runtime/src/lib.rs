@@ -22,6 +22,7 @@ pub mod real;
 pub mod rng;
 pub mod rules;
 pub mod tensor;
+pub mod tuple;
 pub mod value;
 
 pub use data::DataLoader;

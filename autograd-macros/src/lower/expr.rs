@@ -76,14 +76,8 @@ impl Lowerer<'_> {
                 self.errors.push_spanned(c.or1_token, "this closure reads a differentiated value and is used other than by calling it or passing it to an iterator adapter (`map`, `filter`, `fold`, `for_each`) of a chain over slices or ranges that ends in `sum`, `product`, `fold`, `for_each` or a `for` loop; call it directly, or write the loop with `for`");
                 None
             }
-            Expr::Tuple(t) => {
-                self.errors.push_spanned(t, "a tuple of differentiated values can only be taken apart right away: `let (a, b) = (x * 2.0, y);`");
-                None
-            }
-            Expr::Array(a) => {
-                self.errors.push_spanned(a, "arrays of differentiated values are not supported; build a Tensor outside the function and pass it in, or use `concatenate`/`stack`");
-                None
-            }
+            Expr::Tuple(t) => self.tuple_value(t),
+            Expr::Array(a) => self.array_value(a),
             Expr::Repeat(a) => {
                 self.errors.push_spanned(a, "arrays of differentiated values are not supported; build a Tensor outside the function and pass it in");
                 None
@@ -289,6 +283,13 @@ impl Lowerer<'_> {
     fn field(&mut self, f: &syn::ExprField, e: &Expr) -> Option<Operand> {
         let base = match self.value(&f.base)? {
             Operand::Value(b) if self.is_projection_base(b) => b,
+            // `t.0` of a tuple value.
+            t @ Operand::Value(_) if matches!(f.member, syn::Member::Unnamed(_)) => {
+                let syn::Member::Unnamed(i) = &f.member else {
+                    return None;
+                };
+                return self.part(t, i.index as usize, e.span());
+            }
             _ => {
                 self.errors.push_spanned(
                     f,

@@ -22,6 +22,7 @@ mod control;
 mod env;
 mod expr;
 mod loops;
+mod pack;
 mod pattern;
 mod prescan;
 mod rename;

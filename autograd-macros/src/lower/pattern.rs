@@ -63,6 +63,12 @@ impl Lowerer<'_> {
                     self.assign_tree(target, part);
                 }
             }
+            (Expr::Tuple(t), Tree::Leaf { operand, span, .. }) if self.is_active(&operand) => {
+                // `(q, r) = f(x);`
+                if let Some(parts) = self.split(operand, t.elems.len(), span) {
+                    self.assign_tree(lhs, parts);
+                }
+            }
             (Expr::Infer(_), _) => {}
             (target @ Expr::Path(_), Tree::Leaf { operand, borrowed, span }) => {
                 if let Some(b) = self.assign_target(target) {
@@ -105,6 +111,19 @@ impl Lowerer<'_> {
                 self.bind_tree(pat, tree);
             }
             _ if !self.is_active_expr(init) => self.constant_pattern(pat, init),
+            // `let [p, q] = v;` of an array value: one element each.
+            Pat::Slice(ps) => {
+                let Some(operand) = self.value(init) else { return };
+                if let Some(parts) = self.elements(ps, operand) {
+                    self.bind_tree(&tuple_of(ps), parts);
+                }
+            }
+            // `let (q, r) = f(x);`: the tuple `f` returns, taken apart.
+            Pat::Tuple(_) | Pat::Paren(_) => {
+                let Some(operand) = self.value(init) else { return };
+                let span = init.span();
+                self.bind_tree(pat, Tree::Leaf { operand, borrowed: false, span });
+            }
             other => self.errors.push_spanned(
                 other,
                 "only `let name = ..`, `let (a, b) = (.., ..)` and `let _ = ..` bind differentiated values; bind each value to its own name",
@@ -117,6 +136,13 @@ impl Lowerer<'_> {
         match (pat, tree) {
             (Pat::Paren(p), t) => self.bind_tree(&p.pat, t),
             (Pat::Type(pt), t) => self.bind_tree(&pt.pat, t),
+            (Pat::Tuple(pt), Tree::Leaf { operand, span, .. })
+                if self.is_active(&operand) && !pt.elems.iter().any(|p| matches!(p, Pat::Rest(_))) =>
+            {
+                if let Some(parts) = self.split(operand, pt.elems.len(), span) {
+                    self.bind_tree(pat, parts);
+                }
+            }
             (Pat::Tuple(pt), Tree::Node(parts)) => {
                 let rest = pt.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
                 let pats: Vec<&Pat> = pt.elems.iter().collect();
@@ -282,4 +308,13 @@ impl Lowerer<'_> {
         }
         (p.into_token_stream(), bindings)
     }
+}
+
+/// `[a, b]` as the tuple pattern `(a, b)`, to bind its elements' values.
+fn tuple_of(ps: &syn::PatSlice) -> Pat {
+    Pat::Tuple(syn::PatTuple {
+        attrs: Vec::new(),
+        paren_token: Default::default(),
+        elems: ps.elems.clone(),
+    })
 }

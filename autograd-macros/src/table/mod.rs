@@ -518,8 +518,37 @@ pub static OPS: &[OpEntry] = &[
             variadic: true,
             ..NONE
         },
+    ), // Tuples and arrays: `(a, b)`, `t.0`, `[a, b]`.
+    op("tuple2", "Tuple2Rule", &[], &[M2, M2], NONE),
+    op("tuple3", "Tuple3Rule", &[], &[M3, M3, M3], NONE),
+    op("tuple4", "Tuple4Rule", &[], &[M4, M4, M4, M4], NONE),
+    op("part0", "Part0Rule", &[], &[&[Meta(0)]], PART),
+    op("part1", "Part1Rule", &[], &[&[Meta(0)]], PART),
+    op("part2", "Part2Rule", &[], &[&[Meta(0)]], PART),
+    op("part3", "Part3Rule", &[], &[&[Meta(0)]], PART),
+    op(
+        "array",
+        "ArrayRule",
+        &[],
+        &[&[Position]],
+        Caps {
+            variadic: true,
+            ..NONE
+        },
     ),
 ];
+
+const M2: &[Read] = &[Meta(0), Meta(1)];
+const M3: &[Read] = &[Meta(0), Meta(1), Meta(2)];
+const M4: &[Read] = &[Meta(0), Meta(1), Meta(2), Meta(3)];
+const PART: Caps = Caps {
+    consumes: true,
+    owned_grad: 0b1,
+    ..NONE
+};
+
+/// The most elements a tuple of differentiated values has.
+pub const MAX_TUPLE: usize = 4;
 
 /// The operations users call as methods (not operators, fused or built-in forms).
 const NOT_METHODS: &[&str] = &[
@@ -535,6 +564,14 @@ const NOT_METHODS: &[&str] = &[
     "index",
     "concatenate",
     "stack",
+    "tuple2",
+    "tuple3",
+    "tuple4",
+    "part0",
+    "part1",
+    "part2",
+    "part3",
+    "array",
 ];
 
 fn find(name: &str) -> Option<&'static OpEntry> {

@@ -164,6 +164,7 @@ pub fn declarations() -> Vec<&'static OpDecl> {
         float_fns::DECLS,
         square_sum::DECLS,
         join::DECLS,
+        pack::DECLS,
     ]
     .into_iter()
     .flatten()

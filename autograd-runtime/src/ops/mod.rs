@@ -53,6 +53,7 @@ pub mod index;
 pub mod join;
 pub mod linalg;
 pub mod operators;
+pub mod pack;
 pub mod reduce;
 pub mod select;
 pub mod shape;

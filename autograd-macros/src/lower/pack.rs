@@ -1,0 +1,97 @@
+//! Tuples and arrays of differentiated values: `(a, b)` and `[a, b]` are
+//! rules that build them, `t.0` and `let (q, r) = f(x);` rules that take a
+//! tuple apart (`part0`, `part1`, ..: the gradient of the tuple is zeros
+//! beside the part's).
+
+use syn::spanned::Spanned;
+
+use super::pattern::Tree;
+use super::Lowerer;
+use crate::core::Operand;
+use crate::table::{self, MAX_TUPLE};
+
+impl Lowerer<'_> {
+    /// `(a, b)`: a tuple of two to four values.
+    pub fn tuple_value(&mut self, t: &syn::ExprTuple) -> Option<Operand> {
+        let n = t.elems.len();
+        if !(2..=MAX_TUPLE).contains(&n) {
+            self.errors.push_spanned(
+                t,
+                format!("a tuple of differentiated values has 2 to {MAX_TUPLE} elements; group the values in nested tuples, or return a Tensor"),
+            );
+            return None;
+        }
+        let mut operands = Vec::new();
+        for el in &t.elems {
+            operands.push(self.value(el));
+        }
+        let operands: Option<Vec<Operand>> = operands.into_iter().collect();
+        let rule = table::builtin(&format!("tuple{n}"))?;
+        Some(self.rule(rule, operands?, vec![], t.span()))
+    }
+
+    /// `[a, b]`: an array of floats.
+    pub fn array_value(&mut self, a: &syn::ExprArray) -> Option<Operand> {
+        if a.elems.is_empty() {
+            return Some(self.constant(&syn::Expr::Array(a.clone())));
+        }
+        let mut operands = Vec::new();
+        for el in &a.elems {
+            operands.push(self.value(el));
+        }
+        let operands: Option<Vec<Operand>> = operands.into_iter().collect();
+        let rule = table::builtin("array")?;
+        Some(self.rule(rule, operands?, vec![], a.span()))
+    }
+
+    /// Element `i` of a tuple value.
+    pub fn part(&mut self, t: Operand, i: usize, span: proc_macro2::Span) -> Option<Operand> {
+        if i >= MAX_TUPLE {
+            self.errors.push_error(syn::Error::new(
+                span,
+                format!("a tuple of differentiated values has at most {MAX_TUPLE} elements"),
+            ));
+            return None;
+        }
+        let rule = table::builtin(&format!("part{i}"))?;
+        Some(self.rule(rule, vec![t], vec![], span))
+    }
+
+    /// A tuple value taken apart into `n` parts, for a pattern or an
+    /// assignment of that many elements.
+    pub fn split(&mut self, t: Operand, n: usize, span: proc_macro2::Span) -> Option<Tree> {
+        let mut parts = Vec::new();
+        for i in 0..n {
+            let operand = self.part(t.clone(), i, span)?;
+            parts.push(Tree::Leaf {
+                operand,
+                borrowed: false,
+                span,
+            });
+        }
+        Some(Tree::Node(parts))
+    }
+}
+
+impl Lowerer<'_> {
+    /// The elements of an array value for the pattern `[a, b, ..]`: `v[0]`,
+    /// `v[1]`, .. (a `..` in the pattern is refused: the length is not known).
+    pub fn elements(&mut self, ps: &syn::PatSlice, v: Operand) -> Option<Tree> {
+        if let Some(rest) = ps.elems.iter().find(|p| matches!(p, syn::Pat::Rest(_))) {
+            self.errors.push_spanned(rest, "`..` in the pattern of a computed array is not supported; name every element (`let [a, b, _] = v;`) or read `v[i]`");
+            return None;
+        }
+        let rule = table::builtin("index")?;
+        let mut parts = Vec::new();
+        for (i, p) in ps.elems.iter().enumerate() {
+            let index = Operand::Lit(quote::quote!(#i));
+            let operand = self.rule(rule, vec![v.clone()], vec![index], p.span());
+            parts.push(Tree::Leaf {
+                operand,
+                borrowed: false,
+                span: p.span(),
+            });
+        }
+        Some(Tree::Node(parts))
+    }
+}

@@ -1,0 +1,272 @@
+//! Tuples and arrays as values: functions returning `(f64, f64)`,
+//! `[f64; N]` or `(Scalar, Tensor)`, calls taking them apart
+//! (`let (q, r) = helper(x);`, `p.1`, `let [a, b] = v;`), tuples carried
+//! through loops and joined by branches. Each is checked against a
+//! hand-derived gradient and, through a scalar of it, `gradcheck`.
+
+use autograd::gradcheck;
+use autograd::ndarray::array;
+use autograd::prelude::*;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// `(r cos t, r sin t)`: the Jacobian rows are `(cos t, -r sin t)` and
+/// `(sin t, r cos t)`.
+#[differentiable]
+fn polar(r: f64, t: f64) -> (f64, f64) {
+    (r * t.cos(), r * t.sin())
+}
+
+/// `x² + y²` of `polar(r, t)` is `r²`: gradient `(2r, 0)`.
+#[differentiable]
+fn radius2(r: f64, t: f64) -> f64 {
+    let (x, y) = polar(r, t);
+    x * x + y * y
+}
+
+/// `3 r sin t` through `p.1`: gradient `(3 sin t, 3 r cos t)`.
+#[differentiable]
+fn only_y(r: f64, t: f64) -> f64 {
+    let p = polar(r, t);
+    p.1 * 3.0
+}
+
+/// `(x, y) = polar(r, t)` assigned in a branch: `r² cos t sin t` for
+/// `r > 0`, gradient `(2r cos t sin t, r² cos 2t)`.
+#[differentiable]
+fn assigned(r: f64, t: f64) -> f64 {
+    let mut x = 0.0;
+    let mut y = 1.0;
+    if r > 0.0 {
+        (x, y) = polar(r, t);
+    }
+    x * y
+}
+
+#[test]
+fn a_tuple_output_has_one_cotangent_per_element() {
+    let (r, t) = (2.0, 0.5);
+    let ((x, y), pullback) = polar::vjp(r, t);
+    assert_eq!((x, y), polar(r, t));
+    let (dr, dt) = pullback(&(1.0, 0.0));
+    assert!(close(dr, t.cos()) && close(dt, -r * t.sin()));
+    let (dr, dt) = pullback_of(r, t, (0.0, 1.0));
+    assert!(close(dr, t.sin()) && close(dt, r * t.cos()));
+    // Both at once: the sum of the rows, weighted.
+    let (dr, dt) = pullback_of(r, t, (2.0, -1.0));
+    assert!(close(dr, 2.0 * t.cos() - t.sin()));
+    assert!(close(dt, -2.0 * r * t.sin() - r * t.cos()));
+}
+
+fn pullback_of(r: f64, t: f64, v: (f64, f64)) -> (f64, f64) {
+    let (_, pullback) = polar::vjp(r, t);
+    pullback(&v)
+}
+
+#[test]
+fn a_call_returning_a_tuple_is_taken_apart() {
+    let (r, t) = (2.0, 0.5);
+    let (v, (dr, dt)) = radius2::value_and_grad(r, t);
+    assert!(close(v, r * r) && close(dr, 2.0 * r) && dt.abs() < 1e-12);
+    let (v, (dr, dt)) = only_y::value_and_grad(r, t);
+    assert_eq!(v, 3.0 * polar(r, t).1);
+    assert!(close(dr, 3.0 * t.sin()) && close(dt, 3.0 * r * t.cos()));
+    let (v, (dr, dt)) = assigned::value_and_grad(r, t);
+    assert_eq!(v, assigned(r, t));
+    assert!(close(dr, 2.0 * r * t.cos() * t.sin()));
+    assert!(close(dt, r * r * (2.0 * t).cos()));
+    assert_eq!(assigned::value_and_grad(-1.0, t), (0.0, (0.0, 0.0)));
+    for f in [
+        radius2::value_and_grad,
+        only_y::value_and_grad,
+        assigned::value_and_grad,
+    ] {
+        gradcheck(|&(r, t): &(f64, f64)| f(r, t), &(1.3, 0.7)).unwrap();
+    }
+}
+
+/// `(Σx, Πx)` carried through a loop, then `Σx · Πx`:
+/// `∂/∂xᵢ = Πx + Σx · Πx / xᵢ`.
+#[differentiable]
+fn sum_times_product(x: &[f64]) -> f64 {
+    let mut acc = (0.0, 1.0);
+    for xi in x {
+        acc = (acc.0 + xi, acc.1 * xi);
+    }
+    acc.0 * acc.1
+}
+
+#[test]
+fn a_tuple_is_carried_through_a_loop() {
+    let x = [1.0, 2.0, 3.0];
+    let (v, g) = sum_times_product::value_and_grad(&x);
+    assert_eq!(v, 36.0);
+    for (i, xi) in x.iter().enumerate() {
+        assert!(close(g[i], 6.0 + 36.0 / xi));
+    }
+    gradcheck(
+        |x: &Vec<f64>| sum_times_product::value_and_grad(x),
+        &vec![0.5, -1.5, 2.0],
+    )
+    .unwrap();
+}
+
+/// Tuples returned early, joined by an `if`, named and taken apart, with a
+/// literal element.
+#[differentiable]
+fn branchy(a: f64, b: f64) -> (f64, f64) {
+    if a > b {
+        return (a * 2.0, 1.0);
+    }
+    let t = (a, b * b);
+    let (p, q) = t;
+    if p > 0.0 {
+        (q, p)
+    } else {
+        (p, q)
+    }
+}
+
+#[test]
+fn tuples_join_at_branches_and_early_returns() {
+    let (v, pullback) = branchy::vjp(1.0, 2.0);
+    assert_eq!(v, (4.0, 1.0));
+    // (b², a): ∂/∂a = v.1, ∂/∂b = 2b·v.0.
+    assert_eq!(pullback(&(1.0, 10.0)), (10.0, 4.0));
+    let (v, pullback) = branchy::vjp(-1.0, 2.0);
+    assert_eq!(v, (-1.0, 4.0));
+    assert_eq!(pullback(&(1.0, 10.0)), (1.0, 40.0));
+    let (v, pullback) = branchy::vjp(3.0, 2.0);
+    assert_eq!(v, (6.0, 1.0));
+    assert_eq!(pullback(&(1.0, 10.0)), (2.0, 0.0));
+}
+
+/// `((ab, a), sin b)`.
+#[differentiable]
+fn nested(a: f64, b: f64) -> ((f64, f64), f64) {
+    ((a * b, a), b.sin())
+}
+
+/// `a² b sin b + sin a cos a`: `∂/∂a = 2ab sin b + cos 2a`,
+/// `∂/∂b = a² (sin b + b cos b)`.
+#[differentiable]
+fn use_nested(a: f64, b: f64) -> f64 {
+    let ((p, q), r) = nested(a, b);
+    let sc = a.sin_cos();
+    p * q * r + sc.0 * sc.1
+}
+
+#[test]
+fn nested_tuples_are_taken_apart_at_any_depth() {
+    let (a, b) = (1.5, 0.5);
+    let (v, (da, db)) = use_nested::value_and_grad(a, b);
+    assert_eq!(v, use_nested(a, b));
+    assert!(close(da, 2.0 * a * b * b.sin() + (2.0 * a).cos()));
+    assert!(close(db, a * a * (b.sin() + b * b.cos())));
+    gradcheck(
+        |&(a, b): &(f64, f64)| use_nested::value_and_grad(a, b),
+        &(0.3, -1.2),
+    )
+    .unwrap();
+}
+
+#[differentiable]
+fn pair<T: num_traits::Float>(a: T, b: T) -> (T, T) {
+    (a * b, a + b)
+}
+
+/// `ab (a + b)`: `∂/∂a = 2ab + b²`, `∂/∂b = a² + 2ab`.
+#[differentiable]
+fn use_pair<T: num_traits::Float>(a: T, b: T) -> T {
+    let (s, t) = pair(a, b);
+    s * t
+}
+
+#[test]
+fn generic_functions_return_tuples() {
+    let (v, (da, db)) = use_pair::value_and_grad(1.5f32, 0.5f32);
+    assert_eq!(v, 1.5);
+    assert_eq!((da, db), (1.75, 3.75));
+    let (v, (da, db)) = use_pair::value_and_grad(1.5f64, 0.5f64);
+    assert_eq!((v, da, db), (1.5, 1.75, 3.75));
+}
+
+/// `[ab, b]`: the Jacobian is `[[b, a], [0, 1]]`.
+#[differentiable]
+fn arr(a: f64, b: f64) -> [f64; 2] {
+    [a * b, b]
+}
+
+/// `v = [ab, b, 2]`, `w = arr(a, b)`: `ab² + 2b + ab`,
+/// `∂/∂a = b² + b`, `∂/∂b = 2ab + 2 + a`.
+#[differentiable]
+fn use_arr(a: f64, b: f64) -> f64 {
+    let v = [a * b, b, 2.0];
+    let w = arr(a, b);
+    v[0] * v[1] + v[2] * w[1] + w[0]
+}
+
+/// `let [p, q] = [ab, b]`: `ab²`, gradient `(b², 2ab)`.
+#[differentiable]
+fn array_pattern(a: f64, b: f64) -> f64 {
+    let [p, q] = arr(a, b);
+    p * q
+}
+
+#[test]
+fn arrays_are_built_returned_indexed_and_taken_apart() {
+    let (v, pullback) = arr::vjp(2.0, 3.0);
+    assert_eq!(v, [6.0, 3.0]);
+    assert_eq!(pullback(&[1.0, 0.0]), (3.0, 2.0));
+    assert_eq!(pullback_arr(&[0.0, 1.0]), (0.0, 1.0));
+    assert_eq!(use_arr::value_and_grad(2.0, 3.0), (30.0, (12.0, 16.0)));
+    assert_eq!(array_pattern::value_and_grad(2.0, 3.0), (18.0, (9.0, 12.0)));
+    gradcheck(
+        |&(a, b): &(f64, f64)| use_arr::value_and_grad(a, b),
+        &(0.4, -0.9),
+    )
+    .unwrap();
+    // The graph of an array output is seeded with one gradient per element.
+    arr::forward(2.0, 3.0).backward(&[1.0, 1.0]);
+}
+
+fn pullback_arr(v: &[f64; 2]) -> (f64, f64) {
+    arr::vjp(2.0, 3.0).1(v)
+}
+
+/// `(Σ 2x, 2x)`, then `Σ (2x · Σ 2x) = (Σ 2x)²`: gradient `8 Σx` everywhere.
+#[differentiable]
+fn loss_and_logits(x: &Tensor<f64, Ix1>) -> (Scalar<f64>, Tensor<f64, Ix1>) {
+    let y = x * 2.0;
+    (y.sum(), y)
+}
+
+#[differentiable]
+fn use_loss_and_logits(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let (s, y) = loss_and_logits(x);
+    (y * s).sum()
+}
+
+#[test]
+fn tensors_travel_in_tuples() {
+    let x = Tensor::from(array![1.0, 2.0]).requires_grad();
+    let (v, g) = use_loss_and_logits::value_and_grad(&x);
+    assert_eq!(v.item(), 36.0);
+    assert_eq!(g, array![24.0, 24.0]);
+    let ((s, y), pullback) = loss_and_logits::vjp(&x);
+    assert_eq!((s.item(), y.data().clone()), (6.0, array![2.0, 4.0]));
+    // d/dx of s·1 + y·[1, 0]: 2 + [2, 0].
+    assert_eq!(
+        pullback(&(
+            array![1.0].into_shape_with_order(()).unwrap(),
+            array![1.0, 0.0]
+        )),
+        array![4.0, 2.0]
+    );
+    // backward() of the tuple's graph stores vᵀJ into the leaf.
+    let graph = loss_and_logits::forward(&x);
+    graph.backward(&(autograd::ndarray::arr0(1.0), array![0.0, 1.0]));
+    assert_eq!(x.grad().unwrap(), array![2.0, 4.0]);
+}
