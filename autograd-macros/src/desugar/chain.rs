@@ -235,6 +235,14 @@ fn place(e: &Expr) -> bool {
     }
 }
 
+/// `x[a..b]` of a place: a sub-slice.
+fn sub_slice(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Index(i) => matches!(strip_parens(&i.index), Expr::Range(_)) && place(&i.expr),
+        _ => false,
+    }
+}
+
 /// A literal or a path: evaluated again without cost or change.
 fn simple(e: &Expr) -> bool {
     matches!(strip_parens(e), Expr::Lit(_) | Expr::Path(_))
@@ -277,8 +285,21 @@ impl Desugarer<'_> {
                 })
             }
             Expr::MethodCall(m) => self.adapter(m),
+            // `for v in &x[1..]`
+            Expr::Reference(r) if r.mutability.is_none() && sub_slice(&r.expr) => {
+                Some(self.bound_slice(&r.expr))
+            }
             _ => None,
         }
+    }
+
+    /// `x[a..b].iter()`: the sub-slice is taken once, before the loop.
+    fn bound_slice(&mut self, x: &Expr) -> Loop {
+        let sp = x.span();
+        let s = self.fresh("sub", sp);
+        let mut l = self.slice(&syn::parse_quote_spanned!(sp => #s));
+        l.pre.push(syn::parse_quote_spanned!(sp => let #s = &#x;));
+        l
     }
 
     /// `x.iter()`: `&x[i]` for `i` in `0..x.len()`.
@@ -347,6 +368,7 @@ impl Desugarer<'_> {
             ("iter" | "into_iter", []) => match strip_parens(recv) {
                 Expr::Range(_) => self.chain(recv),
                 x if place(x) => Some(self.slice(x)),
+                x if sub_slice(x) => Some(self.bound_slice(x)),
                 _ => None,
             },
             ("windows", [k]) => self.windows(recv, k, false),

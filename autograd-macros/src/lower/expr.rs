@@ -259,12 +259,9 @@ impl Lowerer<'_> {
         ))
     }
 
-    /// `x[i]` of a differentiated slice, `Vec` or tensor.
+    /// `x[i]` of a differentiated slice, `Vec`, array or tensor, and the
+    /// sub-slice `x[a..b]` (a `Vec` of the elements).
     fn index(&mut self, i: &syn::ExprIndex) -> Option<Operand> {
-        if matches!(super::stmt::strip_parens(&i.index), Expr::Range(_)) {
-            self.errors.push_spanned(&i.index, "a sub-slice of a differentiated slice is not supported yet; read elements `x[i]` in a loop, or pass the sub-slice as a parameter of its own");
-            return None;
-        }
         let x = self.value(&i.expr)?;
         let index = if self.is_active_expr(&i.index) {
             self.errors.push_spanned(

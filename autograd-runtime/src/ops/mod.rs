@@ -59,6 +59,7 @@ pub mod select;
 pub mod shape;
 pub mod softmax;
 pub mod square_sum;
+pub mod subslice;
 pub mod unary;
 
 #[cfg(test)]
