@@ -254,3 +254,17 @@ fn conversions_between_float_types() {
     let y = (0.7f64 * 3.0) as f32;
     assert_eq!(g, f64::from(2.0 * y) * 3.0);
 }
+
+/// `let y: f64 = x.into();` of an `f32`: the conversion, derivative 1.
+#[differentiable]
+fn widened(x: f32) -> f64 {
+    let y: f64 = x.into();
+    y * y
+}
+
+#[test]
+fn into_with_a_stated_type_is_a_conversion() {
+    let (v, g) = widened::value_and_grad(1.5f32);
+    assert_eq!(v, 2.25);
+    assert_eq!(g, 3.0f32);
+}

@@ -1,10 +1,15 @@
 use autograd::prelude::*;
 
-// `.into()` hides its target type from the macro: it says what to write.
+#[differentiable]
+fn twice(y: f64) -> f64 {
+    y * 2.0
+}
+
+// `.into()` as an argument hides its target type from the macro: it says
+// what to write. (`let y: f64 = x.into();` states it, and works.)
 #[differentiable]
 fn f(x: f32) -> f64 {
-    let y: f64 = x.into();
-    y * 2.0
+    twice(x.into())
 }
 
 fn main() {}

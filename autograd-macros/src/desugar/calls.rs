@@ -1,6 +1,7 @@
 //! Calls that stand for several operations: `x.sin_cos()` and
 //! `f64::sin_cos(x)` are `(x.sin(), x.cos())`, which is how `std` computes
-//! them, so values stay equal bit for bit.
+//! them, so values stay equal bit for bit; and conversions whose target
+//! the `let` states: `let y: f64 = x.into();` is `let y: f64 = f64::from(x);`.
 
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -21,7 +22,29 @@ impl VisitMut for Calls {
         }
     }
 
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, l);
+        let syn::Pat::Type(pt) = &l.pat else { return };
+        let Some(init) = &mut l.init else { return };
+        let Some(target) = float_type(&pt.ty) else {
+            return;
+        };
+        if let Expr::MethodCall(m) = &*init.expr {
+            if m.method == "into" && m.args.is_empty() && m.turbofish.is_none() {
+                let (x, span) = (&m.receiver, m.method.span());
+                *init.expr = syn::parse_quote_spanned!(span => #target::from(#x));
+            }
+        }
+    }
+
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `f32` or `f64`.
+fn float_type(ty: &syn::Type) -> Option<syn::Ident> {
+    let syn::Type::Path(p) = ty else { return None };
+    let id = p.path.get_ident()?;
+    (id == "f32" || id == "f64").then(|| id.clone())
 }
 
 /// The operand of `x.sin_cos()` or `f64::sin_cos(x)`, parenthesised when

@@ -31,7 +31,7 @@ fn refused_method(name: &str) -> Option<&'static str> {
             "the derivative through bit operations is not defined; write a custom rule",
         ),
         "into" => Some(
-            "`.into()` of a differentiated value is not supported, because the macro cannot see its target type; write `f64::from(x)` or `x as f64`",
+            "`.into()` of a differentiated value is supported where a `let` states its type (`let y: f64 = x.into();`); here the macro cannot see its target type: write `f64::from(x)` or `x as f64`",
         ),
         "collect" => Some(
             "collecting differentiated values (`.collect()`) is not supported yet; consume the chain with `sum`, `product`, `fold`, `for_each` or a `for` loop, or build a Tensor",
