@@ -71,15 +71,15 @@ impl Elem {
 
 /// A chain as a loop: `pre; for pat in idx { stmts; .. elem .. }`.
 pub struct Loop {
-    pre: Vec<Stmt>,
-    idx: Expr,
-    pat: Pat,
-    stmts: Vec<Stmt>,
-    elem: Elem,
-    filtered: bool,
+    pub(super) pre: Vec<Stmt>,
+    pub(super) idx: Expr,
+    pub(super) pat: Pat,
+    pub(super) stmts: Vec<Stmt>,
+    pub(super) elem: Elem,
+    pub(super) filtered: bool,
     /// Whether it reads a slice or applies a closure (else it is a range,
     /// which needs no rewriting).
-    rich: bool,
+    pub(super) rich: bool,
 }
 
 impl Loop {
@@ -269,7 +269,7 @@ fn plain_for(e: &Expr) -> bool {
 
 impl Desugarer<'_> {
     /// The chain `e` as a loop, or `None`.
-    fn chain(&mut self, e: &Expr) -> Option<Loop> {
+    pub(super) fn chain(&mut self, e: &Expr) -> Option<Loop> {
         let sp = e.span();
         match strip_parens(e) {
             Expr::Range(r) => {
@@ -496,6 +496,7 @@ impl Desugarer<'_> {
                 let step = syn::parse_quote_spanned!(span => #acc = #step;);
                 Some(l.build(span, Some((&acc, None, init)), step))
             }
+            ("unwrap" | "expect" | "unwrap_or", _) => self.first_and_rest(m),
             ("for_each", 1) => {
                 let l = self.chain(&m.receiver)?;
                 let step = self.apply(&m.args[0], vec![(l.elem.clone(), false)])?;

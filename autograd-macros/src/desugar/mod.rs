@@ -16,6 +16,7 @@
 mod arrays;
 mod calls;
 mod chain;
+mod first;
 mod inline;
 mod items;
 mod params;
