@@ -59,6 +59,7 @@ pub mod __private {
     pub use autograd_macros::__op_table;
     /// The runtime's declarations of its operations.
     pub use autograd_runtime::ops::decl::declarations;
+    pub use autograd_runtime::ops::update::{added_at, filled, pushed, with_elem};
     pub use autograd_runtime::real::{neg_zero, one, Real};
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{

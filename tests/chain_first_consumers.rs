@@ -68,7 +68,7 @@ in_f64_and_f32! {
         let mut a = x[0] * x[0];
         for i in 1..x.len() {
             let b = x[i] * x[i];
-            a = a + b * 2.0;
+            a += b * 2.0;
         }
         a
     }

@@ -29,6 +29,7 @@ pub use crate::ops::unary::{
     CoshRule, Exp2Rule, ExpM1Rule, ExpRule, Ln1pRule, LnRule, Log10Rule, Log2Rule, PowfRule,
     PowiRule, RecipRule, ReluRule, SigmoidRule, SinRule, SinhRule, SqrtRule, TanRule, TanhRule,
 };
+pub use crate::ops::update::{AddAtRule, FillRule, PushRule, SetRule};
 
 /// The rules of `concatenate` and `stack`, which take all their parts at once:
 /// `concatenate_fwd(&axis, &[&a, &b])`, and `concatenate_rev(&axis, &metas, k, d)`

@@ -1,9 +1,9 @@
 use autograd::prelude::*;
 
-// Collecting differentiated values into a Vec is not supported yet.
+// Collecting differentiated values into anything but a `Vec` is refused.
 #[differentiable]
 fn f(x: &[f64]) -> f64 {
-    let doubled: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
+    let doubled: Box<[f64]> = x.iter().map(|v| v * 2.0).collect();
     doubled[0]
 }
 

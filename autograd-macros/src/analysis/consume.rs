@@ -53,4 +53,62 @@ pub fn find(p: &mut Plan) {
         }
         p.consumable[v] = true;
     }
+    for (v, read) in read_back.iter().enumerate() {
+        if !*read && updated_last(p, v) {
+            p.consumable[v] = true;
+        }
+    }
+}
+
+/// Whether `v` (a `Vec` or array, defined by an operation or carried by a
+/// loop) is last read by an element update (`v.push(e)`, `v[i] = e`) in
+/// the same iteration, every other read coming before it and keeping
+/// nothing of it: the update then changes `v` in place, and building a
+/// `Vec` in a loop costs `O(1)` per element.
+fn updated_last(p: &Plan, v: usize) -> bool {
+    use super::defs::Def;
+    let info = &p.defs.info[v];
+    let defined = match info.def {
+        Some(Def::Let(l)) => matches!(l.op, Op::Rule { .. } | Op::Call(_)),
+        Some(Def::Header(_)) => true,
+        _ => false,
+    };
+    if !defined {
+        return false;
+    }
+    let uses = &p.defs.uses[v];
+    let mut consumer = None;
+    for u in uses {
+        if u.kind != UseKind::Inst(Read::Operand(0)) {
+            continue;
+        }
+        if let Some(Inst::Let(l)) = p.defs.inst_at.get(&u.pos) {
+            if let Op::Rule { rule, .. } = &l.op {
+                if matches!(rule.name, "push" | "set" | "add_at") {
+                    if consumer.is_some() {
+                        return false;
+                    }
+                    consumer = Some((u.pos, l.out));
+                }
+            }
+        }
+    }
+    let Some((at, out)) = consumer else {
+        return false;
+    };
+    let def_loop = info.lp.map(|l| l.id);
+    let use_loop = p.defs.info[out].lp.map(|l| l.id);
+    if def_loop != use_loop || info.depth != p.defs.info[out].depth {
+        return false;
+    }
+    uses.iter().all(|u| {
+        u.pos == at
+            || u.pos < at
+                && matches!(
+                    u.kind,
+                    UseKind::Inst(
+                        Read::Operand(_) | Read::RuleConst | Read::CallArg(_) | Read::Named
+                    )
+                )
+    })
 }

@@ -206,6 +206,7 @@ impl<'ast> Validator<'_> {
                 "`unsafe`",
                 "move the unsafe code into a function that is not differentiated and pass its result in as a #[no_grad] parameter",
             ),
+            Expr::Macro(m) if crate::desugar::vec_macro(&m.mac).is_some() => {}
             Expr::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
                 &format!("the macro call `{}!`", m.mac.path.to_token_stream()),

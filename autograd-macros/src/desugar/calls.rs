@@ -1,7 +1,8 @@
 //! Calls that stand for several operations: `x.sin_cos()` and
 //! `f64::sin_cos(x)` are `(x.sin(), x.cos())`, which is how `std` computes
 //! them, so values stay equal bit for bit; and conversions whose target
-//! the `let` states: `let y: f64 = x.into();` is `let y: f64 = f64::from(x);`.
+//! the `let` states: `let y: f64 = x.into();` is `let y: f64 = f64::from(x);`;
+//! and `vec![..]`, as the element updates of `desugar::updates` write it.
 
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -15,6 +16,11 @@ struct Calls;
 
 impl VisitMut for Calls {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Macro(m) = e {
+            if let Some(new) = vec_macro(&m.mac) {
+                *e = new;
+            }
+        }
         syn::visit_mut::visit_expr_mut(self, e);
         if let Some(x) = sin_cos_operand(e) {
             let span = e.span();
@@ -38,6 +44,32 @@ impl VisitMut for Calls {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `vec![e; n]` as `filled(e, n)`, and `vec![a, b]` as the pushes
+/// `pushed(pushed(Vec::new(), a), b)`: values the lowering knows.
+pub fn vec_macro(mac: &syn::Macro) -> Option<Expr> {
+    if !mac.path.is_ident("vec") {
+        return None;
+    }
+    let rt = crate::names::runtime();
+    let sp = mac.path.span();
+    if let Ok((e, n)) = mac.parse_body_with(|input: syn::parse::ParseStream| {
+        let e: Expr = input.parse()?;
+        input.parse::<syn::Token![;]>()?;
+        let n: Expr = input.parse()?;
+        Ok((e, n))
+    }) {
+        return Some(syn::parse_quote_spanned!(sp => #rt::filled(#e, #n)));
+    }
+    let elems = mac
+        .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let mut v: Expr = syn::parse_quote_spanned!(sp => ::std::vec::Vec::new());
+    for x in elems {
+        v = syn::parse_quote_spanned!(sp => #rt::pushed(#v, #x));
+    }
+    Some(v)
 }
 
 /// `f32` or `f64`.

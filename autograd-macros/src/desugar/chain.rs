@@ -497,6 +497,30 @@ impl Desugarer<'_> {
                 Some(l.build(span, Some((&acc, None, init)), step))
             }
             ("unwrap" | "expect" | "unwrap_or", _) => self.first_and_rest(m),
+            ("collect", 0) => {
+                // Into a `Vec`, stated by the turbofish or the `let`.
+                let ty = m
+                    .turbofish
+                    .as_ref()
+                    .and_then(|t| match t.args.first() {
+                        Some(syn::GenericArgument::Type(ty)) => Some(ty.clone()),
+                        _ => None,
+                    })
+                    .or_else(|| self.hint.clone())?;
+                let syn::Type::Path(p) = &ty else { return None };
+                if p.path.segments.last()?.ident != "Vec" {
+                    return None;
+                }
+                let l = self.chain(&m.receiver)?;
+                if !l.rich {
+                    return None;
+                }
+                let elem = l.elem.expr(false)?;
+                let acc = self.fresh("acc", span);
+                let init = syn::parse_quote_spanned!(sp => ::std::vec::Vec::new());
+                let step = syn::parse_quote_spanned!(span => #acc.push(#elem););
+                Some(l.build(span, Some((&acc, Some(ty), init)), step))
+            }
             ("for_each", 1) => {
                 let l = self.chain(&m.receiver)?;
                 let step = self.apply(&m.args[0], vec![(l.elem.clone(), false)])?;

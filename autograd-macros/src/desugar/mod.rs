@@ -6,6 +6,8 @@
 //!   ([`items`]);
 //! - `fn f(mut x: f64)` is `fn f(x: f64) { let mut x = x; .. }` ([`params`]);
 //! - `let [a, b] = *x;` is one `let` per element ([`arrays`]);
+//! - `v.push(e);` is `v = pushed(v, e);`, `v[i] = e;` `v = with_elem(v, i, e);`
+//!   ([`updates`], after the chains, whose `collect` pushes);
 //! - `x.sin_cos()` is `(x.sin(), x.cos())`, as `std` computes it ([`calls`]);
 //! - closures bound with `let` and called, or passed to iterator adapters,
 //!   are inlined ([`inline`]);
@@ -15,12 +17,14 @@
 
 mod arrays;
 mod calls;
+pub use calls::vec_macro;
 mod chain;
 mod first;
 mod inline;
 mod items;
 mod params;
 mod scope;
+pub mod updates;
 
 pub use items::{for_module as items_for_module, hoist as hoist_items, movable as movable_item};
 pub use params::mut_params;
@@ -41,4 +45,5 @@ pub fn body(sig: &Signature, block: &mut syn::Block, errors: &mut Errors) {
     let mut d = inline::Desugarer::new(params, errors);
     d.floats = crate::signature::float_params(&sig.generics);
     syn::visit_mut::VisitMut::visit_block_mut(&mut d, block);
+    updates::rewrite(block);
 }

@@ -34,7 +34,7 @@ fn refused_method(name: &str) -> Option<&'static str> {
             "`.into()` of a differentiated value is supported where a `let` states its type (`let y: f64 = x.into();`); here the macro cannot see its target type: write `f64::from(x)` or `x as f64`",
         ),
         "collect" => Some(
-            "collecting differentiated values (`.collect()`) is not supported yet; consume the chain with `sum`, `product`, `fold`, `for_each` or a `for` loop, or build a Tensor",
+            "collecting differentiated values is supported into a `Vec` the turbofish or the `let` names (`.collect::<Vec<f64>>()`, `let v: Vec<f64> = ..collect();`), from a chain over slices and ranges; consume this chain with `sum`, `product`, `fold`, `for_each` or a `for` loop, or push its elements onto a `Vec` in a `for` loop",
         ),
         _ => None,
     }
@@ -207,6 +207,9 @@ impl Lowerer<'_> {
         if let Some(op) = self.join_call(p, c, e) {
             return op;
         }
+        if let Some(rule) = crate::desugar::updates::rule_of(&p.path) {
+            return self.update_call(rule, &args, e);
+        }
         if let Some((_, name)) = self.path_slot(&c.func) {
             // After a closure was refused, its calls say nothing more.
             if !self.errors.is_empty() {
@@ -329,6 +332,31 @@ impl Lowerer<'_> {
             }
         }
         Some(Some(self.rule(rule, operands, vec![axis], e.span())))
+    }
+
+    /// `pushed(v, e)`, `with_elem(v, i, e)`, `added_at(v, i, e)`: an
+    /// element update; `filled(e, n)`: `vec![e; n]` (see `desugar::updates`).
+    fn update_call(&mut self, rule: &str, args: &[&Expr], e: &Expr) -> Option<Operand> {
+        let rule = table::builtin(rule)?;
+        if rule.name == "fill" {
+            // `filled(e, n)`
+            let [x, n] = args else { return None };
+            let x = self.value(x)?;
+            let n = self.const_arg(n)?;
+            return Some(self.rule(rule, vec![x], vec![n], e.span()));
+        }
+        let (v, x, index) = match args {
+            [v, x] => (v, x, None),
+            [v, i, x] => (v, x, Some(i)),
+            _ => return None,
+        };
+        let v = self.value(v);
+        let x = self.value(x);
+        let consts = match index {
+            Some(i) => vec![self.const_arg(i)?],
+            None => vec![],
+        };
+        Some(self.rule(rule, vec![v?, x?], consts, e.span()))
     }
 
     /// A call of the function being differentiated, by its name.

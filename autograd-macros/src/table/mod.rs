@@ -536,9 +536,21 @@ pub static OPS: &[OpEntry] = &[
             ..NONE
         },
     ),
+    // Element updates: `v.push(e)`, `v[i] = e`, `v[i] += e`.
+    op("push", "PushRule", &[], &[M2, M2], UPDATE),
+    op("set", "SetRule", &[C], &[M2C, M2C], UPDATE),
+    op("add_at", "AddAtRule", &[C], &[M2C, M2C], UPDATE),
+    op("fill", "FillRule", &[C], &[&[Meta(0), Const(0)]], NONE),
 ];
 
 const M2: &[Read] = &[Meta(0), Meta(1)];
+const M2C: &[Read] = &[Meta(0), Meta(1), Const(0)];
+const UPDATE: Caps = Caps {
+    consumes: true,
+    owned_grad: 0b11,
+    both_owned: true,
+    ..NONE
+};
 const M3: &[Read] = &[Meta(0), Meta(1), Meta(2)];
 const M4: &[Read] = &[Meta(0), Meta(1), Meta(2), Meta(3)];
 const PART: Caps = Caps {
@@ -572,6 +584,10 @@ const NOT_METHODS: &[&str] = &[
     "part2",
     "part3",
     "array",
+    "push",
+    "set",
+    "add_at",
+    "fill",
 ];
 
 fn find(name: &str) -> Option<&'static OpEntry> {

@@ -165,6 +165,7 @@ pub fn declarations() -> Vec<&'static OpDecl> {
         square_sum::DECLS,
         join::DECLS,
         pack::DECLS,
+        update::DECLS,
     ]
     .into_iter()
     .flatten()

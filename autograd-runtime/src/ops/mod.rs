@@ -61,6 +61,7 @@ pub mod softmax;
 pub mod square_sum;
 pub mod subslice;
 pub mod unary;
+pub mod update;
 
 #[cfg(test)]
 mod owned_tests;
