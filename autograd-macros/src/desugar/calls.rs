@@ -52,8 +52,8 @@ pub fn vec_macro(mac: &syn::Macro) -> Option<Expr> {
     if !mac.path.is_ident("vec") {
         return None;
     }
-    let rt = crate::names::runtime();
     let sp = mac.path.span();
+    let rt = crate::names::located(crate::names::runtime(), sp);
     if let Ok((e, n)) = mac.parse_body_with(|input: syn::parse::ParseStream| {
         let e: Expr = input.parse()?;
         input.parse::<syn::Token![;]>()?;

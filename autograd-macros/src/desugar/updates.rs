@@ -54,8 +54,8 @@ fn element(e: &Expr) -> Option<(&Expr, &Expr)> {
 
 /// The update `e` as an assignment of the variable's new value, or `None`.
 fn update(e: &Expr) -> Option<Expr> {
-    let rt = crate::names::runtime();
     let sp = e.span();
+    let rt = crate::names::located(crate::names::runtime(), sp);
     match e {
         Expr::MethodCall(m) if m.method == "push" && m.args.len() == 1 && m.turbofish.is_none() => {
             let v = variable(&m.receiver)?;

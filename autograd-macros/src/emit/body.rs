@@ -104,16 +104,25 @@ impl Emitter<'_, '_> {
             })
             .collect();
         let decls = Self::initialised(&self.decls);
-        quote! {
-            #prologue
-            #decls
-            #forward
-            (__ad_value, move |__ad_seed, #(#closure_params),*| {
+        let pullback = quote! {
+            move |__ad_seed, #(#closure_params),*| {
                 #(#adjoints)*
                 #seeds
                 #rev
                 (#(#slots,)*)
-            })
+            }
+        };
+        // A recursive function's pullback holds its own type: boxed.
+        let pullback = if is_recursive(self.p) {
+            quote!(::std::boxed::Box::new(#pullback))
+        } else {
+            pullback
+        };
+        quote! {
+            #prologue
+            #decls
+            #forward
+            (__ad_value, #pullback)
         }
     }
 
@@ -259,4 +268,18 @@ fn returns(body: &crate::core::Body) -> Vec<(u32, Operand)> {
     let mut r = R(Vec::new());
     walk::walk(&body.block, &mut r);
     r.0
+}
+
+/// Whether the body calls its own function (`f(x * x, n - 1)` in `f`):
+/// the pullback of its `rule` is then boxed, since it holds the pullback
+/// of the inner call, of its own type.
+pub fn is_recursive(plan: &crate::analysis::Plan) -> bool {
+    let own = &plan.sig.ident;
+    plan.defs.inst_at.values().any(|inst| match inst {
+        crate::core::Inst::Let(l) => match &l.op {
+            crate::core::Op::Call(c) => c.path.segments.last().is_some_and(|s| s.ident == *own),
+            _ => false,
+        },
+        _ => false,
+    })
 }

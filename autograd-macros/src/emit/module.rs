@@ -205,7 +205,11 @@ fn rule_fn(
         &p.cotangent,
     );
     let at = sig.ident.span();
-    let ret = quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>);
+    let ret = if super::body::is_recursive(plan) {
+        quote_spanned!(at=> ::std::boxed::Box<dyn #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + 'static>)
+    } else {
+        quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>)
+    };
     let tokens = quote! {
         #[doc = #doc]
         #[inline]

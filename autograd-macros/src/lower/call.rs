@@ -218,13 +218,6 @@ impl Lowerer<'_> {
             self.errors.push_spanned(&c.func, format!("`{name}` is a local value, not a function: a closure is differentiated when it is bound with `let name = |..| ..;` and called directly"));
             return None;
         }
-        if self.is_recursive(&p.path) {
-            self.errors.push_spanned(
-                &c.func,
-                "a #[differentiable] function cannot call itself; write the recursion as a loop",
-            );
-            return None;
-        }
         let mut path = p.path.clone();
         names::fix_relative_path(&mut path);
         let mut turbofish = None;
@@ -357,16 +350,5 @@ impl Lowerer<'_> {
             None => vec![],
         };
         Some(self.rule(rule, vec![v?, x?], consts, e.span()))
-    }
-
-    /// A call of the function being differentiated, by its name.
-    fn is_recursive(&self, path: &syn::Path) -> bool {
-        let own = &self.sig.ident;
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        match segs.as_slice() {
-            [one] => own == one,
-            [first, one] if first == "self" => own == one,
-            _ => false,
-        }
     }
 }
