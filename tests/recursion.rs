@@ -89,3 +89,36 @@ fn recursion_over_tensors_and_generic_floats() {
     assert!((v - (x4.sin() + 0.49 + 0.7)).abs() < 1e-12);
     assert!((g - (4.0 * 0.343 * x4.cos() + 1.4 + 1.0)).abs() < 1e-12);
 }
+
+/// Functions calling each other: one of them says `recursive`, which boxes
+/// its pullback (rustc cannot name the types of two functions holding each
+/// other's pullbacks otherwise).
+#[differentiable(recursive)]
+fn ping(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        pong(x * 2.0, n - 1)
+    }
+}
+
+#[differentiable]
+fn pong(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        x.sin()
+    } else {
+        ping(x, n - 1) * 1.5
+    }
+}
+
+#[test]
+fn functions_calling_each_other() {
+    // ping(x, 3) = pong(2x, 2) = 1.5 ping(2x, 1) = 1.5 pong(4x, 0) = 1.5 sin 4x.
+    let (v, (g, ())) = ping::value_and_grad(0.3, 3);
+    assert!((v - 1.5 * (1.2f64).sin()).abs() < 1e-12);
+    assert!((g - 6.0 * (1.2f64).cos()).abs() < 1e-12);
+    // pong(x, 2) = 1.5 ping(x, 1) = 1.5 pong(2x, 0) = 1.5 sin 2x.
+    let (v, (g, ())) = pong::value_and_grad(0.3, 2);
+    assert_eq!(v, ping::value_and_grad(0.3, 1).0 * 1.5);
+    assert!((g - 3.0 * (0.6f64).cos()).abs() < 1e-12);
+}

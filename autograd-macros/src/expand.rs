@@ -86,8 +86,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
-    if !attr.is_empty() {
-        errors.push_spanned(&attr, "#[differentiable] takes no arguments");
+    let recursive = attr.to_string() == "recursive";
+    if !attr.is_empty() && !recursive {
+        errors.push_spanned(
+            &attr,
+            "#[differentiable] takes no arguments but `recursive` (for functions that call each other)",
+        );
     }
     let user_fn = user_function(&shallow);
     if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_GROUP_DEPTH) {
@@ -116,9 +120,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         std::mem::forget(func);
         return with_errors(user_fn, errors);
     }
-    let Some(sig) = sig else {
+    let Some(mut sig) = sig else {
         return with_errors(user_fn, errors);
     };
+    sig.recursive = recursive;
     let items = desugar::hoist_items(&mut func.block, &mut errors);
     desugar::body(&sig, &mut func.block, &mut errors);
     let Some(body) = lower::body(&sig, &func.block, &mut errors) else {

@@ -51,6 +51,10 @@ pub struct Signature {
     pub generics: Generics,
     pub params: Vec<Param>,
     pub output: Type,
+    /// `#[differentiable(recursive)]`: the pullback of `rule` is boxed, so
+    /// that functions calling each other have types (a function calling
+    /// itself is found without it).
+    pub recursive: bool,
 }
 
 const NON_FLOAT: &[&str] = &[
@@ -303,6 +307,7 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
         generics,
         params,
         output: output?,
+        recursive: false,
     })
 }
 

@@ -270,16 +270,17 @@ fn returns(body: &crate::core::Body) -> Vec<(u32, Operand)> {
     r.0
 }
 
-/// Whether the body calls its own function (`f(x * x, n - 1)` in `f`):
-/// the pullback of its `rule` is then boxed, since it holds the pullback
-/// of the inner call, of its own type.
+/// Whether the body calls its own function (`f(x * x, n - 1)` in `f`), or
+/// the attribute says `recursive`: the pullback of its `rule` is then
+/// boxed, since it may hold the pullback of a call of its own type.
 pub fn is_recursive(plan: &crate::analysis::Plan) -> bool {
     let own = &plan.sig.ident;
-    plan.defs.inst_at.values().any(|inst| match inst {
-        crate::core::Inst::Let(l) => match &l.op {
-            crate::core::Op::Call(c) => c.path.segments.last().is_some_and(|s| s.ident == *own),
+    plan.sig.recursive
+        || plan.defs.inst_at.values().any(|inst| match inst {
+            crate::core::Inst::Let(l) => match &l.op {
+                crate::core::Op::Call(c) => c.path.segments.last().is_some_and(|s| s.ident == *own),
+                _ => false,
+            },
             _ => false,
-        },
-        _ => false,
-    })
+        })
 }
