@@ -268,3 +268,17 @@ fn into_with_a_stated_type_is_a_conversion() {
     assert_eq!(v, 2.25);
     assert_eq!(g, 3.0f32);
 }
+
+/// `println!`-style output reads values without changing them.
+#[differentiable]
+fn printed(x: f64) -> f64 {
+    let y = x * 3.0;
+    println!("x = {}, y = {:.3}", x, y);
+    eprint!("{y}\n", y = y);
+    y * y
+}
+
+#[test]
+fn printing_changes_nothing() {
+    assert_eq!(printed::value_and_grad(2.0), (36.0, 36.0));
+}

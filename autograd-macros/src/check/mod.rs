@@ -121,7 +121,8 @@ fn shallow_span(e: &Expr) -> proc_macro2::Span {
     }
 }
 
-/// `assert!`-style checks read values without changing them.
+/// `assert!`-style checks and `println!`-style output read values without
+/// changing them.
 pub fn is_check(mac: &syn::Macro) -> bool {
     const CHECKS: &[&str] = &[
         "assert",
@@ -130,6 +131,10 @@ pub fn is_check(mac: &syn::Macro) -> bool {
         "debug_assert",
         "debug_assert_eq",
         "debug_assert_ne",
+        "println",
+        "print",
+        "eprintln",
+        "eprint",
     ];
     mac.path
         .segments
@@ -137,7 +142,50 @@ pub fn is_check(mac: &syn::Macro) -> bool {
         .is_some_and(|s| CHECKS.contains(&s.ident.to_string().as_str()))
 }
 
+const MACRO_INSTEAD: &str = "the attribute cannot see its expansion: call a #[differentiable] function instead of the macro (`assert!`-style checks, `println!`-style output and `vec!` are fine)";
+
 impl Validator<'_> {
+    /// `println!("{x}")`: a name inside the format string is not renamed
+    /// with the body's values, so it must be an argument.
+    fn inline_format_args(&mut self, mac: &syn::Macro) {
+        let Ok(args) = mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        else {
+            return;
+        };
+        // `name = value` arguments name their values explicitly.
+        let given: Vec<String> = args
+            .iter()
+            .filter_map(|a| match a {
+                Expr::Assign(a) => match &*a.left {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for a in &args {
+            let Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = a
+            else {
+                continue;
+            };
+            let text = s.value().replace("{{", "");
+            let named = text.split('{').skip(1).any(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                name.starts_with(|c: char| c.is_alphabetic() || c == '_') && !given.contains(&name)
+            });
+            if named {
+                self.errors.push_spanned(s, "a name inside the format string of a macro in a #[differentiable] function is not supported; pass the value as an argument: `println!(\"{}\", x)`");
+            }
+        }
+    }
+
     fn unsupported(&mut self, tokens: impl ToTokens, what: &str, instead: &str) {
         self.errors.push_spanned(
             tokens,
@@ -187,9 +235,9 @@ impl<'ast> Visit<'ast> for Validator<'_> {
             Stmt::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
                 &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
-                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
+                MACRO_INSTEAD,
             ),
-            Stmt::Macro(_) => {}
+            Stmt::Macro(m) => self.inline_format_args(&m.mac),
             Stmt::Local(_) | Stmt::Expr(..) => syn::visit::visit_stmt(self, s),
         }
     }
@@ -210,9 +258,9 @@ impl<'ast> Validator<'_> {
             Expr::Macro(m) if !is_check(&m.mac) => self.unsupported(
                 &m.mac.path,
                 &format!("the macro call `{}!`", m.mac.path.to_token_stream()),
-                "write the computation as ordinary expressions (`assert!`-style checks are fine)",
+                MACRO_INSTEAD,
             ),
-            Expr::Macro(_) => {}
+            Expr::Macro(m) => self.inline_format_args(&m.mac),
             Expr::Async(a) => self.unsupported(a.async_token, "an `async` block", "differentiate synchronous code"),
             Expr::Await(a) => self.unsupported(a.await_token, "`.await`", "await outside and pass the value in"),
             Expr::Try(t) => self.unsupported(
