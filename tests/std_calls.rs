@@ -274,7 +274,7 @@ fn into_with_a_stated_type_is_a_conversion() {
 fn printed(x: f64) -> f64 {
     let y = x * 3.0;
     println!("x = {}, y = {:.3}", x, y);
-    eprint!("{y}\n", y = y);
+    eprint!("{y} ", y = y);
     y * y
 }
 
