@@ -308,3 +308,22 @@ fn literal_types_of_many_joins_are_found_once() {
     );
     assert!(pretty(out).contains("pub fn rule"));
 }
+
+#[test]
+fn tuples_taken_apart_move_their_parts() {
+    let out = pretty(crate::expand::expand(
+        quote!(),
+        quote! {
+            fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+                let (s, y) = loss_and_logits(x);
+                let p = loss_and_logits(x);
+                (y * s).sum() + p.0 * 2.0
+            }
+        },
+    ));
+    // Both parts read once: moved out, never copied.
+    assert!(out.contains("let s = __ad_tmp_loss_and_logits.0;"), "{out}");
+    assert!(out.contains("let y = __ad_tmp_loss_and_logits.1;"), "{out}");
+    // One part read: moved out too.
+    assert!(out.contains("= p.0;"), "{out}");
+}

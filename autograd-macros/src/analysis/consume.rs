@@ -54,10 +54,45 @@ pub fn find(p: &mut Plan) {
         p.consumable[v] = true;
     }
     for (v, read) in read_back.iter().enumerate() {
-        if !*read && updated_last(p, v) {
+        if !*read && (updated_last(p, v) || taken_apart(p, v)) {
             p.consumable[v] = true;
         }
     }
+}
+
+/// Whether `v` (a tuple a rule or call made) is read only by taking its
+/// parts, each once, in the iteration that made it: each part is then
+/// moved out of it (`t.0`) instead of copied.
+fn taken_apart(p: &Plan, v: usize) -> bool {
+    let Some(def) = p.defs.let_of(v) else {
+        return false;
+    };
+    if !matches!(def.op, Op::Rule { .. } | Op::Call(_)) || p.body.values[v].repr != Repr::Owned {
+        return false;
+    }
+    let mut parts = Vec::new();
+    for u in &p.defs.uses[v] {
+        if u.kind != UseKind::Inst(Read::Operand(0)) {
+            return false;
+        }
+        let Some(Inst::Let(user)) = p.defs.inst_at.get(&u.pos) else {
+            return false;
+        };
+        let Op::Rule { rule, .. } = &user.op else {
+            return false;
+        };
+        if !rule.name.starts_with("part") || parts.contains(&rule.name) {
+            return false;
+        }
+        let info = &p.defs.info;
+        if info[v].lp.map(|l| l.id) != info[user.out].lp.map(|l| l.id)
+            || info[v].depth != info[user.out].depth
+        {
+            return false;
+        }
+        parts.push(rule.name);
+    }
+    parts.len() > 1
 }
 
 /// Whether `v` (a `Vec` or array, defined by an operation or carried by a

@@ -111,7 +111,15 @@ impl Emitter<'_, '_> {
                     }
                     _ => None,
                 };
-                let call = if let Some(x) = consumed {
+                let part = rule
+                    .name
+                    .strip_prefix("part")
+                    .and_then(|k| k.parse::<usize>().ok());
+                let call = if let (Some(x), Some(k)) = (&consumed, part) {
+                    // A tuple taken apart: each part moved out of it.
+                    let k = syn::Index::from(k);
+                    quote!(#x.#k)
+                } else if let Some(x) = consumed {
                     // Nothing else reads the operand: its buffer is reused.
                     let rest = &parts[1..];
                     quote!(#rt::rules::#tr::fwd_owned(#x, #(#rest,)* #(#consts),*))
