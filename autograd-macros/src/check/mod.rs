@@ -195,6 +195,18 @@ impl Validator<'_> {
 }
 
 impl<'ast> Visit<'ast> for Validator<'_> {
+    // `#[cfg(..)]` inside the body: which parts the build keeps is decided
+    // after the attribute has run, so it cannot differentiate the right ones.
+    fn visit_attribute(&mut self, a: &'ast syn::Attribute) {
+        if a.path().is_ident("cfg") || a.path().is_ident("cfg_attr") {
+            self.unsupported(
+                a,
+                "`#[cfg]` on a statement or expression",
+                "the attribute runs before the build decides which parts it keeps; move each configured version into a function of its own (`#[cfg(..)] #[differentiable] fn ..`) and call it",
+            );
+        }
+    }
+
     fn visit_block(&mut self, b: &'ast syn::Block) {
         if self.enter(|| b.brace_token.span.join()) {
             syn::visit::visit_block(self, b);
