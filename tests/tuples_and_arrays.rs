@@ -270,3 +270,29 @@ fn tensors_travel_in_tuples() {
     graph.backward(&(autograd::ndarray::arr0(1.0), array![0.0, 1.0]));
     assert_eq!(x.grad().unwrap(), array![2.0, 4.0]);
 }
+
+/// Six outputs (as Bessel-function helpers return them): `(x, 2x, x², sin x, 1, x³)`.
+#[differentiable]
+fn six(x: f64) -> (f64, f64, f64, f64, f64, f64) {
+    (x, x * 2.0, x * x, x.sin(), 1.0, x * x * x)
+}
+
+/// `Σ` of the six with weights 1..6: `x + 4x + 3x² + 4 sin x + 5 + 6x³`.
+#[differentiable]
+fn use_six(x: f64) -> f64 {
+    let (a, b, c, d, e, f) = six(x);
+    let t = six(x);
+    a + b * 2.0 + c * 3.0 + d * 4.0 + e * 5.0 + f * 6.0 + t.5 - t.5
+}
+
+#[test]
+fn tuples_of_up_to_eight_values() {
+    let x = 0.7;
+    let (v, g) = use_six::value_and_grad(x);
+    assert_eq!(v, use_six(x));
+    let want = 1.0 + 4.0 + 6.0 * x + 4.0 * x.cos() + 18.0 * x * x;
+    assert!((g - want).abs() < 1e-12, "{g} vs {want}");
+    assert_eq!(six::vjp(x).1(&(0.0, 0.0, 0.0, 0.0, 1.0, 0.0)), 0.0);
+    let g = six::vjp(x).1(&(0.0, 0.0, 0.0, 0.0, 0.0, 1.0));
+    assert!((g - 3.0 * x * x).abs() < 1e-12);
+}

@@ -103,6 +103,10 @@ macro_rules! tuple_backward {
 tuple_backward!(T0, T1);
 tuple_backward!(T0, T1, T2);
 tuple_backward!(T0, T1, T2, T3);
+tuple_backward!(T0, T1, T2, T3, T4);
+tuple_backward!(T0, T1, T2, T3, T4, T5);
+tuple_backward!(T0, T1, T2, T3, T4, T5, T6);
+tuple_backward!(T0, T1, T2, T3, T4, T5, T6, T7);
 
 impl<A: Float, B: FnOnce(&Array<A, Ix0>)> Graph<Tensor<A, Ix0>, B> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every

@@ -17,7 +17,8 @@ pub use crate::ops::index::{
 pub use crate::ops::join::{ConcatenateRule, StackRule};
 pub use crate::ops::linalg::{MatmulRule, MatmulTRule, TRule};
 pub use crate::ops::pack::{
-    ArrayRule, Part0Rule, Part1Rule, Part2Rule, Part3Rule, Tuple2Rule, Tuple3Rule, Tuple4Rule,
+    ArrayRule, Part0Rule, Part1Rule, Part2Rule, Part3Rule, Part4Rule, Part5Rule, Part6Rule,
+    Part7Rule, Tuple2Rule, Tuple3Rule, Tuple4Rule, Tuple5Rule, Tuple6Rule, Tuple7Rule, Tuple8Rule,
 };
 pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
 pub use crate::ops::select::{ClampRule, MaxAxisRule, MaximumRule, MinAxisRule, MinimumRule};

@@ -1,4 +1,4 @@
-//! Tuples of differentiable values, `(A, B)` up to four elements: the
+//! Tuples of differentiable values, `(A, B)` up to eight elements: the
 //! outputs of functions that return several values.
 //!
 //! A tuple's gradient is the tuple of its elements' gradients, so the
@@ -65,6 +65,10 @@ macro_rules! tuple_value {
 tuple_value!(T0 0, T1 1);
 tuple_value!(T0 0, T1 1, T2 2);
 tuple_value!(T0 0, T1 1, T2 2, T3 3);
+tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4);
+tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5);
+tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5, T6 6);
+tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5, T6 6, T7 7);
 
 #[cfg(test)]
 mod tests {

@@ -205,7 +205,9 @@ impl Lowerer<'_> {
             return None;
         }
         if p.path.segments.last().is_some_and(|s| {
-            s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
         }) {
             // `Some(x)`, `Ok(x)`, `Point(x, y)` of differentiated values.
             self.errors.push_spanned(&c.func, "wrapping differentiated values in an enum variant or a tuple struct (`Some(x)`, `Point(x, y)`) is not supported; return or pass the values themselves (a tuple `(x, y)` works)");

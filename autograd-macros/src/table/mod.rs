@@ -526,6 +526,14 @@ pub static OPS: &[OpEntry] = &[
     op("part1", "Part1Rule", &[], &[&[Meta(0)]], PART),
     op("part2", "Part2Rule", &[], &[&[Meta(0)]], PART),
     op("part3", "Part3Rule", &[], &[&[Meta(0)]], PART),
+    op("tuple5", "Tuple5Rule", &[], &[M5; 5], NONE),
+    op("tuple6", "Tuple6Rule", &[], &[M6; 6], NONE),
+    op("tuple7", "Tuple7Rule", &[], &[M7; 7], NONE),
+    op("tuple8", "Tuple8Rule", &[], &[M8; 8], NONE),
+    op("part4", "Part4Rule", &[], &[&[Meta(0)]], PART),
+    op("part5", "Part5Rule", &[], &[&[Meta(0)]], PART),
+    op("part6", "Part6Rule", &[], &[&[Meta(0)]], PART),
+    op("part7", "Part7Rule", &[], &[&[Meta(0)]], PART),
     op(
         "array",
         "ArrayRule",
@@ -553,6 +561,27 @@ const UPDATE: Caps = Caps {
 };
 const M3: &[Read] = &[Meta(0), Meta(1), Meta(2)];
 const M4: &[Read] = &[Meta(0), Meta(1), Meta(2), Meta(3)];
+const M5: &[Read] = &[Meta(0), Meta(1), Meta(2), Meta(3), Meta(4)];
+const M6: &[Read] = &[Meta(0), Meta(1), Meta(2), Meta(3), Meta(4), Meta(5)];
+const M7: &[Read] = &[
+    Meta(0),
+    Meta(1),
+    Meta(2),
+    Meta(3),
+    Meta(4),
+    Meta(5),
+    Meta(6),
+];
+const M8: &[Read] = &[
+    Meta(0),
+    Meta(1),
+    Meta(2),
+    Meta(3),
+    Meta(4),
+    Meta(5),
+    Meta(6),
+    Meta(7),
+];
 const PART: Caps = Caps {
     consumes: true,
     owned_grad: 0b1,
@@ -560,7 +589,7 @@ const PART: Caps = Caps {
 };
 
 /// The most elements a tuple of differentiated values has.
-pub const MAX_TUPLE: usize = 4;
+pub const MAX_TUPLE: usize = 8;
 
 /// The operations users call as methods (not operators, fused or built-in forms).
 const NOT_METHODS: &[&str] = &[
@@ -583,6 +612,14 @@ const NOT_METHODS: &[&str] = &[
     "part1",
     "part2",
     "part3",
+    "tuple5",
+    "tuple6",
+    "tuple7",
+    "tuple8",
+    "part4",
+    "part5",
+    "part6",
+    "part7",
     "array",
     "push",
     "set",

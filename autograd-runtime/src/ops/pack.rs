@@ -21,6 +21,14 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "part1", rule: "Part1Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
     OpDecl { name: "part2", rule: "Part2Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
     OpDecl { name: "part3", rule: "Part3Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+    OpDecl { name: "tuple5", rule: "Tuple5Rule", args: &[], reads: &[&[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4)]], caps: &[] },
+    OpDecl { name: "tuple6", rule: "Tuple6Rule", args: &[], reads: &[&[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5)]], caps: &[] },
+    OpDecl { name: "tuple7", rule: "Tuple7Rule", args: &[], reads: &[&[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6)]], caps: &[] },
+    OpDecl { name: "tuple8", rule: "Tuple8Rule", args: &[], reads: &[&[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)], &[R::Meta(0), R::Meta(1), R::Meta(2), R::Meta(3), R::Meta(4), R::Meta(5), R::Meta(6), R::Meta(7)]], caps: &[] },
+    OpDecl { name: "part4", rule: "Part4Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+    OpDecl { name: "part5", rule: "Part5Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+    OpDecl { name: "part6", rule: "Part6Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
+    OpDecl { name: "part7", rule: "Part7Rule", args: &[], reads: &[&[R::Meta(0)]], caps: &[C::Consumes, C::OwnedGrad(0)] },
     OpDecl { name: "array", rule: "ArrayRule", args: &[], reads: &[&[R::Position]], caps: &[C::Variadic] },
 ];
 
@@ -77,6 +85,23 @@ pack_rule!(
     Tuple4Rule [T0 a, T1 b, T2 c, T3 e] rev0 0 T0, rev1 1 T1, rev2 2 T2, rev3 3 T3
 );
 
+pack_rule!(
+    /// The rule of a tuple of 5 values.
+    Tuple5Rule [T0 a, T1 b, T2 c, T3 e, T4 f] rev0 0 T0, rev1 1 T1, rev2 2 T2, rev3 3 T3, rev4 4 T4
+);
+pack_rule!(
+    /// The rule of a tuple of 6 values.
+    Tuple6Rule [T0 a, T1 b, T2 c, T3 e, T4 f, T5 g] rev0 0 T0, rev1 1 T1, rev2 2 T2, rev3 3 T3, rev4 4 T4, rev5 5 T5
+);
+pack_rule!(
+    /// The rule of a tuple of 7 values.
+    Tuple7Rule [T0 a, T1 b, T2 c, T3 e, T4 f, T5 g, T6 h] rev0 0 T0, rev1 1 T1, rev2 2 T2, rev3 3 T3, rev4 4 T4, rev5 5 T5, rev6 6 T6
+);
+pack_rule!(
+    /// The rule of a tuple of 8 values.
+    Tuple8Rule [T0 a, T1 b, T2 c, T3 e, T4 f, T5 g, T6 h, T7 k] rev0 0 T0, rev1 1 T1, rev2 2 T2, rev3 3 T3, rev4 4 T4, rev5 5 T5, rev6 6 T6, rev7 7 T7
+);
+
 /// Element `I` of a tuple of differentiable values.
 pub trait TuplePart<const I: usize>: Differentiable {
     /// The element's type.
@@ -121,6 +146,32 @@ tuple_part!(0 => T0; T0, T1, T2, T3);
 tuple_part!(1 => T1; T0, T1, T2, T3);
 tuple_part!(2 => T2; T0, T1, T2, T3);
 tuple_part!(3 => T3; T0, T1, T2, T3);
+tuple_part!(0 => T0; T0, T1, T2, T3, T4);
+tuple_part!(1 => T1; T0, T1, T2, T3, T4);
+tuple_part!(2 => T2; T0, T1, T2, T3, T4);
+tuple_part!(3 => T3; T0, T1, T2, T3, T4);
+tuple_part!(4 => T4; T0, T1, T2, T3, T4);
+tuple_part!(0 => T0; T0, T1, T2, T3, T4, T5);
+tuple_part!(1 => T1; T0, T1, T2, T3, T4, T5);
+tuple_part!(2 => T2; T0, T1, T2, T3, T4, T5);
+tuple_part!(3 => T3; T0, T1, T2, T3, T4, T5);
+tuple_part!(4 => T4; T0, T1, T2, T3, T4, T5);
+tuple_part!(5 => T5; T0, T1, T2, T3, T4, T5);
+tuple_part!(0 => T0; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(1 => T1; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(2 => T2; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(3 => T3; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(4 => T4; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(5 => T5; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(6 => T6; T0, T1, T2, T3, T4, T5, T6);
+tuple_part!(0 => T0; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(1 => T1; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(2 => T2; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(3 => T3; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(4 => T4; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(5 => T5; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(6 => T6; T0, T1, T2, T3, T4, T5, T6, T7);
+tuple_part!(7 => T7; T0, T1, T2, T3, T4, T5, T6, T7);
 
 macro_rules! part_rule {
     ($(#[$doc:meta])* $rule:ident, $i:literal) => {
@@ -174,6 +225,22 @@ part_rule!(
 part_rule!(
     /// The rule of `t.3`.
     Part3Rule, 3
+);
+part_rule!(
+    /// The rule of `t.4`.
+    Part4Rule, 4
+);
+part_rule!(
+    /// The rule of `t.5`.
+    Part5Rule, 5
+);
+part_rule!(
+    /// The rule of `t.6`.
+    Part6Rule, 6
+);
+part_rule!(
+    /// The rule of `t.7`.
+    Part7Rule, 7
 );
 
 /// The rule of an array literal `[a, b, ..]` of differentiated floats.
