@@ -59,7 +59,7 @@ macro_rules! pack_rev {
     ($rev:ident, $i:tt, $out:ident, [$($t:ident $x:ident),+]) => {
         /// The gradient of this element: its part of the tuple's gradient.
         #[inline]
-        #[allow(unused_variables)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
         pub fn $rev<$($t: Differentiable),+>(
             $($x: &Meta<$t>,)+
             d: &($(GradOf<$t>,)+),
