@@ -49,6 +49,7 @@ macro_rules! pack_fwd {
     ([$($t:ident $x:ident),+]) => {
         /// The tuple of the elements (copies of those that are borrowed).
         #[inline]
+        #[allow(clippy::too_many_arguments)]
         pub fn fwd<$($t: Differentiable + Clone),+>($($x: &$t),+) -> ($($t,)+) {
             ($(::core::clone::Clone::clone($x),)+)
         }
