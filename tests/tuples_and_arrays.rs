@@ -296,3 +296,75 @@ fn tuples_of_up_to_eight_values() {
     let g = six::vjp(x).1(&(0.0, 0.0, 0.0, 0.0, 0.0, 1.0));
     assert!((g - 3.0 * x * x).abs() < 1e-12);
 }
+
+#[differentiable]
+fn pair_of(x: f64, y: f64) -> (f64, f64) {
+    (x * y, x)
+}
+
+#[differentiable]
+fn product_of(x: f64, y: f64) -> f64 {
+    x * y
+}
+
+/// A call in a branch long enough to be emitted in blocks of statements:
+/// the call's pullback, saved for the backward pass, is not passed on by
+/// the block that saved it (it was, and did not compile).
+#[differentiable]
+fn long_branch_with_a_call(x: f64, y: f64) -> f64 {
+    let mut a = y;
+    if x > 0.0 {
+        let (b, _d) = pair_of(x, y);
+        a = a * b;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+    }
+    a
+}
+
+#[differentiable]
+fn long_branch_with_a_plain_call(x: f64, y: f64) -> f64 {
+    let mut a = y;
+    if x > 0.0 {
+        let b = product_of(x, y);
+        a = a * b;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+        a = a.sin() * 1.1 + 0.5;
+    }
+    a
+}
+
+#[test]
+fn calls_in_long_branches() {
+    let (v, g) = long_branch_with_a_call::value_and_grad(0.7, 0.4);
+    assert_eq!(v, long_branch_with_a_call(0.7, 0.4));
+    assert_eq!(
+        (v, g),
+        long_branch_with_a_plain_call::value_and_grad(0.7, 0.4)
+    );
+    autograd::gradcheck(
+        |&(x, y): &(f64, f64)| long_branch_with_a_call::value_and_grad(x, y),
+        &(0.7, 0.4),
+    )
+    .unwrap();
+}

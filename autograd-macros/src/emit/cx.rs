@@ -306,6 +306,14 @@ impl<'p, 'b> Emitter<'p, 'b> {
         }
     }
 
+    /// Drops a declaration of the instruction being emitted (a pullback
+    /// moved into the slot that saves it), so no block passes it on.
+    pub fn forget(&mut self, id: &Ident) {
+        if let Some(top) = self.locals.last_mut() {
+            top.retain(|d| d.id != *id);
+        }
+    }
+
     /// The variable of a value the instruction being emitted defines.
     pub fn declare_value(&mut self, v: ValueId, mutable: bool) {
         let id = self.ident(v).clone();

@@ -208,6 +208,10 @@ impl Emitter<'_, '_> {
         };
         for s in plan.pre.iter().chain(&plan.post) {
             self.declare_save(*s);
+            if let crate::analysis::SaveWhat::Pullback(v) = self.p.saves[*s].what {
+                // Moved into its slot: nothing after reads the variable.
+                self.forget(&self.pb(v));
+            }
         }
         let (pre, pre_pops) = self.saves(&plan.pre);
         let (post, post_pops) = self.saves(&plan.post);
