@@ -233,3 +233,25 @@ fn calls_inside_loops_and_branches() {
     assert_eq!(calls_in_control_flow::grad(&x, true).0, vec![-1.0, 3.0]);
     assert_eq!(calls_in_control_flow::grad(&x, false).0, vec![1.0, 1.0]);
 }
+
+/// Coefficients as published code keeps them: a `&[f64]` constant.
+const COEFFS: &[f64] = &[1.0, 2.0, 3.0];
+
+#[differentiable]
+fn horner_rev(z: f64, c: &[f64]) -> f64 {
+    c.iter().rev().fold(0.0, |a, v| a * z + v)
+}
+
+/// `1 + 2x + 3x²` through a constant slice passed to a call, and a `&str`
+/// constant beside it: `∂/∂x = 2 + 6x`.
+#[differentiable]
+fn with_constant_slice(x: f64) -> f64 {
+    let label = String::from("p");
+    assert!(!label.is_empty());
+    horner_rev(x, COEFFS)
+}
+
+#[test]
+fn a_constant_slice_passed_to_a_call() {
+    assert_eq!(with_constant_slice::value_and_grad(2.0), (17.0, 14.0));
+}

@@ -644,3 +644,47 @@ pub fn same_type<T>(like: &T, x: T) -> T {
     let _ = like;
     x
 }
+
+/// The value a constant argument had, from the owned copy the backward
+/// pass keeps of it (see [`again`]): the copy itself, or a borrow of it
+/// where the argument was a reference (`&[f64]` from a `Vec<f64>`).
+pub trait Again<'a, T> {
+    /// The argument, again.
+    fn again(&'a self) -> T;
+}
+
+impl<'a, T: Clone> Again<'a, T> for T {
+    #[inline]
+    fn again(&'a self) -> T {
+        self.clone()
+    }
+}
+
+impl<'a, A> Again<'a, &'a [A]> for Vec<A> {
+    #[inline]
+    fn again(&'a self) -> &'a [A] {
+        self
+    }
+}
+
+impl<'a> Again<'a, &'a str> for String {
+    #[inline]
+    fn again(&'a self) -> &'a str {
+        self
+    }
+}
+
+impl<'a, T> Again<'a, &'a T> for T {
+    #[inline]
+    fn again(&'a self) -> &'a T {
+        self
+    }
+}
+
+/// A constant argument of a call passed again to the call's pullback, from
+/// the owned copy the backward pass kept (`x.to_owned()` sees through one
+/// reference, so a `&[f64]` constant is kept as a `Vec<f64>`).
+#[inline(always)]
+pub fn again<'a, O: Again<'a, T>, T>(own: &'a O) -> T {
+    own.again()
+}

@@ -398,6 +398,12 @@ impl Emitter<'_, '_> {
         match (variable, self.repr(v), by_ref) {
             (true, Repr::Ref, _) => t,
             (false, Repr::Ref, _) => quote!(&#t),
+            // The copy of a constant saw through a reference it may have
+            // been (`&[f64]` kept as a `Vec`): given back as the argument was.
+            (false, Repr::Unknown, false) if matches!(place, Place::Own(_)) => {
+                let rt = &self.rt;
+                quote!(#rt::again(&#t))
+            }
             (_, _, true) => quote!(&#t),
             (_, _, false) => quote!(::core::clone::Clone::clone(&#t)),
         }
