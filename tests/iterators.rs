@@ -418,3 +418,43 @@ fn sums_of_constants_have_the_stated_type() {
     assert_eq!(v.to_bits(), f32s::typed_constant_sums(&x32()).to_bits());
     close32(&g, &[11.0, 7.5f64.sqrt(), 0.0, 0.0, 0.0]);
 }
+
+mod tuple_items {
+    use autograd::prelude::*;
+
+    const K: &[f64] = &[1.0, 2.0, 3.0];
+
+    /// An `enumerate` or `zip` item bound to one name and read as `t.0`,
+    /// `t.1`: `0.5 + Σ Kᵢ / (x + i)`, `∂/∂x = -Σ Kᵢ / (x + i)²`.
+    #[differentiable]
+    pub fn item_fields(x: f64) -> f64 {
+        K.iter()
+            .enumerate()
+            .fold(0.5, |s, t| s + t.1 / (x + t.0 as f64))
+    }
+
+    #[differentiable]
+    pub fn item_fields_for(x: f64) -> f64 {
+        let mut s = 0.5;
+        for (i, k) in K.iter().enumerate() {
+            s = s + k / (x + i as f64);
+        }
+        s
+    }
+
+    #[differentiable]
+    pub fn zipped_fields(x: &[f64], w: &[f64]) -> f64 {
+        x.iter().zip(w.iter()).map(|p| p.0 * p.1).sum::<f64>()
+    }
+
+    #[test]
+    fn items_read_by_field() {
+        let (v, g) = item_fields::value_and_grad(2.0);
+        assert_eq!((v, g), item_fields_for::value_and_grad(2.0));
+        assert!((g + (0.25 + 2.0 / 9.0 + 3.0 / 16.0)).abs() < 1e-15);
+        assert_eq!(
+            zipped_fields::value_and_grad(&[1.0, 2.0], &[3.0, 4.0]),
+            (11.0, (vec![3.0, 4.0], vec![1.0, 2.0]))
+        );
+    }
+}

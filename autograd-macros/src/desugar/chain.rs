@@ -47,6 +47,20 @@ pub struct View {
     base: Expr,
     offset: Expr,
     len: Expr,
+    /// A tuple bound to one name instead: its parts, read as `t.0`, `t.1`.
+    parts: Option<Vec<Expr>>,
+}
+
+impl View {
+    fn parts(parts: Vec<Expr>) -> View {
+        let unit: Expr = syn::parse_quote!(());
+        View {
+            base: unit.clone(),
+            offset: unit.clone(),
+            len: unit,
+            parts: Some(parts),
+        }
+    }
 }
 
 impl Elem {
@@ -157,7 +171,12 @@ pub fn bind(
                 views.push((names::unraw(&pi.ident), (**v).clone()));
                 Some(())
             }
-            Elem::Tuple(_) => None,
+            // `|t| .. t.0 .. t.1 ..`: each `t.k` is the part itself.
+            Elem::Tuple(parts) => {
+                let parts: Option<Vec<Expr>> = parts.iter().map(|p| p.expr(false)).collect();
+                views.push((names::unraw(&pi.ident), View::parts(parts?)));
+                Some(())
+            }
             Elem::Expr(_) => {
                 let (e, m, n) = (a.expr(by_ref)?, &pi.mutability, &pi.ident);
                 out.push(syn::parse_quote_spanned!(sp => let #m #n = #e;));
@@ -189,8 +208,27 @@ pub fn substitute_view(body: &mut Expr, name: &str, view: &View) -> bool {
     impl VisitMut for S<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             let is_name = |x: &Expr| single_ident(strip_parens(x)).as_deref() == Some(self.name);
-            let View { base, offset, len } = self.view;
+            let View {
+                base,
+                offset,
+                len,
+                parts,
+            } = self.view;
             let sp = e.span();
+            if let Some(parts) = parts {
+                match e {
+                    Expr::Field(f) if is_name(&f.base) => match &f.member {
+                        syn::Member::Unnamed(k) if (k.index as usize) < parts.len() => {
+                            let part = &parts[k.index as usize];
+                            *e = syn::parse_quote_spanned!(sp => (#part));
+                        }
+                        _ => self.ok = false,
+                    },
+                    _ if is_name(e) => self.ok = false,
+                    _ => syn::visit_mut::visit_expr_mut(self, e),
+                }
+                return;
+            }
             match e {
                 Expr::Index(i) if is_name(&i.expr) => {
                     self.visit_expr_mut(&mut i.index);
@@ -350,6 +388,7 @@ impl Desugarer<'_> {
                 base: x.clone(),
                 offset,
                 len,
+                parts: None,
             })),
             filtered: false,
             rich: true,
