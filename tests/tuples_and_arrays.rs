@@ -315,7 +315,7 @@ fn long_branch_with_a_call(x: f64, y: f64) -> f64 {
     let mut a = y;
     if x > 0.0 {
         let (b, _d) = pair_of(x, y);
-        a = a * b;
+        a *= b;
         a = a.sin() * 1.1 + 0.5;
         a = a.sin() * 1.1 + 0.5;
         a = a.sin() * 1.1 + 0.5;
@@ -337,7 +337,7 @@ fn long_branch_with_a_plain_call(x: f64, y: f64) -> f64 {
     let mut a = y;
     if x > 0.0 {
         let b = product_of(x, y);
-        a = a * b;
+        a *= b;
         a = a.sin() * 1.1 + 0.5;
         a = a.sin() * 1.1 + 0.5;
         a = a.sin() * 1.1 + 0.5;
