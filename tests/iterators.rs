@@ -437,7 +437,7 @@ mod tuple_items {
     pub fn item_fields_for(x: f64) -> f64 {
         let mut s = 0.5;
         for (i, k) in K.iter().enumerate() {
-            s = s + k / (x + i as f64);
+            s += k / (x + i as f64);
         }
         s
     }
