@@ -63,8 +63,8 @@ pub mod __private {
     pub use autograd_runtime::real::{neg_zero, one, Real};
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{
-        accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice,
-        again, grad_or_zeros, lit, lit_meta, meta, none_like, one_like, same_type, seed_one, store, tie,
+        accumulate, accumulate_field, accumulate_scaled, accumulate_slot, accumulate_twice, again,
+        grad_or_zeros, lit, lit_meta, meta, none_like, one_like, same_type, seed_one, store, tie,
         val, witness, Contribution, Differentiable, GradOf, IsScalar, ScalarCheck, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
