@@ -291,3 +291,26 @@ fn in_f32_too() {
         assert!((g[k] as f64 - want[k]).abs() <= 1e-4 * (1.0 + want[k].abs()));
     }
 }
+
+/// Booth on `2p - 1`, its elements made by `param.map(..)` as Picheny's
+/// published form makes them: the gradient is Booth's, doubled.
+#[differentiable]
+pub fn shifted_booth<T: Float + FromPrimitive>(param: &[T; 2]) -> T {
+    let two = T::from_f64(2.0).unwrap();
+    let [x, y] = param.map(|v| v * two - T::one());
+    (x + two * y - T::from_f64(7.0).unwrap()).powi(2)
+        + (two * x + y - T::from_f64(5.0).unwrap()).powi(2)
+}
+
+#[test]
+fn array_map_in_a_pattern() {
+    let q = [0.3, 0.8];
+    let (x, y) = (2.0 * q[0] - 1.0, 2.0 * q[1] - 1.0);
+    let (a, b) = (x + 2.0 * y - 7.0, 2.0 * x + y - 5.0);
+    let (v, g) = shifted_booth::value_and_grad(&q);
+    assert_eq!(v, shifted_booth(&q));
+    assert!((g[0] - 2.0 * (2.0 * a + 4.0 * b)).abs() < 1e-12);
+    assert!((g[1] - 2.0 * (4.0 * a + 2.0 * b)).abs() < 1e-12);
+    let (_, g32) = shifted_booth::value_and_grad(&[0.3f32, 0.8]);
+    assert!((g32[0] as f64 - g[0]).abs() < 1e-4);
+}

@@ -1,4 +1,5 @@
-//! Array patterns: `let [a, b] = *x;` is `let a = x[0]; let b = x[1];`.
+//! Array patterns: `let [a, b] = *x;` is `let a = x[0]; let b = x[1];`,
+//! and `let [a, b] = x.map(f);` is `let a = f(x[0]); let b = f(x[1]);`.
 //!
 //! Published test functions take `x: &[f64; 2]` and open it this way. The
 //! pattern takes the array apart by index, which the lowering knows; `..`
@@ -52,10 +53,29 @@ fn split(s: &Stmt, arrays: &[(String, bool)]) -> Option<Vec<Stmt>> {
     let Stmt::Local(l) = s else { return None };
     let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
     let Pat::Slice(ps) = &l.pat else { return None };
-    let (base, by_ref) = source(&init.expr, arrays)?;
+    // `let [a, b] = x.map(f);`: `f` applied to each element, by value.
+    let (init_expr, map) = match &*init.expr {
+        Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 && m.turbofish.is_none() => {
+            (&*m.receiver, Some(&m.args[0]))
+        }
+        other => (other, None),
+    };
+    let (base, by_ref) = match (source(init_expr, arrays), map) {
+        (Some((base, _)), Some(_)) => (base, false),
+        (Some(found), None) => found,
+        (None, _) => return None,
+    };
     let rest = ps.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+    if map.is_some() && rest.is_some() {
+        return None;
+    }
     let n = ps.elems.len();
     let mut out = Vec::new();
+    let f = crate::names::generated("map");
+    if let Some(m) = map {
+        // Bound once and called per element: inlined as any local closure.
+        out.push(syn::parse_quote_spanned!(m.span() => let #f = #m;));
+    }
     for (k, p) in ps.elems.iter().enumerate() {
         let sp = p.span();
         let index: Expr = match rest {
@@ -68,9 +88,10 @@ fn split(s: &Stmt, arrays: &[(String, bool)]) -> Option<Vec<Stmt>> {
         };
         match p {
             Pat::Wild(_) => {}
-            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
-                out.push(element(p, &base, &index, by_ref, sp));
-            }
+            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => match map {
+                Some(_) => out.push(syn::parse_quote_spanned!(sp => let #p = #f(#base[#index]);)),
+                None => out.push(element(p, &base, &index, by_ref, sp)),
+            },
             _ => return None,
         }
     }
