@@ -314,3 +314,27 @@ fn array_map_in_a_pattern() {
     let (_, g32) = shifted_booth::value_and_grad(&[0.3f32, 0.8]);
     assert!((g32[0] as f64 - g[0]).abs() < 1e-4);
 }
+
+/// Computed in `f64` whatever `T` is, as published code does when it
+/// needs `f64` precision: `T` to `f64` by `.into()`, back by
+/// `T::from_f64(..).unwrap()`. `sin x₁ · x₂²`: `(cos x₁ · x₂², 2 x₂ sin x₁)`.
+#[differentiable]
+pub fn through_f64<T>(param: &[T; 2]) -> T
+where
+    T: Float + Into<f64> + FromPrimitive,
+{
+    let x1: f64 = param[0].into();
+    let x2: f64 = param[1].into();
+    T::from_f64(x1.sin() * x2.powi(2)).unwrap()
+}
+
+#[test]
+fn conversions_through_f64() {
+    let (v, g) = through_f64::value_and_grad(&[1.0f64, 0.5]);
+    assert_eq!(v, through_f64(&[1.0, 0.5]));
+    assert!((g[0] - 1.0f64.cos() * 0.25).abs() < 1e-15);
+    assert!((g[1] - 1.0f64.sin()).abs() < 1e-15);
+    let (v, g) = through_f64::value_and_grad(&[1.0f32, 0.5]);
+    assert_eq!(v, through_f64(&[1.0f32, 0.5]));
+    assert!((g[1] as f64 - 1.0f64.sin()).abs() < 1e-6);
+}

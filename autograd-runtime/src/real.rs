@@ -55,6 +55,8 @@ pub trait Real:
     + LogRule<Self>
     + ToDegreesRule
     + ToRadiansRule
+    + CastRule<f64>
+    + CastRule<f32>
     + AbsRule
     + AcosRule
     + AcoshRule

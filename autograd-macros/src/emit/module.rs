@@ -44,6 +44,12 @@ fn require_real(generics: &mut syn::Generics, rt: &TokenStream) {
     let wc = generics.make_where_clause();
     for t in floats {
         wc.predicates.push(syn::parse_quote!(#t: #rt::Real));
+        // Conversions from the concrete floats (`T::from_f64(x).unwrap()`
+        // of a differentiated `x: f64`), which `Real` cannot state.
+        wc.predicates
+            .push(syn::parse_quote!(f64: #rt::rules::CastRule<#t>));
+        wc.predicates
+            .push(syn::parse_quote!(f32: #rt::rules::CastRule<#t>));
     }
 }
 

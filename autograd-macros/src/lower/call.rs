@@ -65,6 +65,9 @@ impl Lowerer<'_> {
             let active = self.is_active(&x);
             return Some(self.define("clone", Op::Copy(x), Repr::Owned, active, e.span()));
         }
+        if let Some(op) = self.from_then_unwrap(m, &name) {
+            return op;
+        }
         if table::READERS.contains(&name.as_str()) {
             let c = self.renamed(e);
             return Some(self.define(&name, Op::Const(c), Repr::Unknown, false, e.span()));
@@ -92,6 +95,33 @@ impl Lowerer<'_> {
         }
         let args: Vec<&Expr> = m.args.iter().collect();
         self.apply(rule, &m.receiver, &args, &m.method, e)
+    }
+
+    /// `T::from_f64(x).unwrap()`, `T::from(x).expect(..)` of a
+    /// differentiated float `x`: a conversion to the float type `T`.
+    fn from_then_unwrap(&mut self, m: &syn::ExprMethodCall, name: &str) -> Option<Option<Operand>> {
+        if !matches!(name, "unwrap" | "expect") {
+            return None;
+        }
+        let Expr::Call(c) = strip_parens(&m.receiver) else {
+            return None;
+        };
+        let Expr::Path(p) = &*c.func else { return None };
+        let segs = names::segments(&p.path);
+        let [owner, f] = segs.as_slice() else {
+            return None;
+        };
+        let float =
+            is_float_owner(owner) && owner != "Float" && owner != "FloatExt" && owner != "Real";
+        if !float || !matches!(f.as_str(), "from_f64" | "from_f32" | "from") || c.args.len() != 1 {
+            return None;
+        }
+        if !self.is_active_expr(&c.args[0]) {
+            return None;
+        }
+        let ty: syn::Type = syn::parse_str(owner).ok()?;
+        let x = self.value(strip_ref(&c.args[0]).0);
+        Some(x.map(|x| self.convert(x, &ty, m.span())))
     }
 
     /// `receiver.rule(args)`, with the rule's fused forms.
