@@ -65,7 +65,7 @@ impl Lowerer<'_> {
             let active = self.is_active(&x);
             return Some(self.define("clone", Op::Copy(x), Repr::Owned, active, e.span()));
         }
-        if let Some(op) = self.from_then_unwrap(m, &name) {
+        if let Some(op) = self.unwrapped_conversion(m, &name) {
             return op;
         }
         if table::READERS.contains(&name.as_str()) {
@@ -99,7 +99,11 @@ impl Lowerer<'_> {
 
     /// `T::from_f64(x).unwrap()`, `T::from(x).expect(..)` of a
     /// differentiated float `x`: a conversion to the float type `T`.
-    fn from_then_unwrap(&mut self, m: &syn::ExprMethodCall, name: &str) -> Option<Option<Operand>> {
+    fn unwrapped_conversion(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+    ) -> Option<Option<Operand>> {
         if !matches!(name, "unwrap" | "expect") {
             return None;
         }
