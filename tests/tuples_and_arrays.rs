@@ -368,3 +368,33 @@ fn calls_in_long_branches() {
     )
     .unwrap();
 }
+
+/// A literal beside a nested tuple takes the parts' float type.
+#[differentiable]
+fn literal_beside_a_nested_tuple(x: f64) -> f64 {
+    let t = (1.5, (x, x * 3.0));
+    t.1 .1 * t.0
+}
+
+/// A tuple's part read in a reduction loop: `4x²`, gradient `(8x, 0)`.
+#[differentiable]
+fn part_in_a_reduction_loop(x: f64, y: f64) -> f64 {
+    let tp = (x * x, y);
+    let mut s = 0.0;
+    for _ in 0..4 {
+        s += tp.0;
+    }
+    s
+}
+
+#[test]
+fn tuples_beside_literals_and_in_reduction_loops() {
+    assert_eq!(
+        literal_beside_a_nested_tuple::value_and_grad(2.0),
+        (9.0, 4.5)
+    );
+    assert_eq!(
+        part_in_a_reduction_loop::value_and_grad(2.0, 3.0),
+        (16.0, (16.0, 0.0))
+    );
+}

@@ -19,7 +19,7 @@
 //! assert_eq!(pullback(&(0.0, 1.0)), (0.0, 2.0));
 //! ```
 
-use crate::value::{Differentiable, GradValue, ValueRef};
+use crate::value::{Differentiable, Elem, GradValue, ScaleGrad, ValueRef};
 
 macro_rules! tuple_value {
     ($($t:ident $i:tt),+) => {
@@ -53,6 +53,13 @@ macro_rules! tuple_value {
             }
         }
 
+        impl<F: Copy, $($t: ScaleGrad<F>),+> ScaleGrad<F> for ($($t,)+) {
+            #[inline]
+            fn scale(&mut self, factor: F) {
+                $(self.$i.scale(factor);)+
+            }
+        }
+
         impl<$($t: GradValue),+> GradValue for ($($t,)+) {
             #[inline]
             fn accumulate(&mut self, other: Self) {
@@ -69,6 +76,24 @@ tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4);
 tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5);
 tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5, T6 6);
 tuple_value!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5, T6 6, T7 7);
+
+/// A literal beside a tuple (`(1.5, (x, y))`) has the element type the
+/// tuple's parts share.
+macro_rules! tuple_elem {
+    ($t0:ident; $($t:ident),+) => {
+        impl<$t0: Elem, $($t: Elem<Elem = $t0::Elem>),+> Elem for ($t0, $($t,)+) {
+            type Elem = $t0::Elem;
+        }
+    };
+}
+
+tuple_elem!(T0; T1);
+tuple_elem!(T0; T1, T2);
+tuple_elem!(T0; T1, T2, T3);
+tuple_elem!(T0; T1, T2, T3, T4);
+tuple_elem!(T0; T1, T2, T3, T4, T5);
+tuple_elem!(T0; T1, T2, T3, T4, T5, T6);
+tuple_elem!(T0; T1, T2, T3, T4, T5, T6, T7);
 
 #[cfg(test)]
 mod tests {
