@@ -214,8 +214,8 @@ impl SetRule {
     }
     /// As [`rev1`](Self::rev1).
     #[inline]
-    pub fn rev1_owned<A: Real, V: Elems<A>>(_: &Meta<V>, _: &Meta<A>, i: &usize, mut d: V) -> A {
-        d.elems_mut()[*i]
+    pub fn rev1_owned<A: Real, V: Elems<A>>(_: &Meta<V>, _: &Meta<A>, i: &usize, d: V) -> A {
+        d.elems()[*i]
     }
     /// Both gradients from one `d`.
     #[inline]
@@ -268,8 +268,8 @@ impl AddAtRule {
     }
     /// As [`rev1`](Self::rev1).
     #[inline]
-    pub fn rev1_owned<A: Real, V: Elems<A>>(_: &Meta<V>, _: &Meta<A>, i: &usize, mut d: V) -> A {
-        d.elems_mut()[*i]
+    pub fn rev1_owned<A: Real, V: Elems<A>>(v: &Meta<V>, e: &Meta<A>, i: &usize, d: V) -> A {
+        SetRule::rev1_owned(v, e, i, d)
     }
     /// Both gradients from one `d`.
     #[inline]
@@ -277,10 +277,10 @@ impl AddAtRule {
         _: &Meta<V>,
         _: &Meta<A>,
         i: &usize,
-        mut d: V,
+        d: V,
         needs: [bool; 2],
     ) -> (Option<V>, Option<A>) {
-        let e = needs[1].then(|| d.elems_mut()[*i]);
+        let e = needs[1].then(|| d.elems()[*i]);
         (needs[0].then_some(d), e)
     }
 }
