@@ -59,17 +59,17 @@ macro_rules! subslice_rule {
             }
         }
 
+        // A `Vec` is its slice: the same rule.
         impl<A: Real> IndexRule<$r> for Vec<A> {
             type Output = Vec<A>;
             #[inline]
             #[track_caller]
             fn fwd(&self, range: &$r) -> Vec<A> {
-                self[range.clone()].to_vec()
+                <[A] as IndexRule<$r>>::fwd(self, range)
             }
             #[inline]
             fn rev0_into(slot: &mut Option<Vec<A>>, x: &Meta<Vec<A>>, range: &$r, d: &Vec<A>) {
-                let g = slot.get_or_insert_with(|| vec![A::zero(); x.0]);
-                add_into(&mut g[range.clone()], d);
+                <[A] as IndexRule<$r>>::rev0_into(slot, &Meta(x.0), range, d)
             }
         }
 
