@@ -398,3 +398,38 @@ fn tuples_beside_literals_and_in_reduction_loops() {
         (16.0, (16.0, 0.0))
     );
 }
+
+/// `(p, d) = h(c)` of constant arguments replaces differentiated values
+/// with constants: `(xy + x)·0.325 + 0.5·x`, gradient
+/// `(0.325(y + 1) + 0.5, 0.325x)`.
+#[differentiable]
+fn assigned_a_constant_tuple(x: f64, y: f64) -> f64 {
+    let mut p = x * y;
+    let mut d = x;
+    let s = p + d;
+    (p, d) = pair_of(0.5, 0.65);
+    s * p + d * x
+}
+
+/// `let (q, r) = h(c)` of a constant but computed argument, and an array
+/// pattern on constants: with `q = 2Σxs`, `2xq + q²`.
+#[differentiable]
+fn constant_tuple_pattern(x: f64, xs: &[f64]) -> f64 {
+    let (q, _) = pair_of(xs.iter().map(|v| v * 2.0).sum::<f64>(), 1.0);
+    let (c, (e, _)) = (x, pair_of(1.0, 2.0));
+    let [a, b] = [q, 2.0];
+    c * q * e + a * a * b / 2.0
+}
+
+#[test]
+fn constant_tuples_are_assigned_and_taken_apart() {
+    let (v, g) = assigned_a_constant_tuple::value_and_grad(1.5, 2.0);
+    assert_eq!(v, assigned_a_constant_tuple(1.5, 2.0));
+    assert!(close(g.0, 0.325 * 3.0 + 0.5) && close(g.1, 0.325 * 1.5));
+    let xs = [1.0, 2.0];
+    let (v, (gx, gxs)) = constant_tuple_pattern::value_and_grad(1.5, &xs);
+    assert_eq!(v, constant_tuple_pattern(1.5, &xs));
+    assert!(close(gx, 12.0));
+    // d/dxs_i: (2x + 2q) · 2 = (3 + 12) · 2.
+    assert!(gxs.iter().all(|&g| close(g, 30.0)));
+}

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use super::pattern::Tree;
 use super::Lowerer;
-use crate::core::Operand;
+use crate::core::{Const, Op, Operand, Repr, ValueId};
 use crate::table::{self, MAX_TUPLE};
 
 impl Lowerer<'_> {
@@ -55,6 +55,18 @@ impl Lowerer<'_> {
         }
         let rule = table::builtin(&format!("part{i}"))?;
         Some(self.rule(rule, vec![t], vec![], span))
+    }
+
+    /// Element `i` of a constant tuple value: `v.i`.
+    pub fn constant_part(&mut self, v: ValueId, i: usize, span: proc_macro2::Span) -> Operand {
+        let ident = self.values[v].ident.clone();
+        let index = syn::Index::from(i);
+        let tokens = quote::quote!(#ident.#index);
+        let op = Op::Const(Const {
+            tokens,
+            reads: vec![v],
+        });
+        self.define("part", op, Repr::Owned, false, span)
     }
 
     /// A tuple value taken apart into `n` parts, for a pattern or an

@@ -69,6 +69,13 @@ impl Lowerer<'_> {
                     self.assign_tree(lhs, parts);
                 }
             }
+            // `(p, d) = h(0.5, 0.65);`: each target gets a part of the constant.
+            (Expr::Tuple(t), Tree::Leaf { operand: Operand::Value(v), span, .. }) => {
+                for (i, target) in t.elems.iter().enumerate() {
+                    let operand = self.constant_part(v, i, span);
+                    self.assign_tree(target, Tree::Leaf { operand, borrowed: false, span });
+                }
+            }
             (Expr::Infer(_), _) => {}
             (target @ Expr::Path(_), Tree::Leaf { operand, borrowed, span }) => {
                 if let Some(b) = self.assign_target(target) {
@@ -142,6 +149,12 @@ impl Lowerer<'_> {
                 if let Some(parts) = self.split(operand, pt.elems.len(), span) {
                     self.bind_tree(pat, parts);
                 }
+            }
+            // `let (q, r) = h(c);` of constant arguments: a constant pattern.
+            (Pat::Tuple(_) | Pat::Slice(_), Tree::Leaf { operand: Operand::Value(v), .. })
+                if !self.values[v].active =>
+            {
+                self.bind_constant(pat, v);
             }
             (Pat::Tuple(pt), Tree::Node(parts)) => {
                 let rest = pt.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
@@ -225,6 +238,20 @@ impl Lowerer<'_> {
             }
         };
         self.env.declare(name, slot);
+    }
+
+    /// `let <pattern> = v;` of a constant value `v`.
+    fn bind_constant(&mut self, pat: &Pat, v: ValueId) {
+        let ident = self.values[v].ident.clone();
+        let (pat, bindings) = self.pattern_bindings(pat, &[]);
+        self.push(Inst::Bind(Bind {
+            pat,
+            value: Const {
+                tokens: quote::quote!(#ident),
+                reads: vec![v],
+            },
+            bindings,
+        }));
     }
 
     /// `let <pattern> = <constant>;`: every binding is a constant.
