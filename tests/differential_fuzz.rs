@@ -4,7 +4,10 @@
 //! to support (arithmetic and methods, `let`/shadowing/copies/swaps, blocks
 //! and labelled blocks, `if`/`match` with binding patterns and guards, every
 //! kind of loop with `break`/`continue`/labels, early `return`, reduction
-//! loops, a Clenshaw recurrence, slices and tensors), compiles each with
+//! loops, a Clenshaw recurrence, slices and tensors, tuples and arrays as
+//! values: `.0`, tuple and array patterns, tuples carried through loops and
+//! joined by branches, destructuring assignment, calls to generated
+//! `#[differentiable]` helpers returning tuples or `[f64; N]`), compiles each with
 //! `#[differentiable]` into generated crates under `target/fuzz/`, runs them,
 //! and checks every case: `value_and_grad`'s value equals the plain
 //! function's bit for bit, and its gradient equals an exact forward-mode
@@ -31,7 +34,8 @@
 //!   those constructs, do not fail the test. By default every refusal fails:
 //!   the generator only writes constructs meant to be supported.
 //! - `AUTOGRAD_FUZZ_DISABLE=construct,..`: never generate those constructs
-//!   (names as in the report, e.g. `copy-alias`, `swap`, `match-binding`).
+//!   (names as in the report, e.g. `copy-alias`, `swap`, `match-binding`,
+//!   `nested-tuple`, `tuple-loop`, `helper-tuple`, `array-pattern`).
 //! - `AUTOGRAD_FUZZ_TENSOR_SHARE=p`: the share of tensor bodies (default 0.2).
 //! - `AUTOGRAD_FUZZ_STRAIGHT_SHARE=p`: the share of long straight-line float
 //!   bodies, which the macro emits in chunks (default 0.1).

@@ -71,6 +71,28 @@ pub enum Ret {
 pub enum Ty {
     F64,
     Scalar,
+    /// `(f64, f64)`.
+    Pair,
+    /// `[f64; N]`.
+    Array(usize),
+}
+
+/// What a helper function returns: floats, tuples of them, float arrays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Out {
+    F64,
+    Tuple(Vec<Out>),
+    Array(usize),
+}
+
+/// A `#[differentiable]` helper beside the case's function, called from its
+/// body: `fn h0(a: f64, b: f64) -> (f64, f64) { .. }` (every parameter differentiated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Helper {
+    pub name: String,
+    pub params: Vec<String>,
+    pub out: Out,
+    pub body: Block,
 }
 
 /// Constructs the generator can produce, recorded per case so that reports
@@ -131,6 +153,36 @@ pub enum Construct {
     Chain,
     /// A closure bound with `let` and called: `{ let c = |v: f64| ..; c(a) + c(b) }`.
     Closure,
+    /// A tuple-valued local: `let t = (a * 2.0, b);`.
+    TupleValue,
+    /// A tuple's element read: `t.0`, `t.0.1`.
+    TupleField,
+    /// A tuple pattern on a tuple value: `let (p, q) = t;`.
+    TuplePattern,
+    /// A tuple inside a tuple: `let t = ((a, b), c);`, `let ((p, q), r) = t;`.
+    NestedTuple,
+    /// A tuple carried through a loop: `acc = (acc.0 + x, acc.1 * x);`.
+    TupleLoop,
+    /// Tuples joined by `if`/`match`: `let t = if c { (a, b) } else { (b, a) };`.
+    TupleJoin,
+    /// Destructuring assignment from a tuple value: `(x, y) = t;`.
+    TupleAssign,
+    /// A call to a `#[differentiable]` helper returning a tuple.
+    HelperTuple,
+    /// A call to a `#[differentiable]` helper returning `[f64; N]`.
+    HelperArray,
+    /// An early `return` of a tuple or array from a helper.
+    HelperReturn,
+    /// An array literal of floats: `let v = [a * b, b, 2.0];`.
+    ArrayLiteral,
+    /// An array element read with a constant index: `v[0]`.
+    ArrayIndex,
+    /// An array pattern: `let [p, q] = v;`.
+    ArrayPattern,
+    /// An element of a helper's result read off the call: `h0(a, b).1`.
+    CallField,
+    /// A mutable array assigned whole: `v = [v[1], v[0] * 0.5 + a];`.
+    ArrayUpdate,
 }
 
 impl Construct {
@@ -185,6 +237,21 @@ impl Construct {
         Construct::StdFns,
         Construct::Chain,
         Construct::Closure,
+        Construct::TupleValue,
+        Construct::TupleField,
+        Construct::TuplePattern,
+        Construct::NestedTuple,
+        Construct::TupleLoop,
+        Construct::TupleJoin,
+        Construct::TupleAssign,
+        Construct::HelperTuple,
+        Construct::HelperArray,
+        Construct::HelperReturn,
+        Construct::ArrayLiteral,
+        Construct::ArrayIndex,
+        Construct::ArrayPattern,
+        Construct::CallField,
+        Construct::ArrayUpdate,
     ];
 
     /// The kebab-case name used in reports and environment variables.
@@ -219,6 +286,8 @@ pub struct Case {
     /// `const NAME: [f64; N] = [..];` items beside the function.
     pub consts: Vec<(String, Vec<f64>)>,
     pub body: Block,
+    /// `#[differentiable]` helpers the body calls.
+    pub helpers: Vec<Helper>,
     /// What the body contains, for reports.
     pub constructs: BTreeSet<Construct>,
 }
@@ -233,9 +302,14 @@ pub struct Block {
 /// A binding pattern.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pat {
-    Ident { name: String, mutable: bool },
+    Ident {
+        name: String,
+        mutable: bool,
+    },
     Wild,
     Tuple(Vec<Pat>),
+    /// `[p, q, ..]` (every element named or `_`, no rest pattern).
+    Array(Vec<Pat>),
 }
 
 /// A pattern of a `match` arm.
@@ -404,6 +478,12 @@ pub enum Expr {
     FloatFn(String, Vec<Expr>),
     /// `(a, b, ..)`.
     Tuple(Vec<Expr>),
+    /// `e.k`: an element of a tuple.
+    Field(Box<Expr>, usize),
+    /// `[a, b, ..]`: an array of floats.
+    Array(Vec<Expr>),
+    /// `name(args)`: a call to a helper (`name_dual(..)` in the dual version).
+    Call(String, Vec<Expr>),
     /// `if cond { .. } else ..`; the else branch is a block or another `if`.
     If(Box<Expr>, Block, Option<Box<Expr>>),
     /// The `else { .. }` of an `if` (only as an `If`'s else branch).

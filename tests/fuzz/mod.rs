@@ -233,6 +233,7 @@ pub fn control_case(id: usize) -> Case {
         ret: Ret::F64,
         consts: Vec::new(),
         body,
+        helpers: Vec::new(),
         constructs: BTreeSet::new(),
     }
 }

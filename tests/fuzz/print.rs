@@ -35,7 +35,7 @@ fn precedence(e: &Expr, mode: Mode) -> u8 {
     match e {
         Expr::Binary(op, ..) => op.precedence(),
         Expr::Neg(_) | Expr::Not(_) | Expr::Ref(_) | Expr::Deref(_) => 6,
-        Expr::Method(..) | Expr::Index(..) | Expr::Chain(_) => 8,
+        Expr::Method(..) | Expr::Index(..) | Expr::Chain(_) | Expr::Field(..) => 8,
         Expr::If(..)
         | Expr::Match(..)
         | Expr::Block(_)
@@ -56,11 +56,21 @@ pub fn float_lit(v: f64) -> String {
 pub struct Printer {
     pub mode: Mode,
     indent: usize,
+    /// Appended to the names of called helpers (`_dual`, `_plain`).
+    pub suffix: &'static str,
 }
 
 impl Printer {
     pub fn new(mode: Mode) -> Printer {
-        Printer { mode, indent: 1 }
+        let suffix = match mode {
+            Mode::Plain => "",
+            Mode::Dual => "_dual",
+        };
+        Printer {
+            mode,
+            indent: 1,
+            suffix,
+        }
     }
 
     fn pad(&self) -> String {
@@ -68,12 +78,33 @@ impl Printer {
     }
 
     /// A type in this mode.
-    pub fn ty(&self, t: Ty) -> &'static str {
+    pub fn ty(&self, t: Ty) -> String {
+        let float = match self.mode {
+            Mode::Plain => "f64",
+            Mode::Dual => "Dual",
+        };
         match (t, self.mode) {
-            (Ty::F64, Mode::Plain) => "f64",
-            (Ty::F64, Mode::Dual) => "Dual",
-            (Ty::Scalar, Mode::Plain) => "Scalar<f64>",
-            (Ty::Scalar, Mode::Dual) => "DT",
+            (Ty::F64, _) => float.to_string(),
+            (Ty::Scalar, Mode::Plain) => "Scalar<f64>".to_string(),
+            (Ty::Scalar, Mode::Dual) => "DT".to_string(),
+            (Ty::Pair, _) => format!("({float}, {float})"),
+            (Ty::Array(n), _) => format!("[{float}; {n}]"),
+        }
+    }
+
+    /// A helper's return type in this mode.
+    pub fn out(&self, o: &Out) -> String {
+        match o {
+            Out::F64 => self.ty(Ty::F64),
+            Out::Array(n) => self.ty(Ty::Array(*n)),
+            Out::Tuple(items) => format!(
+                "({})",
+                items
+                    .iter()
+                    .map(|o| self.out(o))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 
@@ -130,6 +161,12 @@ impl Printer {
                 format!("{ty}::{name}({})", self.list(args))
             }
             Expr::Tuple(items) => format!("({})", self.list(items)),
+            Expr::Field(recv, k) => format!("{}.{k}", self.expr(recv, 8)),
+            Expr::Array(items) => format!("[{}]", self.list(items)),
+            Expr::Call(name, args) => {
+                let args = self.list(args);
+                format!("{name}{}({args})", self.suffix)
+            }
             Expr::If(cond, then, els) => {
                 let mut s = format!("if {} {}", self.expr(cond, 1), self.block(then));
                 if let Some(els) = els {
@@ -349,6 +386,10 @@ fn pattern(p: &Pat) -> String {
             "({})",
             items.iter().map(pattern).collect::<Vec<_>>().join(", ")
         ),
+        Pat::Array(items) => format!(
+            "[{}]",
+            items.iter().map(pattern).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -443,22 +484,65 @@ fn params(case: &Case, mode: Mode) -> String {
     case.params.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
-/// The function (`f` or `f_dual`) in a mode, starting at column 0.
+/// The function (`f` or `f_dual`) in a mode, starting at column 0, after
+/// its helpers (`h0`, or `h0_dual`).
 pub fn function(case: &Case, mode: Mode) -> String {
+    items(case, mode, false)
+}
+
+/// A helper in a mode: `#[differentiable] pub fn h0`, or `h0_dual`, or
+/// (with the suffix `_plain`) the plain copy without the attribute.
+fn helper_fn(h: &Helper, mode: Mode, suffix: &'static str) -> String {
     let mut p = Printer::new(mode);
     p.indent = 0;
+    p.suffix = suffix;
+    let ty = p.ty(Ty::F64);
+    let params: Vec<String> = h.params.iter().map(|n| format!("{n}: {ty}")).collect();
+    let attr = if mode == Mode::Plain && suffix.is_empty() {
+        "#[differentiable]\n"
+    } else {
+        ""
+    };
+    format!(
+        "{attr}pub fn {}{suffix}({}) -> {} {}\n",
+        h.name,
+        params.join(", "),
+        p.out(&h.out),
+        p.block(&h.body)
+    )
+}
+
+/// The helpers and the function in a mode; `copy`: the plain copy
+/// (`h0_plain`, `f_plain`, no attributes), whose compiling says the body is valid Rust.
+fn items(case: &Case, mode: Mode, copy: bool) -> String {
+    let suffix = match (mode, copy) {
+        (Mode::Dual, _) => "_dual",
+        (Mode::Plain, true) => "_plain",
+        (Mode::Plain, false) => "",
+    };
+    let mut text = String::new();
+    for h in &case.helpers {
+        text.push_str(&helper_fn(h, mode, suffix));
+        text.push('\n');
+    }
+    let mut p = Printer::new(mode);
+    p.indent = 0;
+    p.suffix = suffix;
     let ret = match case.ret {
         Ret::F64 => p.ty(Ty::F64),
         Ret::Scalar => p.ty(Ty::Scalar),
     };
-    let head = match mode {
-        Mode::Plain => format!(
-            "#[differentiable]\npub fn f({}) -> {ret} ",
-            params(case, mode)
+    let params = params(case, mode);
+    let head = match (mode, copy) {
+        (Mode::Plain, false) => format!("#[differentiable]\npub fn f({params}) -> {ret} "),
+        (Mode::Plain, true) => format!(
+            "pub fn f_plain({}) -> {ret} ",
+            params.replace("#[no_grad] ", "")
         ),
-        Mode::Dual => format!("pub fn f_dual({}) -> {ret} ", params(case, mode)),
+        (Mode::Dual, _) => format!("pub fn f_dual({params}) -> {ret} "),
     };
-    format!("{head}{}\n", p.block(&case.body))
+    writeln!(text, "{head}{}", p.block(&case.body)).unwrap();
+    text
 }
 
 /// The arguments of a call, reading differentiated inputs from `v` (a slice
@@ -613,7 +697,7 @@ pub fn plain_file(case: &Case) -> CaseFile {
     let mut file = case_file(case);
     file.text = file
         .text
-        .replacen("#[differentiable]\npub fn f(", "pub fn f(", 1)
+        .replace("#[differentiable]\n", "")
         .replace("#[no_grad] ", "");
     let run = file
         .text
@@ -655,10 +739,7 @@ pub fn case_file_with(case: &Case, tamper: Tamper) -> CaseFile {
     let dual_lines = (start, text.lines().count());
     text.push('\n');
     let start = text.lines().count() + 1;
-    let plain = function(case, Mode::Plain)
-        .replacen("#[differentiable]\npub fn f(", "pub fn f_plain(", 1)
-        .replace("#[no_grad] ", "");
-    text.push_str(&plain);
+    text.push_str(&items(case, Mode::Plain, true));
     let plain_lines = (start, text.lines().count());
     text.push('\n');
     text.push_str(&run_fn(case, tamper));

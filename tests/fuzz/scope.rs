@@ -61,7 +61,7 @@ impl Scopes {
         match p {
             Pat::Ident { name, mutable } => self.bind(name, *mutable, init),
             Pat::Wild => {}
-            Pat::Tuple(items) => items.iter().for_each(|p| self.pat(p, init)),
+            Pat::Tuple(items) | Pat::Array(items) => items.iter().for_each(|p| self.pat(p, init)),
         }
     }
 
@@ -167,7 +167,11 @@ impl Scopes {
             | Expr::Const(a) => self.expr(a),
             Expr::Binary(_, a, b) => self.expr(a) && self.expr(b),
             Expr::Method(r, _, args) => self.expr(r) && args.iter().all(|a| self.expr(a)),
-            Expr::FloatFn(_, args) | Expr::Tuple(args) => args.iter().all(|a| self.expr(a)),
+            Expr::FloatFn(_, args)
+            | Expr::Tuple(args)
+            | Expr::Array(args)
+            | Expr::Call(_, args) => args.iter().all(|a| self.expr(a)),
+            Expr::Field(a, _) => self.expr(a),
             Expr::If(c, then, els) => {
                 self.expr(c) && self.block(then) && els.as_ref().is_none_or(|e| self.expr(e))
             }
@@ -234,9 +238,23 @@ pub fn problem(case: &Case) -> Option<String> {
         s.bind(p.name(), false, true);
     }
     let ends_in_value =
-        case.body.tail.is_some() || matches!(case.body.stmts.last(), Some(Stmt::Return(_)));
-    if !ends_in_value {
+        |b: &Block| b.tail.is_some() || matches!(b.stmts.last(), Some(Stmt::Return(_)));
+    if !ends_in_value(&case.body) {
         return Some("the body does not end in a value".to_string());
+    }
+    for h in &case.helpers {
+        if !ends_in_value(&h.body) {
+            return Some(format!("helper {} does not end in a value", h.name));
+        }
+        let mut hs = Scopes::default();
+        hs.stack.push(Vec::new());
+        for p in &h.params {
+            hs.bind(p, false, true);
+        }
+        if !hs.block(&h.body) {
+            let why = hs.problem.unwrap_or_else(|| "(unknown)".to_string());
+            return Some(format!("in helper {}: {why}", h.name));
+        }
     }
     if s.block(&case.body) {
         None

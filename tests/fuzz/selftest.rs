@@ -238,6 +238,23 @@ pub fn generator_coverage() {
             "case {id} has a disabled construct"
         );
     }
+    // Each tuple and array construct (from `TupleValue` on) can be switched off on its own.
+    let first = Construct::ALL
+        .iter()
+        .position(|c| *c == Construct::TupleValue)
+        .expect("TupleValue");
+    for &c in &Construct::ALL[first..] {
+        let mut one = gen::GenConfig::default();
+        one.disabled.insert(c);
+        for id in 0..40 {
+            let case = gen::generate(&one, 11, id);
+            assert!(
+                !case.constructs.contains(&c),
+                "case {id} has {}, which is disabled",
+                c.name()
+            );
+        }
+    }
 }
 
 /// Every shrink candidate is smaller than the case it comes from.

@@ -88,13 +88,31 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
             out.push((**inner).clone());
             boxed(&|v| Expr::Paren(Box::new(v)), inner, &mut out);
         }
-        Expr::Tuple(items) => {
+        Expr::Tuple(items) | Expr::Array(items) => {
+            let array = matches!(e, Expr::Array(_));
             for (i, a) in items.iter().enumerate() {
                 boxed(
                     &|v| {
                         let mut items = items.clone();
                         items[i] = v;
-                        Expr::Tuple(items)
+                        if array {
+                            Expr::Array(items)
+                        } else {
+                            Expr::Tuple(items)
+                        }
+                    },
+                    a,
+                    &mut out,
+                );
+            }
+        }
+        Expr::Call(name, args) => {
+            for (i, a) in args.iter().enumerate() {
+                boxed(
+                    &|v| {
+                        let mut args = args.clone();
+                        args[i] = v;
+                        Expr::Call(name.clone(), args)
                     },
                     a,
                     &mut out,
@@ -134,7 +152,9 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
             );
         }
         Expr::Match(s, arms) => match_variants(s, arms, &mut out),
-        Expr::Var(_) | Expr::Deref(_) | Expr::Index(..) => out.push(Expr::lit(1.0)),
+        Expr::Var(_) | Expr::Deref(_) | Expr::Index(..) | Expr::Field(..) => {
+            out.push(Expr::lit(1.0))
+        }
         _ => {}
     }
     out
@@ -332,6 +352,19 @@ fn block_variants(b: &Block) -> Vec<Block> {
     out
 }
 
+/// How often `text` names `name(` (its definition included).
+fn mentions(text: &str, name: &str) -> usize {
+    let call = format!("{name}(");
+    text.match_indices(&call)
+        .filter(|(at, _)| {
+            text[..*at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+        })
+        .count()
+}
+
 /// Candidates one edit smaller than `case`, smallest first, without duplicates.
 pub fn candidates(case: &Case) -> Vec<Case> {
     let base = size(case);
@@ -348,7 +381,24 @@ pub fn candidates(case: &Case) -> Vec<Case> {
         body,
         ..case.clone()
     });
-    for c in fewer_params.chain(edits) {
+    let helper_edits = (0..case.helpers.len()).flat_map(|i| {
+        block_variants(&case.helpers[i].body)
+            .into_iter()
+            .map(move |body| {
+                let mut c = case.clone();
+                c.helpers[i].body = body;
+                c
+            })
+    });
+    let text = print::function(case, print::Mode::Plain);
+    let unused = (0..case.helpers.len())
+        .filter(|&i| mentions(&text, &case.helpers[i].name) == 1)
+        .map(|i| {
+            let mut c = case.clone();
+            c.helpers.remove(i);
+            c
+        });
+    for c in fewer_params.chain(unused).chain(edits).chain(helper_edits) {
         let text = print::function(&c, print::Mode::Plain);
         if text.len() < base && super::scope::plausible(&c) && seen.insert(text.clone()) {
             out.push((text.len(), c));

@@ -257,8 +257,8 @@ impl Gen<'_> {
         self.note(Construct::Return);
         let c = self.cond(1);
         let then = self.scoped(&ctx.deeper(), 0, 1, |g| {
-            let f = g.fexpr(2);
-            vec![Stmt::Return(f.e)]
+            let e = g.return_value();
+            vec![Stmt::Return(e)]
         });
         vec![Stmt::Expr(Expr::If(Box::new(c), then, None))]
     }

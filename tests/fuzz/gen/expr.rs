@@ -1,7 +1,7 @@
 //! Float expressions with magnitude estimates, positive expressions for
 //! domains (`ln`, `sqrt`, divisors), integer expressions and conditions.
 
-use super::{Gen, Kind, MAG_LIMIT};
+use super::{Gen, Kind, Shape, MAG_LIMIT};
 use crate::fuzz::ast::*;
 
 /// An expression and an upper estimate of its magnitude.
@@ -28,11 +28,14 @@ pub fn typed(g: &Gen, e: &Expr) -> bool {
             .visible()
             .iter()
             .any(|v| &v.name == n && v.typed && v.kind != Kind::Bool),
-        Expr::Deref(_)
-        | Expr::Index(..)
-        | Expr::Cast(_)
-        | Expr::FloatFn(..)
-        | Expr::ConstRef(_) => true,
+        // An array of bare literals is a `[{float}; N]`.
+        Expr::Index(n, _) => g
+            .visible()
+            .iter()
+            .find(|v| &v.name == n)
+            .is_none_or(|v| v.typed),
+        Expr::Field(..) => field_typed(g, e).unwrap_or(true),
+        Expr::Deref(_) | Expr::Cast(_) | Expr::FloatFn(..) | Expr::ConstRef(_) => true,
         // `fold(0.0, ..)` of a literal body is a `{float}`.
         Expr::Chain(c) => c.consumer != Consumer::FoldAdd,
         Expr::Float(_) | Expr::Int(_) => false,
@@ -47,6 +50,35 @@ pub fn typed(g: &Gen, e: &Expr) -> bool {
             b.tail.as_ref().is_some_and(|t| typed(g, t))
         }
         _ => false,
+    }
+}
+
+/// The shape of the tuple element `e` (`t.0.1`) reads; `Some(typed)` for a float.
+fn field_typed(g: &Gen, e: &Expr) -> Option<bool> {
+    let mut path = Vec::new();
+    let mut at = e;
+    while let Expr::Field(inner, k) = at {
+        path.push(*k);
+        at = inner;
+    }
+    let Expr::Var(root) = at else {
+        // A helper's result: its type says `f64`.
+        return Some(true);
+    };
+    let var = g.visible().into_iter().find(|v| &v.name == root)?;
+    let Kind::Tuple(items) = &var.kind else {
+        return None;
+    };
+    let mut shape = Shape::T(items.clone());
+    for k in path.iter().rev() {
+        shape = match shape {
+            Shape::T(items) => items.get(*k)?.clone(),
+            Shape::F(_) => return None,
+        };
+    }
+    match shape {
+        Shape::F(t) => Some(t),
+        Shape::T(_) => None,
     }
 }
 
@@ -93,6 +125,7 @@ impl Gen<'_> {
             } else {
                 2
             },
+            if self.aggregates().is_empty() { 0 } else { 4 },
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -153,6 +186,14 @@ impl Gen<'_> {
                 F {
                     e: Expr::lit(v),
                     mag: v,
+                }
+            }
+            6 => {
+                let names = self.aggregates();
+                let name = self.rng.pick(&names).clone();
+                match self.aggregate_read(&name) {
+                    Some(f) => f,
+                    None => self.leaf(raw_ref),
                 }
             }
             _ => {

@@ -6,12 +6,12 @@ use super::{Breakable, Ctx, Gen, Kind, Var, MAX_TRIPS};
 use crate::fuzz::ast::*;
 
 /// A loop's header and the variables it binds.
-struct Header {
-    pat: Pat,
-    iter: Iter,
-    trips: u32,
+pub(super) struct Header {
+    pub pat: Pat,
+    pub iter: Iter,
+    pub trips: u32,
     /// Variables the pattern binds: name, kind, magnitude.
-    binds: Vec<(String, Kind, f64)>,
+    pub binds: Vec<(String, Kind, f64)>,
 }
 
 impl Gen<'_> {
@@ -93,7 +93,7 @@ impl Gen<'_> {
     }
 
     /// The context inside a loop with `trips` iterations.
-    fn inside(ctx: &Ctx, trips: u32, label: Option<String>) -> Ctx {
+    pub(super) fn inside(ctx: &Ctx, trips: u32, label: Option<String>) -> Ctx {
         let mut inner = ctx.deeper();
         inner.mult *= trips.max(1);
         inner.loop_level += 1;
@@ -102,7 +102,7 @@ impl Gen<'_> {
     }
 
     /// `for i in 0..N` with `N` a literal, `n` or `xs.len()`, at most `room` trips.
-    fn range_header(&mut self, room: u32) -> Header {
+    pub(super) fn range_header(&mut self, room: u32) -> Header {
         self.note(Construct::ForRange);
         let ns: Vec<(String, usize)> = self
             .visible()
@@ -160,7 +160,7 @@ impl Gen<'_> {
     }
 
     /// `for v in xs.iter()`, `for v in xs`, `enumerate`, `zip`.
-    fn slice_header(&mut self, room: u32) -> Option<Header> {
+    pub(super) fn slice_header(&mut self, room: u32) -> Option<Header> {
         let slices: Vec<(String, usize, bool)> = self
             .slices()
             .into_iter()
@@ -235,7 +235,7 @@ impl Gen<'_> {
     }
 
     /// Opens the scope of a loop body and declares what its header binds.
-    fn enter_loop(&mut self, h: &Header, inner: &Ctx) {
+    pub(super) fn enter_loop(&mut self, h: &Header, inner: &Ctx) {
         self.push_scope();
         for (name, kind, mag) in &h.binds {
             let v = Var {

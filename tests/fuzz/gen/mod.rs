@@ -11,14 +11,20 @@
 //!
 //! `expr.rs` makes expressions and conditions, `stmt.rs` straight-line
 //! statements and branches, `loops.rs` loops, `tensor.rs` tensor bodies,
-//! `ordinary.rs` std functions, iterator chains and closures.
+//! `ordinary.rs` std functions, iterator chains and closures, `tuples.rs`,
+//! `joins.rs` and `arrays.rs` tuples and arrays as values, `helpers.rs` the
+//! `#[differentiable]` helpers a body calls (returning tuples and arrays).
 
+mod arrays;
 mod branch;
 mod expr;
+mod helpers;
+mod joins;
 mod loops;
 mod ordinary;
 mod stmt;
 mod tensor;
+mod tuples;
 
 use super::ast::*;
 use super::rng::Rng;
@@ -74,6 +80,17 @@ pub enum Kind {
     },
     /// A `Scalar<f64>`.
     Scalar,
+    /// A tuple of differentiated floats (and tuples of them).
+    Tuple(Vec<Shape>),
+    /// A `[f64; N]` of differentiated floats (`Var::typed` says whether rustc knows it is `f64`).
+    Array(usize),
+}
+
+/// An element of a tuple: a float (whether rustc knows it is `f64`) or a tuple.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    F(bool),
+    T(Vec<Shape>),
 }
 
 /// A variable in scope.
@@ -173,6 +190,10 @@ pub struct Gen<'c> {
     pub hot: Vec<String>,
     /// Generating a long straight-line body: no control flow.
     pub straight: bool,
+    /// The helpers generated so far, with a bound on their outputs' magnitude.
+    pub helpers: Vec<(Helper, f64)>,
+    /// Inside a helper: what it returns (the body's `return`s must match).
+    pub out: Option<Out>,
 }
 
 /// Names for float locals, tried in order.
@@ -192,6 +213,8 @@ pub fn generate(config: &GenConfig, seed: u64, id: usize) -> Case {
         labels: 0,
         hot: Vec::new(),
         straight: false,
+        helpers: Vec::new(),
+        out: None,
     };
     let tensor = config.tensor_share > 0.0
         && g.enabled(Construct::Tensor)
@@ -213,6 +236,7 @@ pub fn generate(config: &GenConfig, seed: u64, id: usize) -> Case {
         ret,
         consts: g.consts.clone(),
         body,
+        helpers: g.helpers.iter().map(|(h, _)| h.clone()).collect(),
         constructs: g.constructs.clone(),
     }
 }
@@ -508,9 +532,9 @@ impl Gen<'_> {
                 names.push(n);
             }
         }
-        let mut acc: Option<Expr> = None;
+        let mut terms: Vec<Expr> = Vec::new();
         for n in names {
-            let term = match self.rng.below(4) {
+            terms.push(match self.rng.below(4) {
                 0 => Expr::bin(
                     BinOp::Mul,
                     Expr::lit(self.literal(0.25, 2.0)),
@@ -520,7 +544,11 @@ impl Gen<'_> {
                     Expr::method(Expr::var(&n), "sin", vec![])
                 }
                 _ => Expr::var(&n),
-            };
+            });
+        }
+        terms.extend(self.aggregate_tail());
+        let mut acc: Option<Expr> = None;
+        for term in terms {
             acc = Some(match acc {
                 None => term,
                 Some(a) => {

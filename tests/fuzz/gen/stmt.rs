@@ -36,7 +36,7 @@ impl Gen<'_> {
             d(on(self, Construct::MatchInt, 2)),
             d(on(self, Construct::MatchBinding, 3)),
             d(9),
-            if self.straight {
+            if self.straight || (self.out.is_some() && !self.enabled(Construct::HelperReturn)) {
                 0
             } else {
                 on(self, Construct::Return, 1) + if in_loop { 1 } else { 0 }
@@ -51,6 +51,7 @@ impl Gen<'_> {
             } else {
                 0
             },
+            self.aggregate_weight(ctx),
         ];
         let made = match self.rng.weighted(&weights) {
             0 => Some(self.let_float(ctx, false)),
@@ -70,7 +71,8 @@ impl Gen<'_> {
             14 => self.match_binding(ctx),
             15 => self.loop_stmt(ctx),
             16 => Some(self.early_return(ctx)),
-            _ => self.jump(ctx),
+            17 => self.jump(ctx),
+            _ => self.aggregate_stmt(ctx),
         };
         made.unwrap_or_else(|| self.let_float(ctx, true))
     }
