@@ -15,12 +15,10 @@
 
 use autograd::gradcheck;
 
-macro_rules! in_f64_and_f32 {
-    ($($item:item)*) => {
-        mod f64s { use autograd::prelude::*; #[allow(dead_code)] type F = f64; $($item)* }
-        mod f32s { use autograd::prelude::*; #[allow(dead_code)] type F = f32; $($item)* }
-    };
-}
+// Only the `in_f64_and_f32!` macro of the shared helpers is used here.
+#[macro_use]
+#[allow(dead_code, unused_macros, unused_imports)]
+mod common;
 
 in_f64_and_f32! {
     // Each `*_iter` beside its `*_for` twin.

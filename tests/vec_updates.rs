@@ -7,12 +7,10 @@
 // `vec!` of a few elements on purpose: the macro is what is tested.
 #![allow(clippy::useless_vec)]
 
-macro_rules! in_f64_and_f32 {
-    ($($item:item)*) => {
-        mod f64s { use autograd::prelude::*; #[allow(dead_code)] type F = f64; $($item)* }
-        mod f32s { use autograd::prelude::*; #[allow(dead_code)] type F = f32; $($item)* }
-    };
-}
+// Only the `in_f64_and_f32!` macro of the shared helpers is used here.
+#[macro_use]
+#[allow(dead_code, unused_macros, unused_imports)]
+mod common;
 
 in_f64_and_f32! {
     /// `x₀² + 2x₁²`: `(2x₀, 4x₁, 0, ..)`.

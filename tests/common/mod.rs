@@ -1,7 +1,8 @@
 //! Helpers shared by the operator tests (`ops_arith.rs`, `ops_broadcast.rs`,
 //! `ops_methods.rs`, `ops_softmax.rs`): the functions under test defined once
 //! in `f64` and once in `f32`, the checks of their values and gradients, and
-//! their inputs.
+//! their inputs. `iterators.rs`, `vec_updates.rs` and
+//! `chain_first_consumers.rs` use only [`in_f64_and_f32`].
 //!
 //! A test file uses them with
 //!
@@ -27,11 +28,13 @@ macro_rules! in_f64_and_f32 {
     ($($item:item)*) => {
         mod f64s {
             use autograd::prelude::*;
+            #[allow(dead_code)]
             type F = f64;
             $($item)*
         }
         mod f32s {
             use autograd::prelude::*;
+            #[allow(dead_code)]
             type F = f32;
             $($item)*
         }
