@@ -58,7 +58,7 @@ impl Lowerer<'_> {
     }
 
     /// Element `i` of a constant tuple value: `v.i`.
-    pub fn constant_part(&mut self, v: ValueId, i: usize, span: proc_macro2::Span) -> Operand {
+    fn constant_part(&mut self, v: ValueId, i: usize, span: proc_macro2::Span) -> Operand {
         let ident = self.values[v].ident.clone();
         let index = syn::Index::from(i);
         let tokens = quote::quote!(#ident.#index);
@@ -70,11 +70,15 @@ impl Lowerer<'_> {
     }
 
     /// A tuple value taken apart into `n` parts, for a pattern or an
-    /// assignment of that many elements.
+    /// assignment of that many elements: by the part rules, or as `v.i` of
+    /// a constant.
     pub fn split(&mut self, t: Operand, n: usize, span: proc_macro2::Span) -> Option<Tree> {
         let mut parts = Vec::new();
         for i in 0..n {
-            let operand = self.part(t.clone(), i, span)?;
+            let operand = match t {
+                Operand::Value(v) if !self.values[v].active => self.constant_part(v, i, span),
+                _ => self.part(t.clone(), i, span)?,
+            };
             parts.push(Tree::Leaf {
                 operand,
                 borrowed: false,

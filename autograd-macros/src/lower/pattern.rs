@@ -63,17 +63,10 @@ impl Lowerer<'_> {
                     self.assign_tree(target, part);
                 }
             }
-            (Expr::Tuple(t), Tree::Leaf { operand, span, .. }) if self.is_active(&operand) => {
-                // `(q, r) = f(x);`
+            // `(q, r) = f(x);`, `(p, d) = h(0.5, 0.65);`
+            (Expr::Tuple(t), Tree::Leaf { operand: operand @ Operand::Value(_), span, .. }) => {
                 if let Some(parts) = self.split(operand, t.elems.len(), span) {
                     self.assign_tree(lhs, parts);
-                }
-            }
-            // `(p, d) = h(0.5, 0.65);`: each target gets a part of the constant.
-            (Expr::Tuple(t), Tree::Leaf { operand: Operand::Value(v), span, .. }) => {
-                for (i, target) in t.elems.iter().enumerate() {
-                    let operand = self.constant_part(v, i, span);
-                    self.assign_tree(target, Tree::Leaf { operand, borrowed: false, span });
                 }
             }
             (Expr::Infer(_), _) => {}
@@ -243,20 +236,21 @@ impl Lowerer<'_> {
     /// `let <pattern> = v;` of a constant value `v`.
     fn bind_constant(&mut self, pat: &Pat, v: ValueId) {
         let ident = self.values[v].ident.clone();
-        let (pat, bindings) = self.pattern_bindings(pat, &[]);
-        self.push(Inst::Bind(Bind {
-            pat,
-            value: Const {
-                tokens: quote::quote!(#ident),
-                reads: vec![v],
-            },
-            bindings,
-        }));
+        let value = Const {
+            tokens: quote::quote!(#ident),
+            reads: vec![v],
+        };
+        self.bind_const(pat, value);
     }
 
     /// `let <pattern> = <constant>;`: every binding is a constant.
     fn constant_pattern(&mut self, pat: &Pat, init: &Expr) {
         let value = self.renamed(init);
+        self.bind_const(pat, value);
+    }
+
+    /// `let <pattern> = <value>;` of a constant expression.
+    fn bind_const(&mut self, pat: &Pat, value: Const) {
         let (pat, bindings) = self.pattern_bindings(pat, &[]);
         self.push(Inst::Bind(Bind {
             pat,
