@@ -10,7 +10,7 @@ use autograd::gradcheck;
 
 // Only the `in_f64_and_f32!` macro of the shared helpers is used here.
 #[macro_use]
-#[allow(dead_code, unused_macros, unused_imports)]
+#[allow(dead_code, unused_macros)]
 mod common;
 
 in_f64_and_f32! {

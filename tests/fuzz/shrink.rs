@@ -32,14 +32,28 @@ fn size(case: &Case) -> usize {
     print::function(case, print::Mode::Plain).len()
 }
 
+/// `f` of every variant of `inner`: the edits inside a part of an expression.
+fn boxed(f: &dyn Fn(Expr) -> Expr, inner: &Expr, out: &mut Vec<Expr>) {
+    for v in expr_variants(inner) {
+        out.push(f(v));
+    }
+}
+
+/// `f` of `items` with one item replaced by one of its variants.
+fn each_item(items: &[Expr], f: &dyn Fn(Vec<Expr>) -> Expr, out: &mut Vec<Expr>) {
+    for (i, a) in items.iter().enumerate() {
+        let with = |v| {
+            let mut items = items.to_vec();
+            items[i] = v;
+            f(items)
+        };
+        boxed(&with, a, out);
+    }
+}
+
 /// Every expression that replaces `e` in one edit.
 fn expr_variants(e: &Expr) -> Vec<Expr> {
     let mut out = Vec::new();
-    let boxed = |f: &dyn Fn(Expr) -> Expr, inner: &Expr, out: &mut Vec<Expr>| {
-        for v in expr_variants(inner) {
-            out.push(f(v));
-        }
-    };
     match e {
         Expr::Binary(op, a, b) => {
             out.push((**a).clone());
@@ -54,31 +68,15 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
                 recv,
                 &mut out,
             );
-            for (i, a) in args.iter().enumerate() {
-                boxed(
-                    &|v| {
-                        let mut args = args.clone();
-                        args[i] = v;
-                        Expr::Method(recv.clone(), name.clone(), args)
-                    },
-                    a,
-                    &mut out,
-                );
-            }
+            each_item(
+                args,
+                &|args| Expr::Method(recv.clone(), name.clone(), args),
+                &mut out,
+            );
         }
         Expr::FloatFn(name, args) => {
             out.extend(args.iter().cloned());
-            for (i, a) in args.iter().enumerate() {
-                boxed(
-                    &|v| {
-                        let mut args = args.clone();
-                        args[i] = v;
-                        Expr::FloatFn(name.clone(), args)
-                    },
-                    a,
-                    &mut out,
-                );
-            }
+            each_item(args, &|args| Expr::FloatFn(name.clone(), args), &mut out);
         }
         Expr::Neg(inner) => {
             out.push((**inner).clone());
@@ -90,34 +88,17 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
         }
         Expr::Tuple(items) | Expr::Array(items) => {
             let array = matches!(e, Expr::Array(_));
-            for (i, a) in items.iter().enumerate() {
-                boxed(
-                    &|v| {
-                        let mut items = items.clone();
-                        items[i] = v;
-                        if array {
-                            Expr::Array(items)
-                        } else {
-                            Expr::Tuple(items)
-                        }
-                    },
-                    a,
-                    &mut out,
-                );
-            }
+            let rebuild = |items| {
+                if array {
+                    Expr::Array(items)
+                } else {
+                    Expr::Tuple(items)
+                }
+            };
+            each_item(items, &rebuild, &mut out);
         }
         Expr::Call(name, args) => {
-            for (i, a) in args.iter().enumerate() {
-                boxed(
-                    &|v| {
-                        let mut args = args.clone();
-                        args[i] = v;
-                        Expr::Call(name.clone(), args)
-                    },
-                    a,
-                    &mut out,
-                );
-            }
+            each_item(args, &|args| Expr::Call(name.clone(), args), &mut out);
         }
         Expr::If(c, then, els) => {
             out.extend(then.tail.iter().map(|t| (**t).clone()));

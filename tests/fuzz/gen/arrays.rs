@@ -63,9 +63,7 @@ impl Gen<'_> {
             items.push(f.e);
         }
         self.read(a);
-        if let Some(v) = self.lookup(a) {
-            v.mag = v.mag.max(mag);
-        }
+        self.bump(a, mag);
         Some(Stmt::Assign {
             targets: vec![a.to_string()],
             op: AssignOp::Set,

@@ -130,13 +130,7 @@ impl Gen<'_> {
             stmts.extend(self.stmt(&ctx));
         }
         let (value, mag) = self.output(&out);
-        let body = if self.enabled(Construct::HelperReturn) && self.rng.chance(0.1) {
-            self.note(Construct::HelperReturn);
-            stmts.push(Stmt::Return(value));
-            Block::of(stmts)
-        } else {
-            Block::with_tail(stmts, value)
-        };
+        let body = self.returned_or_tail(stmts, value, Construct::HelperReturn);
         self.scopes = scopes;
         self.hot = hot;
         self.budget = budget;

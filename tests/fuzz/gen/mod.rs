@@ -355,6 +355,30 @@ impl Gen<'_> {
         }
     }
 
+    /// Raises the magnitude `name` may hold to `mag`.
+    pub fn bump(&mut self, name: &str, mag: f64) {
+        if let Some(v) = self.lookup(name) {
+            v.mag = v.mag.max(mag);
+        }
+    }
+
+    /// A body ending in `value`: sometimes `return value;` (noting `early`),
+    /// else its tail.
+    pub fn returned_or_tail(
+        &mut self,
+        mut stmts: Vec<Stmt>,
+        value: Expr,
+        early: Construct,
+    ) -> Block {
+        if self.enabled(early) && self.rng.chance(0.1) {
+            self.note(early);
+            stmts.push(Stmt::Return(value));
+            Block::of(stmts)
+        } else {
+            Block::with_tail(stmts, value)
+        }
+    }
+
     /// Asks the tail to read `name`.
     pub fn make_hot(&mut self, name: &str) {
         if !self.hot.iter().any(|h| h == name) {
@@ -470,13 +494,7 @@ impl Gen<'_> {
             stmts.extend(self.stmt(&ctx));
         }
         let tail = self.tail_expr();
-        let body = if self.enabled(Construct::Return) && self.rng.chance(0.1) {
-            self.note(Construct::Return);
-            stmts.push(Stmt::Return(tail));
-            Block::of(stmts)
-        } else {
-            Block::with_tail(stmts, tail)
-        };
+        let body = self.returned_or_tail(stmts, tail, Construct::Return);
         (params, Ret::F64, body)
     }
 

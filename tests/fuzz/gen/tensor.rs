@@ -377,12 +377,6 @@ impl Gen<'_> {
         self.declare(v);
     }
 
-    fn bump(&mut self, name: &str, mag: f64) {
-        if let Some(v) = self.lookup(name) {
-            v.mag = v.mag.max(mag);
-        }
-    }
-
     /// `if h.sum().item() > c { .. } else { .. }`
     fn tensor_if(&mut self, ctx: &Ctx) -> Vec<Stmt> {
         self.note(Construct::If);

@@ -456,9 +456,7 @@ impl Gen<'_> {
         let limit = if carried { v.mag.max(4.0) } else { 1e3 };
         let (rhs, mag) = self.updated(t, shapes, &[], &all, v.mag, limit);
         self.read(t);
-        if let Some(v) = self.lookup(t) {
-            v.mag = v.mag.max(mag);
-        }
+        self.bump(t, mag);
         Some(Stmt::Assign {
             targets: vec![t.to_string()],
             op: AssignOp::Set,
