@@ -361,3 +361,46 @@ fn a_declared_type_holds_for_later_assignments() {
         assert_eq!(g, u.sin());
     }
 }
+
+/// Every iteration overwrites `a` with a value that depends on `w` only:
+/// `x`'s gradient through `a` ends at the loop, whatever is needed.
+#[differentiable]
+fn overwritten(x: f64, w: f64) -> f64 {
+    let mut a = x;
+    for i in 1..4 {
+        a = w - (i as f64);
+    }
+    a * 2.0
+}
+
+#[differentiable]
+fn calls_overwritten(x: f64) -> f64 {
+    // `w` is a constant here: the helper's pullback is asked for `x` only.
+    overwritten(x.sin(), 2.0) + overwritten(1.0, x) * 0.5
+}
+
+#[differentiable]
+fn overwritten_tensor(x: &Tensor<f64, Ix1>, w: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let mut a = x.clone();
+    for _ in 0..3 {
+        a = w.exp();
+    }
+    (a * x).sum()
+}
+
+#[test]
+fn a_loop_ends_the_gradient_of_what_it_overwrites() {
+    assert_eq!(overwritten::grad(0.3, 2.0), (0.0, 2.0));
+    // d/dx [2(2 - 3) + (x - 3)] = 1.
+    let (v, dx) = calls_overwritten::value_and_grad(0.3);
+    assert_eq!(v, calls_overwritten(0.3));
+    assert!(close(dx, 1.0), "{dx}");
+    gradcheck(|x| calls_overwritten::value_and_grad(*x), &0.3).unwrap();
+    // `w` does not require grad, so the loop's statements are not needed
+    // for any gradient; `x`'s is still exp(w) (not exp(w) + x).
+    let x = Tensor::from(array![1.0, 2.0]).requires_grad();
+    let w = Tensor::from(array![3.0, -4.0]);
+    overwritten_tensor::forward(&x, &w).backward();
+    assert_eq!(x.grad().unwrap(), w.data().mapv(f64::exp));
+    assert_eq!(w.grad(), None);
+}

@@ -201,7 +201,11 @@ impl Emitter<'_, '_> {
         self.decls
             .push((frames.clone(), quote!(::std::vec::Vec::new())));
         stacks.push(frames.clone());
-        let need = self.need_any(frame.needs.iter().copied());
+        // The reverse of an iteration also hands the carried variables'
+        // gradients back (`a = w - 1.0` ends the gradient `a` had): it
+        // must run whenever one of them is needed, not only when a
+        // statement that reads the frame is.
+        let need = self.need_any(frame.needs.iter().chain(&l.carried).copied());
         let need = if frame.needs.is_empty() {
             quote!(true)
         } else {
