@@ -129,6 +129,35 @@ pub fn dual_close(ad: f64, d: f64, m: f64) -> bool {
     (ad - d).abs() <= DUAL_RTOL * m.max(d.abs()) + f64::MIN_POSITIVE
 }
 
+/// Whether asking for one parameter's gradient alone changes it (to
+/// rounding: the pullback skips the statements nothing asked for).
+fn partial_mismatch(r: &Record, labels: &[String]) -> Option<Outcome> {
+    if r.partial.is_empty() {
+        return None;
+    }
+    if r.partial.len() != labels.len() {
+        let detail = format!(
+            "{} inputs but {} partial components",
+            labels.len(),
+            r.partial.len()
+        );
+        return Some(Outcome::new(Kind::HarnessBug, detail));
+    }
+    let (i, (g, p)) = r
+        .grad
+        .iter()
+        .zip(&r.partial)
+        .enumerate()
+        .find(|(_, (g, p))| {
+            !same_bits(**g, **p) && (*g - *p).abs() > 1e-12 * g.abs().max(p.abs())
+        })?;
+    let detail = format!(
+        "the gradient for {} asked for alone is {p:e}, with every parameter's {g:e}",
+        labels[i]
+    );
+    Some(Outcome::new(Kind::GradientMismatch, detail))
+}
+
 /// Judges one case's record. `labels` name the flattened inputs (`x`, `xs[1]`);
 /// `exact_dual` says the oracle's value must equal the plain value bit for bit
 /// (scalar bodies; tensor sums may add in another order).
@@ -152,6 +181,9 @@ pub fn check(r: &Record, labels: &[String], exact_dual: bool) -> Outcome {
             Kind::HarnessBug,
             format!("{} inputs but {} gradient components", n, r.grad.len()),
         );
+    }
+    if let Some(bad) = partial_mismatch(r, labels) {
+        return bad;
     }
     let has_dual = r.dual_value.is_some();
     if let Some(dv) = r.dual_value {

@@ -668,6 +668,7 @@ fn run_fn(case: &Case, tamper: Tamper) -> String {
     } else {
         pushes
     };
+    let partial = partial_fn(case, &plain_args, &lets);
     let dual_call = match tamper {
         Tamper::Oracle => format!("let mut r = f_dual({dual_args}){item}; r.d += 1e-3 * v[0].d; r"),
         _ => format!("f_dual({dual_args}){item}"),
@@ -683,11 +684,58 @@ fn run_fn(case: &Case, tamper: Tamper) -> String {
         let mut grad: Vec<f64> = Vec::new();
 {pushes}        (value{item}, grad)
     }};
-    let dual = |v: &[Dual]| -> Dual {{ {dual_call} }};
-    evaluate({id}, x, &plain, &ad, Some(&dual))
+{partial}    let dual = |v: &[Dual]| -> Dual {{ {dual_call} }};
+    evaluate_needs({id}, x, &plain, &ad, Some(&partial), Some(&dual))
 }}
 ",
         id = case.id
+    )
+}
+
+/// The `partial` closure: each differentiated parameter's gradient from
+/// `f::rule` with only that parameter's asked for (the others not needed,
+/// as for a helper called with constants or a tensor that does not
+/// require grad), flattened like `ad`'s.
+fn partial_fn(case: &Case, args: &str, lets: &str) -> String {
+    let ret = match case.ret {
+        Ret::F64 => "f64",
+        Ret::Scalar => "Scalar<f64>",
+    };
+    let mut body = String::new();
+    for (k, p) in case.params.iter().enumerate() {
+        let zeros = match p {
+            Param::F64 { no_grad: false, .. } => "vec![0.0]".to_string(),
+            Param::Slice { no_grad: false, .. } | Param::Tensor { .. } => {
+                format!("vec![0.0; {}]", p.width())
+            }
+            _ => continue,
+        };
+        let needs: Vec<&str> = (0..case.params.len())
+            .map(|j| if j == k { "true" } else { "false" })
+            .collect();
+        let flat = match p {
+            Param::F64 { .. } => "vec![g]",
+            _ => "g.iter().copied().collect()",
+        };
+        writeln!(
+            body,
+            "        let (_, pb) = f::rule({args}, [{needs}]);
+        let g: Vec<f64> = match pb(&seed, {args}).{k} {{
+            Some(g) => {flat},
+            None => {zeros},
+        }};
+        grad.extend(g);",
+            needs = needs.join(", ")
+        )
+        .unwrap();
+    }
+    format!(
+        "    let partial = |v: &[f64]| -> Vec<f64> {{
+{lets}        let seed = <autograd::__private::IsScalar<{ret}> as autograd::__private::ScalarCheck>::seed();
+        let mut grad: Vec<f64> = Vec::new();
+{body}        grad
+    }};
+"
     )
 }
 
@@ -718,7 +766,7 @@ pub fn case_file(case: &Case) -> CaseFile {
 pub fn case_file_with(case: &Case, tamper: Tamper) -> CaseFile {
     let constructs: Vec<String> = case.constructs.iter().map(|c| c.name()).collect();
     let mut text = format!(
-        "//! case {}: {}\nuse autograd::ndarray::Array1;\nuse autograd::prelude::*;\nuse crate::dual::*;\nuse crate::harness::{{evaluate, Line}};\n\n",
+        "//! case {}: {}\nuse autograd::ndarray::Array1;\nuse autograd::prelude::*;\nuse crate::dual::*;\nuse crate::harness::{{evaluate_needs, Line}};\n\n",
         case.id,
         constructs.join(" ")
     );

@@ -7,7 +7,7 @@ use super::builder::{case_outcome, classify, diagnostics};
 use super::check::{check, labels, Kind};
 use super::print::CaseFile;
 use super::support::dual::{dc, Dual};
-use super::support::harness::{evaluate, parse_line, Line, Record};
+use super::support::harness::{evaluate, evaluate_needs, parse_line, Line, Record};
 use super::{gen, print, shrink};
 use std::collections::BTreeSet;
 
@@ -99,6 +99,35 @@ pub fn checker_verdicts() {
         "one ulp off is a wrong value"
     );
 
+    let alone = |v: &[f64]| ad(v).1;
+    let r = record(evaluate_needs(
+        1,
+        &x,
+        &plain,
+        &ad,
+        Some(&alone),
+        Some(&dual),
+    ));
+    assert_eq!(check(&r, &names(), true).kind, Kind::Pass);
+    let leaky = |v: &[f64]| {
+        let mut g = ad(v).1;
+        g[0] += 0.5;
+        g
+    };
+    let r = record(evaluate_needs(
+        1,
+        &x,
+        &plain,
+        &ad,
+        Some(&leaky),
+        Some(&dual),
+    ));
+    assert_eq!(
+        check(&r, &names(), true).kind,
+        Kind::GradientMismatch,
+        "a gradient that changes when asked for alone is wrong"
+    );
+
     let no_oracle = record(evaluate(1, &x, &plain, &wrong_grad, None));
     assert_eq!(
         check(&no_oracle, &names(), true).kind,
@@ -139,6 +168,9 @@ pub fn harness_lines() {
         other => panic!("expected a panic line, got {other:?}"),
     }
     let line = evaluate(3, &[0.7, -0.3], &plain, &ad, Some(&dual));
+    assert_eq!(parse_line(&line.to_line()), Some(line));
+    let alone = |v: &[f64]| ad(v).1;
+    let line = evaluate_needs(3, &[0.7, -0.3], &plain, &ad, Some(&alone), Some(&dual));
     assert_eq!(parse_line(&line.to_line()), Some(line));
     let panic_line = Line::Panic(4, "finite differences".into(), "at a.rs:1:2:\nmsg".into());
     assert!(

@@ -25,6 +25,9 @@ pub struct Record {
     pub value: f64,
     /// Its gradient, flattened in parameter order.
     pub grad: Vec<f64>,
+    /// Each parameter's gradient from the pullback asked for that parameter
+    /// alone, flattened like `grad` (empty when the case does not check it).
+    pub partial: Vec<f64>,
     /// The dual version's value, if the case has one.
     pub dual_value: Option<f64>,
     /// The dual version's derivative along each input (empty without one).
@@ -110,6 +113,9 @@ pub type AdFn<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
 /// A dual version, if the case has one.
 pub type DualFn<'a> = Option<&'a dyn Fn(&[Dual]) -> Dual>;
 
+/// The gradient asked for one parameter at a time, flattened.
+pub type PartialFn<'a> = Option<&'a dyn Fn(&[f64]) -> Vec<f64>>;
+
 /// Runs every stage of one case at the flattened differentiated inputs `x`.
 pub fn evaluate(
     id: usize,
@@ -118,9 +124,25 @@ pub fn evaluate(
     ad: AdFn<'_>,
     dual: DualFn<'_>,
 ) -> Line {
+    evaluate_needs(id, x, plain, ad, None, dual)
+}
+
+/// [`evaluate`], also asking the pullback for one parameter's gradient at a time.
+pub fn evaluate_needs(
+    id: usize,
+    x: &[f64],
+    plain: &dyn Fn(&[f64]) -> f64,
+    ad: AdFn<'_>,
+    partial: PartialFn<'_>,
+    dual: DualFn<'_>,
+) -> Line {
     let run = || -> Result<Record, (String, String)> {
         let plain_value = stage("plain", || plain(x))?;
         let (value, grad) = stage("value_and_grad", || ad(x))?;
+        let partial = match partial {
+            Some(f) => stage("value_and_grad", || f(x))?,
+            None => Vec::new(),
+        };
         let (dual_value, dual_d, dual_m) = match dual {
             Some(f) => {
                 let (v, d, m) = stage("dual", || dual_gradient(f, x))?;
@@ -133,6 +155,7 @@ pub fn evaluate(
             plain: plain_value,
             value,
             grad,
+            partial,
             dual_value,
             dual: dual_d,
             dual_scale: dual_m,
@@ -175,10 +198,11 @@ impl Line {
         match self {
             Line::Start(id) => format!("start {id}"),
             Line::Done(id, r) => format!(
-                "done {id} plain={} value={} grad={} dualv={} dual={} dualm={} fd={} fdfine={}",
+                "done {id} plain={} value={} grad={} partial={} dualv={} dual={} dualm={} fd={} fdfine={}",
                 hex(r.plain),
                 hex(r.value),
                 hexes(&r.grad),
+                hexes(&r.partial),
                 r.dual_value.map_or("-".to_string(), hex),
                 hexes(&r.dual),
                 hexes(&r.dual_scale),
@@ -227,6 +251,7 @@ pub fn parse_line(line: &str) -> Option<Line> {
                     plain: unhex(field("plain")?)?,
                     value: unhex(field("value")?)?,
                     grad: unhexes(field("grad")?)?,
+                    partial: unhexes(field("partial")?)?,
                     dual_value,
                     dual: unhexes(field("dual")?)?,
                     dual_scale: unhexes(field("dualm")?)?,
