@@ -433,3 +433,50 @@ fn constant_tuples_are_assigned_and_taken_apart() {
     // d/dxs_i: (2x + 2q) · 2 = (3 + 12) · 2.
     assert!(gxs.iter().all(|&g| close(g, 30.0)));
 }
+
+/// Tuples and arrays of literals get their float type from one part's
+/// use (`x + tp.1`), as in plain Rust: the other parts' methods then
+/// know it. `(x + 2.5) · 2.5`.
+#[differentiable]
+fn literal_tuple_typed_by_a_part(x: f64) -> f64 {
+    let tp = (0.18, 2.5);
+    let (_, a7) = tp;
+    let q = x + tp.1;
+    q * a7.max(1.0)
+}
+
+/// Nested tuples, an array with arithmetic of literals, and parts bound
+/// by patterns: `1.5x · 1.5 + 6 · 1.5 + √6 · x`.
+#[differentiable]
+fn literal_parts_bound_and_indexed(x: f64) -> f64 {
+    let tp = ((0.18, 1.5), 2.5);
+    let ((a, b), _) = tp;
+    let q = x * b;
+    let arr = [1.0, 2.0 * 3.0];
+    let r = q + arr[1];
+    let [_, v] = arr;
+    r * (tp.0).1.max(a) + v.sqrt() * x
+}
+
+/// The same in `f32`: `(2x + 0.5) · sin 0.5`.
+#[differentiable]
+fn literal_tuple_in_f32(x: f32) -> f32 {
+    let tp = (0.5, 2.0);
+    let (a, b) = tp;
+    let q = x * b + a;
+    q * a.sin()
+}
+
+#[test]
+fn literal_tuples_take_their_type_from_their_uses() {
+    assert_eq!(
+        literal_tuple_typed_by_a_part::value_and_grad(0.5),
+        (7.5, 2.5)
+    );
+    let (v, g) = literal_parts_bound_and_indexed::value_and_grad(0.3);
+    assert_eq!(v, literal_parts_bound_and_indexed(0.3));
+    assert!(close(g, 2.25 + 6f64.sqrt()));
+    let (v, g) = literal_tuple_in_f32::value_and_grad(0.3);
+    assert_eq!(v, literal_tuple_in_f32(0.3));
+    assert!((g - 2.0 * 0.5f32.sin()).abs() < 1e-6);
+}
