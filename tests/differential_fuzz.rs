@@ -51,6 +51,11 @@ fn checker_verdicts() {
 }
 
 #[test]
+fn dual_selects_as_f64() {
+    fuzz::selftest::dual_selects_as_f64();
+}
+
+#[test]
 fn checker_skips_kinks() {
     fuzz::selftest::checker_skips_kinks();
 }

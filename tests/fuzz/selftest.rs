@@ -355,3 +355,15 @@ pub fn shrink_keeps_loops_finite() {
     }
     assert!(checked > 0, "no generated case has a loop");
 }
+
+/// The oracle's `max` and `min` follow `f64`'s: a NaN side is not selected
+/// and gets no gradient; a tie splits it.
+pub fn dual_selects_as_f64() {
+    use super::support::dual::dvar;
+    let (nan, x) = (dvar(f64::NAN, 1.0), dvar(2.0, 3.0));
+    for r in [nan.max(x), x.max(nan), nan.min(x), x.min(nan)] {
+        assert_eq!((r.v, r.d), (2.0, 3.0));
+    }
+    let tie = dvar(2.0, 1.0).max(x);
+    assert_eq!((tie.v, tie.d), (2.0, 2.0));
+}

@@ -28,13 +28,15 @@ pub fn typed(g: &Gen, e: &Expr) -> bool {
             .visible()
             .iter()
             .any(|v| &v.name == n && v.typed && v.kind != Kind::Bool),
-        // An array of bare literals is a `[{float}; N]`.
+        // An array of bare literals is a `[{float}; N]`. A tuple or array
+        // out of scope (the tail of a block that declared it) is unknown,
+        // so taken as untyped: `{ let t = (0.5, 1.0); t.0 }` is a `{float}`.
         Expr::Index(n, _) => g
             .visible()
             .iter()
             .find(|v| &v.name == n)
-            .is_none_or(|v| v.typed),
-        Expr::Field(..) => field_typed(g, e).unwrap_or(true),
+            .map_or(g.consts.iter().any(|(c, _)| c == n), |v| v.typed),
+        Expr::Field(..) => field_typed(g, e).unwrap_or(false),
         Expr::Deref(_) | Expr::Cast(_) | Expr::FloatFn(..) | Expr::ConstRef(_) => true,
         // `fold(0.0, ..)` of a literal body is a `{float}`.
         Expr::Chain(c) => c.consumer != Consumer::FoldAdd,

@@ -183,8 +183,17 @@ impl Dual {
         dc(self.v.floor())
     }
 
-    /// `order` is `Greater` when `a` is selected.
+    /// `order` is `Greater` when `a` is selected. A NaN side is never
+    /// selected (`f64::max` and `f64::min` give the other), so it gets
+    /// no gradient.
     fn select(v: f64, a: Dual, b: Dual, order: Option<Ordering>) -> Dual {
+        if a.v.is_nan() != b.v.is_nan() {
+            return if a.v.is_nan() {
+                Dual { v, ..b }
+            } else {
+                Dual { v, ..a }
+            };
+        }
         match order {
             Some(Ordering::Greater) => Dual { v, ..a },
             Some(Ordering::Less) => Dual { v, ..b },
