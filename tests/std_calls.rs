@@ -282,3 +282,25 @@ fn printed(x: f64) -> f64 {
 fn printing_changes_nothing() {
     assert_eq!(printed::value_and_grad(2.0), (36.0, 36.0));
 }
+
+/// An infinite value `max` does not select still reaches the gradient as
+/// `0·∞ = NaN` through the division's derivative, exactly as PyTorch's
+/// `torch.maximum(b / (2 + a.sin()), c).backward()` with `b = -inf` gives
+/// `a.grad = nan, c.grad = 1` (checked with torch 2.x). Forward mode
+/// (dual numbers) would say 0 here: the two modes differ at infinities.
+#[differentiable]
+fn unselected_infinity(a: f64, c: f64, #[no_grad] xs: &[f64]) -> f64 {
+    let b = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (b / (2.0 + a.sin())).max(c)
+}
+
+#[test]
+fn an_unselected_infinity_gives_nan_as_pytorch() {
+    let (v, (ga, gc, ())) = unselected_infinity::value_and_grad(0.3, 0.5, &[]);
+    assert_eq!(v, 0.5);
+    assert!(ga.is_nan());
+    assert_eq!(gc, 1.0);
+    // With a finite `b` the gradient is the ordinary one.
+    let (_, (ga, gc, ())) = unselected_infinity::value_and_grad(0.3, 0.5, &[-1.0]);
+    assert_eq!((ga, gc), (0.0, 1.0));
+}
