@@ -64,6 +64,19 @@ const NON_FLOAT: &[&str] = &[
 
 /// Whether a type, syntactically, can have no gradient: integers, bool,
 /// `Axis`, and references, slices, arrays and `Vec`s of those.
+/// The parts of a returned tuple (nested tuples included) without a gradient.
+fn non_float_parts(t: &syn::TypeTuple) -> Vec<&Type> {
+    let mut out = Vec::new();
+    for e in &t.elems {
+        match e {
+            Type::Tuple(inner) => out.extend(non_float_parts(inner)),
+            e if is_non_float(e) => out.push(e),
+            _ => {}
+        }
+    }
+    out
+}
+
 pub fn is_non_float(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => is_non_float(&r.elem),
@@ -280,6 +293,14 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
                     ty,
                     "a #[differentiable] function must return an owned value, not a reference",
                 );
+            }
+            if let Type::Tuple(t) = &**ty {
+                for part in non_float_parts(t) {
+                    errors.push_spanned(part, format!(
+                        "a returned tuple may hold floats, tensors and tuples or arrays of them, not `{}`: it has no gradient; return it as a float (`n as f64`, `f64::from(flag)`), or compute it in a function without #[differentiable]",
+                        type_text(part)
+                    ));
+                }
             }
             Some((**ty).clone())
         }
