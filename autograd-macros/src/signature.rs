@@ -64,6 +64,35 @@ const NON_FLOAT: &[&str] = &[
 
 /// Whether a type, syntactically, can have no gradient: integers, bool,
 /// `Axis`, and references, slices, arrays and `Vec`s of those.
+/// The element type of a slice, an array or a `Vec` (behind references).
+fn row_elem(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Reference(r) => row_elem(&r.elem),
+        Type::Paren(p) => row_elem(&p.elem),
+        Type::Group(g) => row_elem(&g.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) if last.ident == "Vec" => {
+                    match args.args.first() {
+                        Some(syn::GenericArgument::Type(inner)) => Some(inner),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A slice, array or `Vec` of slices, arrays or `Vec`s (`&[Vec<f64>]`, `[[f64; 2]; 3]`).
+fn nested_rows(ty: &Type) -> bool {
+    row_elem(ty).and_then(row_elem).is_some()
+}
+
 /// The parts of a returned tuple (nested tuples included) without a gradient.
 fn non_float_parts(t: &syn::TypeTuple) -> Vec<&Type> {
     let mut out = Vec::new();
@@ -233,6 +262,13 @@ fn param(pt: &syn::PatType, namer: &mut NameLifetimes, errors: &mut Errors) -> O
             &pt.ty,
             "this parameter's type has no gradient; mark it `#[no_grad]` to use it as a constant, or pass the value inside it as a parameter of its own",
         );
+    }
+    if !no_grad && !refused && !is_non_float(&ty) && nested_rows(&ty) {
+        refused = true;
+        errors.push_spanned(&pt.ty, format!(
+            "a slice or array of rows (`{}`) has no gradient type; pass the rows flat (`x: &[f64]`, read as `x[i * cols + j]`) or as a `&Tensor<f64, Ix2>`, or mark it `#[no_grad]` to use it as a constant",
+            type_text(&pt.ty)
+        ));
     }
     let constant = if no_grad || refused {
         Some(Constant::NoGrad)

@@ -37,6 +37,13 @@ impl Lowerer<'_> {
         }
         let mut operands = Vec::new();
         for el in &a.elems {
+            if let syn::Expr::Array(_) | syn::Expr::Repeat(_) | syn::Expr::Tuple(_) =
+                super::strip_parens(el)
+            {
+                self.errors.push_spanned(el, "an array of differentiated values holds floats: arrays of arrays or of tuples are not supported; write one flat array (`[a, b, c, d]`, read as `m[i * 2 + j]`) or build a Tensor outside the function and pass it in");
+                operands.push(None);
+                continue;
+            }
             operands.push(self.value(el));
         }
         let operands: Option<Vec<Operand>> = operands.into_iter().collect();
