@@ -10,9 +10,12 @@
 //! `#[differentiable]` helpers returning tuples or `[f64; N]`), compiles each with
 //! `#[differentiable]` into generated crates under `target/fuzz/`, runs them,
 //! and checks every case: `value_and_grad`'s value equals the plain
-//! function's bit for bit, and its gradient equals an exact forward-mode
+//! function's bit for bit, its gradient equals an exact forward-mode
 //! (dual-number) oracle printed from the same tree, with central differences
-//! as a second opinion. See `tests/fuzz/mod.rs` for the parts.
+//! as a second opinion, and each parameter's gradient is the same when the
+//! pullback (`f::rule`) is asked for that parameter alone, as it is for a
+//! helper called with constants or a tensor that does not require grad.
+//! See `tests/fuzz/mod.rs` for the parts.
 //!
 //! ```sh
 //! cargo test --test differential_fuzz -- --nocapture            # default: fixed seed, 400 cases
