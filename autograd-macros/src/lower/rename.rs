@@ -34,13 +34,22 @@ impl Lowerer<'_> {
             l: self,
             reads: Vec::new(),
             undefined: Vec::new(),
+            writes: Vec::new(),
             bound: Bound::default(),
         };
         r.visit_expr_mut(&mut e);
-        let (reads, undefined) = (r.reads, r.undefined);
+        let (reads, undefined, writes) = (r.reads, r.undefined, r.writes);
         for (span, name) in undefined {
             self.errors
                 .push(span, format!("`{name}` is used before it is assigned"));
+        }
+        // A closure value runs nothing: what it changes is refused where
+        // it is called (or, for a `let`-bound one, by the closure checks).
+        let closure = matches!(super::stmt::strip_parens(&e), Expr::Closure(_));
+        for (span, name) in writes.into_iter().filter(|_| !closure) {
+            self.errors.push(span, format!(
+                "this changes `{name}` inside an expression whose result is a constant (a count, a length, a comparison), which #[differentiable] keeps whole: the values and gradients after it would not follow the change; make the change a statement of its own, in a `for` loop (`for v in xs {{ total += v; }}`, `for i in 0..n {{ out[i] = ..; }}`)"
+            ));
         }
         Const {
             reads,
@@ -94,7 +103,96 @@ struct Renamer<'a, 'l> {
     l: &'a Lowerer<'l>,
     reads: Vec<ValueId>,
     undefined: Vec<(proc_macro2::Span, String)>,
+    /// The body's variables the expression changes (`t += v` in a closure,
+    /// `out.iter_mut()`): refused, the lowering would not see the change.
+    writes: Vec<(proc_macro2::Span, String)>,
     bound: Bound,
+}
+
+/// Methods that change their receiver in place.
+const MUTATING: &[&str] = &[
+    "iter_mut",
+    "as_mut",
+    "as_mut_slice",
+    "get_mut",
+    "first_mut",
+    "last_mut",
+    "split_at_mut",
+    "chunks_mut",
+    "chunks_exact_mut",
+    "windows_mut",
+    "values_mut",
+    "push",
+    "pop",
+    "insert",
+    "remove",
+    "swap_remove",
+    "clear",
+    "extend",
+    "extend_from_slice",
+    "truncate",
+    "retain",
+    "sort",
+    "sort_by",
+    "sort_by_key",
+    "sort_unstable",
+    "sort_unstable_by",
+    "reverse",
+    "swap",
+    "fill",
+    "fill_with",
+    "rotate_left",
+    "rotate_right",
+    "append",
+    "drain",
+    "dedup",
+    "resize",
+    "copy_from_slice",
+    "clone_from_slice",
+    "map_inplace",
+    "mapv_inplace",
+    "assign",
+];
+
+/// The variable at the root of a place expression (`out[i].re`, `*o`, `(v)`).
+fn place_root(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Path(_) => Some(e),
+        Expr::Field(f) => place_root(&f.base),
+        Expr::Index(i) => place_root(&i.expr),
+        Expr::Paren(p) => place_root(&p.expr),
+        Expr::Group(g) => place_root(&g.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => place_root(&u.expr),
+        _ => None,
+    }
+}
+
+impl Renamer<'_, '_> {
+    /// Records a change of `target` when it is one of the body's variables.
+    fn check_write(&mut self, target: &Expr, at: proc_macro2::Span) {
+        let Some(root) = place_root(target) else {
+            return;
+        };
+        if self.bound.has(root) {
+            return;
+        }
+        if let Some((_, name)) = self.l.path_slot(root) {
+            self.writes.push((at, name));
+        }
+    }
+
+    fn check_writes(&mut self, e: &Expr) {
+        use syn::spanned::Spanned;
+        match e {
+            Expr::Assign(a) => self.check_write(&a.left, a.span()),
+            Expr::Binary(b) if is_compound(&b.op) => self.check_write(&b.left, b.span()),
+            Expr::Reference(r) if r.mutability.is_some() => self.check_write(&r.expr, r.span()),
+            Expr::MethodCall(m) if MUTATING.contains(&names::unraw(&m.method).as_str()) => {
+                self.check_write(&m.receiver, m.method.span())
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The names closures inside a kept expression bind (their parameters and
@@ -151,6 +249,7 @@ impl VisitMut for Renamer<'_, '_> {
         if self.bound.has(e) {
             return;
         }
+        self.check_writes(e);
         match self.l.path_slot(e) {
             Some((Slot::Value { value, borrowed }, _)) => {
                 let ident = self.l.values[value].ident.clone();

@@ -325,9 +325,19 @@ impl Lowerer<'_> {
         let mut reads = Vec::new();
         let mut parts = Vec::new();
         for a in &args {
+            // `name = value`: a named argument of a format string, not an assignment.
+            let (named, a) = match a {
+                Expr::Assign(n) if matches!(&*n.left, Expr::Path(p) if p.path.get_ident().is_some()) =>
+                {
+                    let name = &n.left;
+                    (Some(quote!(#name =)), &*n.right)
+                }
+                other => (None, other),
+            };
             let c = self.renamed(a);
             reads.extend(c.reads);
-            parts.push(c.tokens);
+            let tokens = c.tokens;
+            parts.push(quote!(#named #tokens));
         }
         let mut path = mac.path.clone();
         names::fix_relative_path(&mut path);
