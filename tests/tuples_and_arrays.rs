@@ -480,3 +480,68 @@ fn literal_tuples_take_their_type_from_their_uses() {
     assert_eq!(v, literal_tuple_in_f32(0.3));
     assert!((g - 2.0 * 0.5f32.sin()).abs() < 1e-6);
 }
+
+// A float and a flag joined by a branch (russell_lab's Bessel functions
+// reflect a negative argument this way): the flag has no gradient.
+#[differentiable]
+fn reflected(x: f64) -> f64 {
+    let (xx, negative) = if x < 0.0 { (-x, true) } else { (x, false) };
+    if negative {
+        -xx.sin()
+    } else {
+        xx.sin()
+    }
+}
+
+// A count beside a float, cast back into the arithmetic.
+#[differentiable]
+fn counted(x: f64) -> f64 {
+    let (a, k) = if x > 0.0 { (x * x, 3usize) } else { (-x, 2) };
+    a * k as f64
+}
+
+#[test]
+fn flags_and_counts_in_a_joined_tuple_are_constants() {
+    for x in [-0.7, 0.4] {
+        let (v, g) = reflected::value_and_grad(x);
+        assert_eq!(v, reflected(x));
+        // sin(|x|) with the sign put back is sin(x).
+        assert!(close(g, x.cos()), "{x}: {g}");
+    }
+    let (v, g) = counted::value_and_grad(0.5);
+    assert_eq!(v, counted(0.5));
+    assert_eq!(g, 3.0 * 2.0 * 0.5);
+    let (v, g) = counted::value_and_grad(-0.5);
+    assert_eq!(v, 1.0);
+    assert_eq!(g, -2.0);
+}
+
+// Fuzz case (seed 25, case 2488), reduced: a closure that ignores its
+// argument makes `sq(d) + sq(x)` look differentiated, though it is a sum of
+// table constants; its type must still come from the `c0` it is scaled by.
+#[differentiable]
+fn table_constants(x: f64, #[no_grad] c0: f64, y: f64) -> f64 {
+    let d = x * 2.0;
+    let arr = [1.55, 1.06];
+    let (q, r) = (
+        ({
+            let sq = |_q: f64| arr[1];
+            sq(d) + sq(x)
+        }) * (c0),
+        c0,
+    );
+    let s = if q.cos() <= r {
+        (1.5 + q.sin()).sqrt()
+    } else {
+        y
+    };
+    d.sin() + 1.6 * q + s + arr[0]
+}
+
+#[test]
+fn arithmetic_of_table_constants_keeps_its_literal_type() {
+    let (v, (gx, (), gy)) = table_constants::value_and_grad(0.3, 0.5, 0.7);
+    assert_eq!(v, table_constants(0.3, 0.5, 0.7));
+    assert_eq!(gx, 2.0 * (0.6f64).cos());
+    assert_eq!(gy, 0.0);
+}

@@ -7,6 +7,7 @@ extern crate blas_src;
 
 pub mod array;
 pub mod broadcast;
+pub mod constant;
 pub mod data;
 pub mod error;
 pub mod float;

@@ -98,6 +98,20 @@ impl Kinds<'_, '_> {
             },
             _ => match defs.let_of(v).map(|l| &l.op) {
                 Some(Op::Const(c)) => self.of_const(c),
+                Some(Op::Rule { rule, operands, .. })
+                    if matches!(rule.name, "neg" | "add" | "sub" | "mul" | "div" | "rem") =>
+                {
+                    let float = |k: &mut Self, o: &Operand| match o {
+                        Operand::Lit(t) => super::reduction::is_float_literal(t),
+                        Operand::Value(u) => k.of(*u) == Kind::Float,
+                        Operand::Undef => false,
+                    };
+                    if operands.iter().all(|o| float(self, o)) {
+                        Kind::Float
+                    } else {
+                        Kind::Other
+                    }
+                }
                 _ => Kind::Other,
             },
         }

@@ -1,7 +1,7 @@
 //! `out = op`: the forward statement, the saves around it, and its reverse.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::cx::Emitter;
 use crate::analysis::defs::addr;
@@ -63,6 +63,31 @@ impl Emitter<'_, '_> {
                 let b = self.ident(*base);
                 quote!(&#b.#member)
             }
+            Op::Rule { rule, operands, .. } if self.p.literal[l.out] => {
+                // Arithmetic of constants of a float literal's type: the
+                // built-in operator, whose type rustc infers as in the
+                // plain function (a rule's generic call would not).
+                let parts: Vec<TokenStream> = operands
+                    .iter()
+                    .map(|o| match o {
+                        Operand::Value(v) => {
+                            let id = self.ident(*v);
+                            quote!(#id)
+                        }
+                        Operand::Lit(t) => t.clone(),
+                        Operand::Undef => quote!(()),
+                    })
+                    .collect();
+                match (rule.name, parts.as_slice()) {
+                    ("neg", [a]) => quote!(-(#a)),
+                    ("add", [a, b]) => quote!((#a) + (#b)),
+                    ("sub", [a, b]) => quote!((#a) - (#b)),
+                    ("mul", [a, b]) => quote!((#a) * (#b)),
+                    ("div", [a, b]) => quote!((#a) / (#b)),
+                    // `rem`, the one other rule with a literal's type.
+                    _ => quote!((#(#parts)%*)),
+                }
+            }
             Op::Rule {
                 rule,
                 operands,
@@ -75,6 +100,12 @@ impl Emitter<'_, '_> {
                 let beside = operands
                     .iter()
                     .find(|o| matches!(o, Operand::Value(v) if self.p.body.values[*v].active))
+                    .or_else(|| {
+                        // A value of a known type types the literals best.
+                        operands
+                            .iter()
+                            .find(|o| matches!(o, Operand::Value(v) if !self.p.literal[*v]))
+                    })
                     .or_else(|| operands.iter().find(|o| matches!(o, Operand::Value(_))));
                 let companion = beside.map(|o| self.by_ref(o));
                 // Typed literals are bound first: the companion may be consumed.
@@ -84,6 +115,13 @@ impl Emitter<'_, '_> {
                     .enumerate()
                     .map(|(i, o)| {
                         let literal = match o {
+                            // A tuple may hold flags and counts (`(x, true)`):
+                            // only its float literals take a float type.
+                            Operand::Lit(t)
+                                if rule.name.starts_with("tuple") && !is_float_literal(t) =>
+                            {
+                                None
+                            }
                             Operand::Lit(t) => Some(t.clone()),
                             Operand::Value(v)
                                 if self.p.literal[*v]
@@ -421,6 +459,9 @@ impl Emitter<'_, '_> {
         t: &TokenStream,
     ) -> TokenStream {
         let rt = &self.rt;
+        if rule.name.starts_with("tuple") && !is_float_literal(t) {
+            return t.clone();
+        }
         for r in rule.reads_of(k) {
             match r {
                 Read::Meta(m) => {
@@ -586,5 +627,16 @@ impl Emitter<'_, '_> {
             }
         }
         steps
+    }
+}
+
+/// Whether a literal operand is a float literal (`1.5`, `-2e3`, `1f64`).
+fn is_float_literal(t: &TokenStream) -> bool {
+    match syn::parse2::<syn::Expr>(t.clone()) {
+        Ok(syn::Expr::Lit(l)) => matches!(l.lit, syn::Lit::Float(_)),
+        Ok(syn::Expr::Unary(u)) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            is_float_literal(&u.expr.to_token_stream())
+        }
+        _ => false,
     }
 }
