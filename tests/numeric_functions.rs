@@ -314,3 +314,32 @@ fn match_on_counts_and_on_values() {
         }
     }
 }
+
+// statrs' `erf_impl` shape: a table `const` passed to a helper in each arm
+// of a branch whose value is a tuple.
+const ERF_TABLE: &[f64] = &[1.0, 2.0, 3.0];
+
+#[differentiable]
+fn poly(z: f64, coeff: &[f64]) -> f64 {
+    coeff.iter().rev().fold(0_f64, |acc, val| acc * z + val)
+}
+
+#[differentiable]
+fn erf_shaped(x: f64) -> f64 {
+    let (r, b) = if x < 0.75 {
+        (poly(x, ERF_TABLE), 0.5)
+    } else {
+        (poly(x, ERF_TABLE) * 2.0, 0.25)
+    };
+    r * b
+}
+
+#[test]
+fn a_table_constant_is_passed_again_as_it_was() {
+    // 3z² + 2z + 1, halved below 0.75 and kept (×2 × 0.25) above.
+    for (x, scale) in [(0.5, 0.5), (1.5, 0.5)] {
+        let (v, g) = erf_shaped::value_and_grad(x);
+        assert_eq!(v, erf_shaped(x));
+        assert_eq!(g, (6.0 * x + 2.0) * scale);
+    }
+}

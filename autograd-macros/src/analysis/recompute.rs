@@ -94,6 +94,18 @@ fn dedup(v: &[ValueId]) -> Vec<ValueId> {
 
 /// A view-like operation of parameters, at constants that are literals,
 /// parameters or values that are not differentiated.
+/// Whether `v` is a `const` or `static` item read whole: taken again
+/// wherever the reverse sweep needs it, in or out of loops.
+pub(super) fn is_const_item_value(pl: &Planner, v: ValueId) -> bool {
+    match pl.p.defs.let_of(v).map(|l| &l.op) {
+        Some(Op::Const(c)) => {
+            c.reads.is_empty()
+                && syn::parse2::<syn::Expr>(c.tokens.clone()).is_ok_and(|e| is_const_item(&e))
+        }
+        _ => false,
+    }
+}
+
 fn recomputable(pl: &Planner, v: ValueId) -> bool {
     let p = &pl.p;
     if p.defs.is_param(v) {
@@ -111,7 +123,7 @@ fn recomputable(pl: &Planner, v: ValueId) -> bool {
                 .reads
                 .iter()
                 .all(|u| p.defs.is_param(*u) || !p.body.values[*u].active);
-            is_view_chain(&e) && fixed
+            (is_view_chain(&e) && fixed) || (c.reads.is_empty() && is_const_item(&e))
         }
         Op::Rule {
             rule,
@@ -128,6 +140,24 @@ fn recomputable(pl: &Planner, v: ValueId) -> bool {
         }
         _ => false,
     }
+}
+
+/// A path to a `const` or `static` item (`COEFFS`, `consts::ERF_P`,
+/// `Self::TABLE`), by the naming convention: the same value wherever it is
+/// read, and of the type the user wrote (saving it would take an owned copy,
+/// a `Vec` for a `&[f64]`, which a call cannot take again as it was passed).
+fn is_const_item(e: &syn::Expr) -> bool {
+    let syn::Expr::Path(p) = crate::lower::strip_parens(e) else {
+        return false;
+    };
+    p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            name.chars().any(|c| c.is_ascii_uppercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 /// `x.index_axis(..)`, `x.slice_axis(..)`, `x.insert_axis(..)`, `x.t()` and

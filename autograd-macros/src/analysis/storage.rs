@@ -379,7 +379,7 @@ impl<'b> Planner<'_, 'b> {
         if let Some(p) = self.frame_value(v, here) {
             return p;
         }
-        if here.in_loop && here.reduction.is_none() {
+        if (here.in_loop && here.reduction.is_none()) || recompute::is_const_item_value(self, v) {
             if let Some(r) = recompute::plan(self, v, here, plan) {
                 return r;
             }
