@@ -68,4 +68,7 @@ pub mod __private {
         val, witness, Contribution, Differentiable, GradOf, IsScalar, ScalarCheck, ScalarOutput,
     };
     pub use autograd_runtime::Graph;
+    /// What generated code allocates, by paths that also resolve in a
+    /// `#![no_std]` crate (which has no `::std` in scope).
+    pub use std::{borrow::ToOwned, boxed::Box, vec::Vec};
 }

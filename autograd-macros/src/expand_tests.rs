@@ -327,3 +327,50 @@ fn tuples_taken_apart_move_their_parts() {
     // One part read: moved out too.
     assert!(out.contains("= p.0;"), "{out}");
 }
+
+/// Generated code names nothing from `std` directly (a `#![no_std]` crate
+/// has no `::std` and no `ToOwned` in its prelude): allocations go through
+/// the runtime's re-exports.
+#[test]
+fn generated_code_needs_no_std_in_scope() {
+    let functions = [
+        quote! {
+            fn carried(x: f64) -> f64 {
+                let mut num: f64 = 0.0;
+                let mut den: f64 = 0.0;
+                for i in (0..=N).rev() {
+                    num = num * x + S[i];
+                    den = den * x + S[i] * 2.0;
+                }
+                num / den
+            }
+        },
+        quote! {
+            fn typed(z: f64) -> f64 {
+                let p: f64 = z * (P1 + z * P2);
+                p
+            }
+        },
+        quote! {
+            fn own(x: f64, n: usize) -> f64 {
+                if n == 0 { x } else { own(x * x, n - 1) }
+            }
+        },
+        quote! {
+            fn listed(x: f64) -> f64 {
+                let v = vec![x, x * 2.0];
+                let w: Vec<f64> = v.iter().map(|a| a * x).collect();
+                w[0] + w[1]
+            }
+        },
+    ];
+    for f in functions {
+        let text = pretty(crate::expand::expand(quote!(), f));
+        assert!(!text.contains("compile_error"), "{text}");
+        assert!(!text.contains("std::"), "{text}");
+        assert!(
+            !text.contains(".to_owned()") || text.contains("ToOwned as _"),
+            "{text}"
+        );
+    }
+}

@@ -65,7 +65,7 @@ pub fn vec_macro(mac: &syn::Macro) -> Option<Expr> {
     let elems = mac
         .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
         .ok()?;
-    let mut v: Expr = syn::parse_quote_spanned!(sp => ::std::vec::Vec::new());
+    let mut v: Expr = syn::parse_quote_spanned!(sp => ::autograd::__private::Vec::new());
     for x in elems {
         v = syn::parse_quote_spanned!(sp => #rt::pushed(#v, #x));
     }

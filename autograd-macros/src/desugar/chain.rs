@@ -556,7 +556,7 @@ impl Desugarer<'_> {
                 }
                 let elem = l.elem.expr(false)?;
                 let acc = self.fresh("acc", span);
-                let init = syn::parse_quote_spanned!(sp => ::std::vec::Vec::new());
+                let init = syn::parse_quote_spanned!(sp => ::autograd::__private::Vec::new());
                 let step = syn::parse_quote_spanned!(span => #acc.push(#elem););
                 Some(l.build(span, Some((&acc, Some(ty), init)), step))
             }

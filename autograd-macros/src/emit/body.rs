@@ -114,7 +114,7 @@ impl Emitter<'_, '_> {
         };
         // A recursive function's pullback holds its own type: boxed.
         let pullback = if is_recursive(self.p) {
-            quote!(::std::boxed::Box::new(#pullback))
+            quote!(::autograd::__private::Box::new(#pullback))
         } else {
             pullback
         };
@@ -228,7 +228,8 @@ impl Emitter<'_, '_> {
                 if p.is_differentiated() {
                     let d = self.d(v);
                     let vt = Self::user_type(p.value_type());
-                    out.push(quote!(let mut #d: ::core::option::Option<#rt::GradOf<#vt>> = ::core::option::Option::None;));
+                    let at = syn::spanned::Spanned::span(&p.ty);
+                    out.push(quote_spanned!(at=> let mut #d: ::core::option::Option<#rt::GradOf<#vt>> = ::core::option::Option::None;));
                 }
                 continue;
             }

@@ -193,7 +193,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
         let id = self.ident(v);
         match self.repr(v) {
             // `to_owned` sees through one reference: `&f64` → `f64`, `&[usize]` → `Vec<usize>`.
-            Repr::Unknown => quote!(#id.to_owned()),
+            Repr::Unknown => quote!({ use ::autograd::__private::ToOwned as _; #id.to_owned() }),
             Repr::Ref => quote!(::core::clone::Clone::clone(#id)),
             Repr::Owned => quote!(::core::clone::Clone::clone(&#id)),
         }
@@ -286,7 +286,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
     /// enclosing `for` loop's trip count.
     pub fn stack(&mut self, id: &Ident) {
         self.decls
-            .push((id.clone(), quote!(::std::vec::Vec::new())));
+            .push((id.clone(), quote!(::autograd::__private::Vec::new())));
         if !self.in_reduction {
             if let Some(stacks) = self.loop_stacks.last_mut() {
                 stacks.push(id.clone());

@@ -102,7 +102,7 @@ impl Emitter<'_, '_> {
         let carried_init = self.frames(l, &mut stacks, &mut bf, &mut br);
         if exited {
             self.decls
-                .push((ex.clone(), quote!(::std::vec::Vec::<u32>::new())));
+                .push((ex.clone(), quote!(::autograd::__private::Vec::<u32>::new())));
             stacks.push(ex.clone());
         }
         let (prelude, head) = self.loop_head(l, &stacks);
@@ -131,8 +131,10 @@ impl Emitter<'_, '_> {
         let n = Self::region_ident("iterations", l.id);
         let cnt = Self::region_ident("trips", l.id);
         let (record, read) = if in_loop {
-            self.decls
-                .push((cnt.clone(), quote!(::std::vec::Vec::<usize>::new())));
+            self.decls.push((
+                cnt.clone(),
+                quote!(::autograd::__private::Vec::<usize>::new()),
+            ));
             (
                 quote!(#cnt.push(#n);),
                 quote!(#cnt.pop().expect("autograd: the backward pass retraces the recorded loops")),
@@ -199,7 +201,7 @@ impl Emitter<'_, '_> {
         };
         let frames = Self::region_ident("frames", l.id);
         self.decls
-            .push((frames.clone(), quote!(::std::vec::Vec::new())));
+            .push((frames.clone(), quote!(::autograd::__private::Vec::new())));
         stacks.push(frames.clone());
         // The reverse of an iteration also hands the carried variables'
         // gradients back (`a = w - 1.0` ends the gradient `a` had): it

@@ -170,7 +170,7 @@ fn rule_fn(
                 let mut vt = q.value_type().clone();
                 FixPaths.visit_type_mut(&mut vt);
                 hr.visit_type_mut(&mut vt);
-                quote!(::core::option::Option<#rt::GradOf<#vt>>)
+                quote_spanned!(q.ty.span()=> ::core::option::Option<#rt::GradOf<#vt>>)
             } else {
                 quote!(())
             }
@@ -212,7 +212,7 @@ fn rule_fn(
     );
     let at = sig.ident.span();
     let ret = if super::body::is_recursive(plan) {
-        quote_spanned!(at=> ::std::boxed::Box<dyn #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + 'static>)
+        quote_spanned!(at=> ::autograd::__private::Box<dyn #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + 'static>)
     } else {
         quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>)
     };
@@ -242,7 +242,7 @@ fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
             } else {
                 quote!(&#id)
             };
-            metas.push(quote!(let #m = #rt::meta(#by_ref);));
+            metas.push(quote_spanned!(q.ty.span()=> let #m = #rt::meta(#by_ref);));
             grads.push(quote!(#rt::grad_or_zeros(#g, &#m)));
         } else {
             grads.push(quote!(#g));
@@ -289,7 +289,7 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
         .map(|q| {
             let id = &q.ident;
             if q.is_differentiated() && q.is_ref() {
-                quote!(#rt::Differentiable::needs_grad(#id))
+                quote_spanned!(q.ty.span()=> #rt::Differentiable::needs_grad(#id))
             } else {
                 quote!(false)
             }
@@ -302,7 +302,7 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
         .filter(|(q, _)| q.is_differentiated() && q.is_ref())
         .map(|(q, g)| {
             let id = &q.ident;
-            quote!(#rt::store(#id, #g);)
+            quote_spanned!(q.ty.span()=> #rt::store(#id, #g);)
         })
         .collect();
     let (ig, wc, output, params, cotangent, captures) = (

@@ -230,7 +230,7 @@ impl Emit<'_> {
         let out_tys = c.outs.iter().map(|_| float);
         quote! {
             #[inline(never)]
-            fn #name(#tape: &mut ::std::vec::Vec<#float>, #(#ins: #float),*) -> (#(#out_tys,)*) {
+            fn #name(#tape: &mut ::autograd::__private::Vec<#float>, #(#ins: #float),*) -> (#(#out_tys,)*) {
                 #(#stmts)*
                 #tape.extend_from_slice(&[#(#saved),*]);
                 (#(#outs,)*)
@@ -313,7 +313,7 @@ impl Emit<'_> {
             }
         });
         quote! {
-            let mut #tape: ::std::vec::Vec<#float> = ::std::vec::Vec::with_capacity(#n);
+            let mut #tape: ::autograd::__private::Vec<#float> = ::autograd::__private::Vec::with_capacity(#n);
             #fwd
             let __ad_value = #value;
             (__ad_value, move |__ad_seed, #(#closure_params),*| {
