@@ -20,7 +20,6 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use autograd::ndarray::{Array, Array1, Array2, Axis, Dimension, Zip};
 use autograd::prelude::*;
-use autograd::{init, Parameters, Rng};
 
 /// The system allocator, counting bytes and calls.
 struct Counting;

@@ -3,11 +3,8 @@
 
 use std::path::Path;
 
-use autograd::data::{split_indices, subset};
 use autograd::ndarray::{Array2, Axis};
-use autograd::optim::{Adam, Optimizer};
 use autograd::prelude::*;
-use autograd::{cross_entropy, init, DataLoader, Parameters, Rng};
 
 /// Pixels per image (8x8) and classes (0..9).
 pub const FEATURES: usize = 64;
