@@ -68,6 +68,33 @@ pub trait Optimizer<A: Float> {
     fn zero_grad<P: Parameters<Elem = A>>(&self, params: &P) {
         params.zero_grad_all()
     }
+
+    /// The learning rate the next [`step`](Self::step) uses (PyTorch's
+    /// `optimizer.param_groups[0]["lr"]`).
+    fn lr(&self) -> f64;
+
+    /// Changes the learning rate for the following steps, keeping the
+    /// optimizer's state (momentum buffers, moment estimates, step counts);
+    /// what a learning-rate scheduler calls.
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    ///
+    /// /// Halves any optimizer's rate.
+    /// fn halve<A: Float>(opt: &mut impl Optimizer<A>) {
+    ///     opt.set_lr(opt.lr() / 2.0);
+    /// }
+    ///
+    /// let mut opt = Adam::<f32>::new(0.1);
+    /// halve(&mut opt);
+    /// assert_eq!(opt.lr(), 0.05);
+    /// ```
+    ///
+    /// # Panics
+    /// If `lr` is negative or NaN ("Invalid learning rate: …"); the rate is
+    /// then unchanged. Each optimizer also has `try_set_lr`, which returns
+    /// the error instead.
+    fn set_lr(&mut self, lr: f64);
 }
 
 /// An invalid optimizer hyperparameter, returned by the `try_` builders.
@@ -329,6 +356,32 @@ mod tests {
             w: Tensor::zeros((2, 2)),
             b: Tensor::zeros(2),
         }
+    }
+
+    /// Halves a rate through the trait alone, as a scheduler does.
+    fn halve<A: Float, O: Optimizer<A>>(opt: &mut O) -> f64 {
+        opt.set_lr(opt.lr() / 2.0);
+        opt.lr()
+    }
+
+    #[test]
+    fn every_optimizer_reads_and_sets_its_rate_through_the_trait() {
+        assert_eq!(halve(&mut Sgd::<f64>::new(0.2).momentum(0.9)), 0.1);
+        assert_eq!(halve(&mut Adam::<f32>::new(0.2)), 0.1);
+        assert_eq!(halve(&mut AdamW::<f64>::new(0.2)), 0.1);
+        // The next step uses the new rate: p ← p − 0.25·2 = 0.5.
+        let mut w = Tensor::from(array![1.0f64]).requires_grad();
+        let mut opt = Sgd::new(0.5);
+        Optimizer::set_lr(&mut opt, 0.25);
+        w.accumulate_grad(array![2.0]);
+        opt.step(&mut w);
+        assert_eq!(w.data()[0], 0.5);
+    }
+
+    #[test]
+    #[should_panic(expected = "Invalid learning rate: -1")]
+    fn set_lr_through_the_trait_refuses_a_negative_rate() {
+        Optimizer::set_lr(&mut AdamW::<f64>::new(0.1), -1.0);
     }
 
     #[test]
