@@ -50,7 +50,8 @@ pub use ndarray;
 /// ([`Float`](crate::Float), [`FloatExt`](crate::FloatExt),
 /// [`Parameters`](trait@crate::Parameters)), ndarray's axis and dimension
 /// names, the losses (each with its `_sum` and `try_` twins), the
-/// optimizers and their [`Optimizer`](crate::Optimizer) trait,
+/// optimizers and their [`Optimizer`](crate::Optimizer) trait, the
+/// learning-rate schedulers with their [`LrScheduler`](crate::LrScheduler) trait,
 /// [`DataLoader`](crate::DataLoader) with [`split_indices`](crate::data::split_indices)
 /// and [`subset`](crate::data::subset), [`concatenate`](fn@crate::concatenate) and
 /// [`stack`](fn@crate::stack), the [`init`](crate::init) module, [`Rng`](crate::Rng),
@@ -106,7 +107,9 @@ pub mod prelude {
     pub use autograd_runtime::{concatenate, stack, try_concatenate, try_stack};
     // Training.
     pub use autograd_runtime::data::{split_indices, subset, DataLoader};
-    pub use autograd_runtime::optim::{Adam, AdamW, Optimizer, Sgd};
+    pub use autograd_runtime::optim::{
+        Adam, AdamW, CosineAnnealingLR, LrScheduler, Optimizer, Sgd, StepLR,
+    };
     pub use autograd_runtime::{init, Rng};
     // Checking gradients (the functions only, not the modules of the same names).
     pub use autograd_runtime::gradcheck::{

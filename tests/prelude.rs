@@ -82,6 +82,21 @@ fn losses_optimizers_init_and_rng() {
     assert_eq!(squashed(0.0f32), 0.5);
 }
 
+/// Any scheduler, through the trait.
+fn last_rate<S: LrScheduler>(scheduler: &S) -> f64 {
+    scheduler.get_last_lr()
+}
+
+#[test]
+fn schedulers() {
+    let mut opt = Sgd::<f64>::new(0.1);
+    let mut step = StepLR::new(&opt, 1, 0.5);
+    let cosine = CosineAnnealingLR::new(&opt, 4, 0.0);
+    step.step(&mut opt);
+    assert_eq!(opt.lr(), 0.05);
+    assert_eq!((last_rate(&step), last_rate(&cosine)), (0.05, 0.1));
+}
+
 #[test]
 fn joins_and_their_try_twins() {
     let a = Tensor::from(autograd::ndarray::array![1.0, 2.0]).requires_grad();

@@ -42,7 +42,7 @@ pub use losses::{
 };
 pub use ops::join::{concatenate, stack, try_concatenate, try_stack};
 pub use ops::unary::FloatExt;
-pub use optim::{Adam, AdamW, OptimError, Optimizer, Sgd};
+pub use optim::{Adam, AdamW, CosineAnnealingLR, LrScheduler, OptimError, Optimizer, Sgd, StepLR};
 pub use params::{join_name, LoadError, Param, ParamMut, Parameters};
 pub use rng::Rng;
 pub use tensor::{Scalar, Tensor};

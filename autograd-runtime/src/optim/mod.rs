@@ -1,5 +1,7 @@
 //! Optimizers: [`Sgd`], [`Adam`] and [`AdamW`], with PyTorch's update rules
-//! and defaults (`torch.optim.SGD`, `torch.optim.Adam`, `torch.optim.AdamW`).
+//! and defaults (`torch.optim.SGD`, `torch.optim.Adam`, `torch.optim.AdamW`),
+//! and learning-rate schedulers for them: [`StepLR`] and
+//! [`CosineAnnealingLR`] (`torch.optim.lr_scheduler`, see [`LrScheduler`]).
 //!
 //! An optimizer steps any model `P: Parameters` (a [`Tensor`](crate::Tensor)
 //! or a `#[derive(Parameters)]` struct) using the gradients stored in its
@@ -42,6 +44,7 @@
 //! [`Adam::reset`] forget the state.
 
 mod adam;
+mod lr_scheduler;
 mod sgd;
 
 use std::fmt;
@@ -50,6 +53,7 @@ use crate::float::Float;
 use crate::params::Parameters;
 
 pub use adam::{Adam, AdamW};
+pub use lr_scheduler::{CosineAnnealingLR, LrScheduler, StepLR};
 pub use sgd::Sgd;
 
 /// An optimizer: updates a model's parameters from their stored gradients.
@@ -75,7 +79,8 @@ pub trait Optimizer<A: Float> {
 
     /// Changes the learning rate for the following steps, keeping the
     /// optimizer's state (momentum buffers, moment estimates, step counts);
-    /// what a learning-rate scheduler calls.
+    /// what a learning-rate scheduler ([`StepLR`], [`CosineAnnealingLR`])
+    /// calls.
     ///
     /// ```
     /// use autograd::prelude::*;
