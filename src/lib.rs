@@ -54,7 +54,8 @@ pub use ndarray;
 /// learning-rate schedulers with their [`LrScheduler`](crate::LrScheduler) trait,
 /// [`DataLoader`](crate::DataLoader) with [`split_indices`](crate::data::split_indices)
 /// and [`subset`](crate::data::subset), [`concatenate`](fn@crate::concatenate) and
-/// [`stack`](fn@crate::stack), the [`init`](crate::init) module, [`Rng`](crate::Rng),
+/// [`stack`](fn@crate::stack), gradient clipping ([`clip_grad_norm`](crate::clip_grad_norm)),
+/// the [`init`](crate::init) module, [`Rng`](crate::Rng),
 /// and the checks [`gradcheck`](crate::gradcheck()) and [`jacobian`](crate::jacobian()) with
 /// their variants. Other ndarray items (`array!`, `Array2`, `Zip`) come from
 /// [`autograd::ndarray`](crate::ndarray).
@@ -110,6 +111,7 @@ pub mod prelude {
     pub use autograd_runtime::optim::{
         Adam, AdamW, CosineAnnealingLR, LrScheduler, Optimizer, Sgd, StepLR,
     };
+    pub use autograd_runtime::{clip_grad_norm, total_grad_norm, try_clip_grad_norm};
     pub use autograd_runtime::{init, Rng};
     // Checking gradients (the functions only, not the modules of the same names).
     pub use autograd_runtime::gradcheck::{

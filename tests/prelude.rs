@@ -98,6 +98,19 @@ fn schedulers() {
 }
 
 #[test]
+fn gradient_clipping() {
+    let mut rng = Rng::seed_from(4);
+    let m = model(&mut rng);
+    let x = Tensor::from(autograd::ndarray::array![[10.0, -20.0], [30.0, 5.0]]);
+    all_losses::forward(&m, &x, &[1, 0]).backward();
+    let total = total_grad_norm(&m);
+    assert!(total > 1.0);
+    assert_eq!(clip_grad_norm(&m, 1.0), total);
+    assert!((total_grad_norm(&m) - 1.0).abs() < 1e-5);
+    assert!(try_clip_grad_norm(&m, 1.0).is_ok());
+}
+
+#[test]
 fn joins_and_their_try_twins() {
     let a = Tensor::from(autograd::ndarray::array![1.0, 2.0]).requires_grad();
     let b = Tensor::from(autograd::ndarray::array![3.0]);

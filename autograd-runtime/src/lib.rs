@@ -7,6 +7,7 @@ extern crate blas_src;
 
 pub mod array;
 pub mod broadcast;
+pub mod clip;
 pub mod data;
 pub mod error;
 pub mod float;
@@ -25,6 +26,7 @@ pub mod tensor;
 pub mod tuple;
 pub mod value;
 
+pub use clip::{clip_grad_norm, total_grad_norm, try_clip_grad_norm, ClipError};
 pub use data::DataLoader;
 pub use error::Error;
 pub use float::Float;
