@@ -111,6 +111,21 @@ fn gradient_clipping() {
 }
 
 #[test]
+fn argmax_for_accuracy() {
+    let mut rng = Rng::seed_from(5);
+    let m = model(&mut rng);
+    let x = Tensor::from(autograd::ndarray::array![
+        [1.0, 2.0],
+        [-1.0, 0.5],
+        [0.0, 0.0]
+    ]);
+    let logits = x.matmul(&m.w) + &m.b;
+    let predicted = logits.argmax(Axis(1));
+    assert_eq!(predicted.len(), 3);
+    assert!(logits.try_argmax(Axis(2)).is_err());
+}
+
+#[test]
 fn joins_and_their_try_twins() {
     let a = Tensor::from(autograd::ndarray::array![1.0, 2.0]).requires_grad();
     let b = Tensor::from(autograd::ndarray::array![3.0]);

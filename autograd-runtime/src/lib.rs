@@ -5,6 +5,7 @@
 #[cfg(feature = "blas")]
 extern crate blas_src;
 
+mod argmax;
 pub mod array;
 pub mod broadcast;
 pub mod clip;
