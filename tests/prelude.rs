@@ -195,6 +195,20 @@ fn data_loader_and_splits() {
         })
         .collect();
     assert_eq!(sizes, [2, 1]);
+
+    // Features as an f32 tensor: the same batches as from its array.
+    let features: Tensor<f32, Ix2> = Tensor::from(x.mapv(|v| v as f32));
+    let (tx, ty) = subset(&features, &y, &train);
+    let from_tensor: Vec<_> = DataLoader::new(&features, &y, 2)
+        .shuffle(3)
+        .iter()
+        .collect();
+    let from_array: Vec<_> = DataLoader::new(features.data(), &y, 2)
+        .shuffle(3)
+        .iter()
+        .collect();
+    assert_eq!(from_tensor, from_array);
+    assert_eq!((tx.nrows(), ty.len()), (3, 3));
 }
 
 /// Beside `ndarray::prelude::*`, which has no `stack` or `concatenate`,

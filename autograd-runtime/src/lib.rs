@@ -28,7 +28,7 @@ pub mod tuple;
 pub mod value;
 
 pub use clip::{clip_grad_norm, total_grad_norm, try_clip_grad_norm, ClipError};
-pub use data::DataLoader;
+pub use data::{DataLoader, IntoSamples};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{
