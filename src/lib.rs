@@ -47,17 +47,15 @@ pub use ndarray;
 /// import a program needs.
 ///
 /// It holds the attribute and the derive, the tensor types and their traits
-/// ([`Float`](crate::Float), [`FloatExt`](crate::FloatExt),
-/// [`Parameters`](trait@crate::Parameters)), ndarray's axis and dimension
-/// names, the losses (each with its `_sum` and `try_` twins), the
-/// optimizers and their [`Optimizer`](crate::Optimizer) trait, the
-/// learning-rate schedulers with their [`LrScheduler`](crate::LrScheduler) trait,
-/// [`DataLoader`](crate::DataLoader) with [`split_indices`](crate::data::split_indices)
-/// and [`subset`](crate::data::subset), [`concatenate`](fn@crate::concatenate) and
-/// [`stack`](fn@crate::stack), gradient clipping ([`clip_grad_norm`](crate::clip_grad_norm)),
-/// the [`init`](crate::init) module, [`Rng`](crate::Rng),
-/// and the checks [`gradcheck`](crate::gradcheck()) and [`jacobian`](crate::jacobian()) with
-/// their variants. Other ndarray items (`array!`, `Array2`, `Zip`) come from
+/// ([`Float`], [`FloatExt`], [`trait@Parameters`]), ndarray's axis and
+/// dimension names, the losses (each with its `_sum` and `try_` twins), the
+/// optimizers and their [`Optimizer`] trait, the learning-rate schedulers
+/// with their [`LrScheduler`] trait, [`DataLoader`] with
+/// [`split_indices`](crate::data::split_indices) and
+/// [`subset`](crate::data::subset), [`fn@concatenate`] and [`fn@stack`],
+/// gradient clipping ([`clip_grad_norm`]), the [`init`] module, [`Rng`], and
+/// the checks [`gradcheck()`] and [`jacobian()`] with their variants. Other
+/// ndarray items (`array!`, `Array2`, `Zip`) come from
 /// [`autograd::ndarray`](crate::ndarray).
 ///
 /// ```
@@ -81,8 +79,8 @@ pub use ndarray;
 /// }
 /// ```
 ///
-/// **ndarray's `stack` and `concatenate`.** The prelude's [`stack`](fn@crate::stack) and
-/// [`concatenate`](fn@crate::concatenate) join tensors (and differentiate inside
+/// **ndarray's `stack` and `concatenate`.** The prelude's [`fn@stack`] and
+/// [`fn@concatenate`] join tensors (and differentiate inside
 /// `#[differentiable]` bodies); ndarray's functions of the same names join
 /// array views. `ndarray::prelude::*` does not hold them, so it glob-imports
 /// beside this prelude without a clash. A glob import of ndarray's root
