@@ -15,11 +15,10 @@
 
 use autograd::ndarray::{array, Array1, Dimension};
 use autograd::prelude::*;
-use autograd::{gradcheck, Tensor as T};
 
 /// softplus(x) = ln(1 + eˣ), computed without overflow: max(x, 0) + ln(1 + e^-|x|).
-pub fn softplus<D: Dimension>(x: &T<f64, D>) -> T<f64, D> {
-    T::from(x.data().mapv(|v| v.max(0.0) + (-v.abs()).exp().ln_1p()))
+pub fn softplus<D: Dimension>(x: &Tensor<f64, D>) -> Tensor<f64, D> {
+    Tensor::from(x.data().mapv(|v| v.max(0.0) + (-v.abs()).exp().ln_1p()))
 }
 
 /// The derivative of softplus by hand: d/dx softplus(x) = sigmoid(x), also stable.
@@ -29,11 +28,11 @@ pub mod softplus {
 
     #[allow(clippy::type_complexity)]
     pub fn rule<D: Dimension>(
-        x: &T<f64, D>,
+        x: &Tensor<f64, D>,
         needs: [bool; 1],
     ) -> (
-        T<f64, D>,
-        impl FnOnce(&Array<f64, D>, &T<f64, D>) -> (Option<Array<f64, D>>,),
+        Tensor<f64, D>,
+        impl FnOnce(&Array<f64, D>, &Tensor<f64, D>) -> (Option<Array<f64, D>>,),
     ) {
         let y = super::softplus(x);
         (y, move |d, x| {
@@ -44,8 +43,8 @@ pub mod softplus {
 
 /// A straight-through estimator: rounds in the forward pass, passes the
 /// gradient through unchanged in the backward pass.
-pub fn round_ste(x: &T<f64, Ix1>) -> T<f64, Ix1> {
-    T::from(x.data().mapv(f64::round))
+pub fn round_ste(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
+    Tensor::from(x.data().mapv(f64::round))
 }
 
 pub mod round_ste {
@@ -53,11 +52,11 @@ pub mod round_ste {
 
     #[allow(clippy::type_complexity)]
     pub fn rule(
-        x: &T<f64, Ix1>,
+        x: &Tensor<f64, Ix1>,
         needs: [bool; 1],
     ) -> (
-        T<f64, Ix1>,
-        impl FnOnce(&Array1<f64>, &T<f64, Ix1>) -> (Option<Array1<f64>>,),
+        Tensor<f64, Ix1>,
+        impl FnOnce(&Array1<f64>, &Tensor<f64, Ix1>) -> (Option<Array1<f64>>,),
     ) {
         (super::round_ste(x), move |d, _x| {
             (needs[0].then(|| d.clone()),)

@@ -10,6 +10,8 @@ mod digits;
 
 use std::time::Instant;
 
+use autograd::prelude::*;
+
 fn main() {
     let mut epochs = 30;
     let mut plot = None;
@@ -43,7 +45,6 @@ fn main() {
             100.0 * e.test_accuracy
         );
     });
-    use autograd::Parameters;
     println!(
         "{} parameters, final held-out accuracy {:.2}%, {:.2} s",
         model.num_parameters(),

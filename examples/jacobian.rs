@@ -7,7 +7,6 @@
 
 use autograd::ndarray::{array, Array1, Array2};
 use autograd::prelude::*;
-use autograd::{jacobian, numerical_jacobian};
 
 /// y = (x₀·x₁, sin x₁, x₀² + 3x₂): a map from R³ to R³.
 #[differentiable]
@@ -18,7 +17,7 @@ fn f(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
     let y0 = &a * &b;
     let y1 = b.sin();
     let y2 = &a * &a + c * 3.0;
-    autograd::stack(Axis(0), &[&y0, &y1, &y2])
+    stack(Axis(0), &[&y0, &y1, &y2])
 }
 
 pub fn main() {

@@ -4,9 +4,7 @@
 //! error and SGD.
 
 use autograd::ndarray::Array2;
-use autograd::optim::{Optimizer, Sgd};
 use autograd::prelude::*;
-use autograd::{mse, Rng};
 
 #[derive(Parameters)]
 struct Linear {

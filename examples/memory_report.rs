@@ -18,9 +18,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use autograd::ndarray::{Array, Array1, Array2, Axis, Dimension, Zip};
+use autograd::ndarray::{Array, Array1, Array2, Dimension, Zip};
 use autograd::prelude::*;
-use autograd::{init, Parameters, Rng};
 
 /// The system allocator, counting bytes and calls.
 struct Counting;

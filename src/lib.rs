@@ -43,12 +43,79 @@ pub use autograd_macros::{differentiable, Parameters};
 pub use autograd_runtime::*;
 pub use ndarray;
 
-/// Everything a `#[differentiable]` user needs: the attribute, the tensor
-/// types, the element trait, the method traits and ndarray's dimension names.
+/// The whole toolbox: `use autograd::prelude::*;` is the only `autograd`
+/// import a program needs.
+///
+/// It holds the attribute and the derive, the tensor types and their traits
+/// ([`Float`], [`FloatExt`], [`trait@Parameters`]), ndarray's axis and
+/// dimension names, the losses (each with its `_sum` and `try_` twins), the
+/// optimizers and their [`Optimizer`] trait, the learning-rate schedulers
+/// with their [`LrScheduler`] trait, [`DataLoader`] with
+/// [`split_indices`](crate::data::split_indices) and
+/// [`subset`](crate::data::subset), [`fn@concatenate`] and [`fn@stack`],
+/// gradient clipping ([`clip_grad_norm`]), the [`init`] module, [`Rng`], and
+/// the checks [`gradcheck()`] and [`jacobian()`] with their variants. Other
+/// ndarray items (`array!`, `Array2`, `Zip`) come from
+/// [`autograd::ndarray`](crate::ndarray).
+///
+/// ```
+/// use autograd::prelude::*;
+///
+/// #[differentiable]
+/// fn loss(w: &Tensor<f64, Ix2>, x: &Tensor<f64, Ix2>, labels: &[usize]) -> Scalar<f64> {
+///     cross_entropy(&x.matmul(w), labels)
+/// }
+///
+/// fn main() {
+///     let mut rng = Rng::seed_from(0);
+///     let mut w: Tensor<f64, Ix2> = init::uniform((2, 3), -0.1, 0.1, &mut rng).requires_grad();
+///     let x = autograd::ndarray::array![[1.0, 2.0], [-1.0, 0.5]];
+///     let mut opt = Sgd::new(0.1);
+///     for (inputs, labels) in DataLoader::new(&x, &[2, 0], 1).iter() {
+///         loss::forward(&w, &inputs, &labels).backward();
+///         opt.step(&mut w);
+///         opt.zero_grad(&w);
+///     }
+/// }
+/// ```
+///
+/// **ndarray's `stack` and `concatenate`.** The prelude's [`fn@stack`] and
+/// [`fn@concatenate`] join tensors (and differentiate inside
+/// `#[differentiable]` bodies); ndarray's functions of the same names join
+/// array views. `ndarray::prelude::*` does not hold them, so it glob-imports
+/// beside this prelude without a clash. A glob import of ndarray's root
+/// (`use autograd::ndarray::*;`) does, and then a bare `stack(..)` is
+/// ambiguous: rustc warns (`ambiguous_glob_imports`, to become the error
+/// E0659) and may pick ndarray's. Name the one you mean with an explicit
+/// import, which takes precedence over both globs (`use autograd::stack;`),
+/// or call ndarray's by path (`ndarray::stack(..)`).
 pub mod prelude {
     pub use autograd_macros::{differentiable, Parameters};
     pub use autograd_runtime::{Float, FloatExt, Graph, Parameters, Scalar, Tensor};
     pub use ndarray::{Axis, Ix0, Ix1, Ix2, Ix3, IxDyn};
+
+    // Losses: each name brings the function and its rule's module, so
+    // `#[differentiable]` bodies call them too.
+    pub use autograd_runtime::{
+        binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_sum, cross_entropy,
+        cross_entropy_sum, mse, mse_sum, try_binary_cross_entropy_with_logits,
+        try_binary_cross_entropy_with_logits_sum, try_cross_entropy, try_cross_entropy_sum,
+        try_mse, try_mse_sum,
+    };
+    // Joining tensors.
+    pub use autograd_runtime::{concatenate, stack, try_concatenate, try_stack};
+    // Training.
+    pub use autograd_runtime::data::{split_indices, subset, DataLoader};
+    pub use autograd_runtime::optim::{
+        Adam, AdamW, CosineAnnealingLR, LrScheduler, Optimizer, Sgd, StepLR,
+    };
+    pub use autograd_runtime::{clip_grad_norm, total_grad_norm, try_clip_grad_norm};
+    pub use autograd_runtime::{init, Rng};
+    // Checking gradients (the functions only, not the modules of the same names).
+    pub use autograd_runtime::gradcheck::{
+        gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckOptions,
+    };
+    pub use autograd_runtime::jacobian::{jacobian, numerical_jacobian};
 }
 
 /// What generated code calls. Not part of the public API.

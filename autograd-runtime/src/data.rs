@@ -1,5 +1,6 @@
-//! Mini-batches for training: [`DataLoader`] over a matrix of samples and
-//! their class labels, and [`split_indices`] for a train/test split.
+//! Mini-batches for training: [`DataLoader`] over a matrix of samples (an
+//! array, a tensor or a view: see [`IntoSamples`]) and their class labels,
+//! and [`split_indices`] for a train/test split.
 //!
 //! ```
 //! use autograd::data::{split_indices, subset, DataLoader};
@@ -26,16 +27,59 @@
 //! # let _ = (x_test, y_test);
 //! ```
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::error::{or_panic, Error};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 
+/// A matrix of samples, one per row, as [`DataLoader`] and [`subset`] take
+/// it: an [`Array2`], a [`Tensor`] with two axes (only its data is read; its
+/// gradient and `requires_grad` play no part), or an [`ArrayView2`].
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::ndarray::array;
+///
+/// // The same samples as an array, a tensor and a view give the same batches.
+/// let x = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
+/// let t = Tensor::from(x.clone());
+/// let y = [0, 1, 0];
+/// let from_array: Vec<_> = DataLoader::new(&x, &y, 2).shuffle(1).iter().collect();
+/// let from_tensor: Vec<_> = DataLoader::new(&t, &y, 2).shuffle(1).iter().collect();
+/// let from_view: Vec<_> = DataLoader::new(x.view(), &y, 2).shuffle(1).iter().collect();
+/// assert_eq!(from_array, from_tensor);
+/// assert_eq!(from_array, from_view);
+/// ```
+pub trait IntoSamples<'a, A> {
+    /// A view of the samples, one per row.
+    fn into_samples(self) -> ArrayView2<'a, A>;
+}
+
+impl<'a, A> IntoSamples<'a, A> for &'a Array2<A> {
+    fn into_samples(self) -> ArrayView2<'a, A> {
+        self.view()
+    }
+}
+
+impl<'a, A> IntoSamples<'a, A> for &'a Tensor<A, ndarray::Ix2> {
+    fn into_samples(self) -> ArrayView2<'a, A> {
+        self.data().view()
+    }
+}
+
+impl<'a, A> IntoSamples<'a, A> for ArrayView2<'a, A> {
+    fn into_samples(self) -> ArrayView2<'a, A> {
+        self
+    }
+}
+
 /// Mini-batches of `(inputs, labels)` for training, as PyTorch's
 /// `DataLoader(TensorDataset(x, y), batch_size, shuffle)`.
 ///
-/// Sample `i` is row `i` of `inputs` and `labels[i]`. Each call of
+/// Sample `i` is row `i` of `inputs` and `labels[i]`; `inputs` is an
+/// `&Array2`, a `&Tensor` with two axes or an `ArrayView2` (see
+/// [`IntoSamples`]), and each gives the same batches. Each call of
 /// [`iter`](Self::iter) is one epoch: it yields every sample exactly once, in
 /// batches of `batch_size` rows, the last batch holding what remains
 /// (PyTorch's `drop_last=False`). Without [`shuffle`](Self::shuffle) the
@@ -60,7 +104,7 @@ use crate::tensor::Tensor;
 /// ```
 #[derive(Clone, Debug)]
 pub struct DataLoader<'a, A> {
-    inputs: &'a Array2<A>,
+    inputs: ArrayView2<'a, A>,
     labels: &'a [usize],
     batch_size: usize,
     seed: Option<u64>,
@@ -68,14 +112,15 @@ pub struct DataLoader<'a, A> {
 }
 
 impl<'a, A: Clone> DataLoader<'a, A> {
-    /// A loader over the rows of `inputs` and their `labels`, in order, in
-    /// batches of `batch_size` samples.
+    /// A loader over the rows of `inputs` (an `&Array2`, a `&Tensor` with
+    /// two axes or an `ArrayView2`) and their `labels`, in order, in batches
+    /// of `batch_size` samples.
     ///
     /// # Panics
     /// If `labels.len()` is not the number of rows of `inputs` (the message
     /// names both shapes), or `batch_size` is 0. See [`try_new`](Self::try_new).
     #[track_caller]
-    pub fn new(inputs: &'a Array2<A>, labels: &'a [usize], batch_size: usize) -> Self {
+    pub fn new(inputs: impl IntoSamples<'a, A>, labels: &'a [usize], batch_size: usize) -> Self {
         or_panic(Self::try_new(inputs, labels, batch_size))
     }
 
@@ -91,10 +136,11 @@ impl<'a, A: Clone> DataLoader<'a, A> {
     /// assert!(err.to_string().starts_with("DataLoader: incompatible shapes [3, 2] and [2]"));
     /// ```
     pub fn try_new(
-        inputs: &'a Array2<A>,
+        inputs: impl IntoSamples<'a, A>,
         labels: &'a [usize],
         batch_size: usize,
     ) -> Result<Self, Error> {
+        let inputs = inputs.into_samples();
         let reason = if labels.len() != inputs.nrows() {
             "the number of labels differs from the number of rows of the inputs"
         } else if batch_size == 0 {
@@ -203,7 +249,7 @@ impl<'a, A: Clone> DataLoader<'a, A> {
 /// [`DataLoader::iter`].
 #[derive(Clone, Debug)]
 pub struct Batches<'a, A> {
-    inputs: &'a Array2<A>,
+    inputs: ArrayView2<'a, A>,
     labels: &'a [usize],
     order: Vec<usize>,
     batch_size: usize,
@@ -271,8 +317,9 @@ pub fn split_indices(n: usize, test_fraction: f64, seed: u64) -> (Vec<usize>, Ve
     (order, test)
 }
 
-/// The samples at `indices`, in that order: rows of `inputs` and the
-/// matching labels (for the sets of [`split_indices`]).
+/// The samples at `indices`, in that order: rows of `inputs` (an `&Array2`,
+/// a `&Tensor` with two axes or an `ArrayView2`, see [`IntoSamples`]) as an
+/// array, and the matching labels (for the sets of [`split_indices`]).
 ///
 /// # Panics
 /// If an index is out of range of the inputs or the labels.
@@ -286,13 +333,13 @@ pub fn split_indices(n: usize, test_fraction: f64, seed: u64) -> (Vec<usize>, Ve
 /// assert_eq!((xs, ys), (array![[3.0], [1.0]], vec![7, 5]));
 /// ```
 #[track_caller]
-pub fn subset<A: Clone>(
-    inputs: &Array2<A>,
+pub fn subset<'a, A: Clone + 'a>(
+    inputs: impl IntoSamples<'a, A>,
     labels: &[usize],
     indices: &[usize],
 ) -> (Array2<A>, Vec<usize>) {
     let ys = indices.iter().map(|&i| labels[i]).collect();
-    (inputs.select(Axis(0), indices), ys)
+    (inputs.into_samples().select(Axis(0), indices), ys)
 }
 
 #[cfg(test)]
@@ -343,6 +390,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn tensors_and_views_give_the_same_batches_as_arrays() {
+        let (x, y) = data(11);
+        let t = Tensor::from(x.clone()).requires_grad();
+        t.accumulate_grad(Array2::ones((11, 2))); // a gradient plays no part
+        for shuffle in [None, Some(8)] {
+            let loaders = [
+                DataLoader::new(&x, &y, 4),
+                DataLoader::new(&t, &y, 4),
+                DataLoader::new(x.view(), &y, 4),
+            ];
+            let epochs = loaders.map(|loader| {
+                let mut loader = match shuffle {
+                    Some(seed) => loader.shuffle(seed),
+                    None => loader,
+                };
+                let mut batches = Vec::new();
+                for _ in 0..2 {
+                    batches.extend(loader.iter());
+                }
+                batches
+            });
+            assert_eq!(epochs[0].len(), 6);
+            assert_eq!(epochs[0], epochs[1]);
+            assert_eq!(epochs[0], epochs[2]);
+            // The batches of a tensor are new tensors, which do not require grad.
+            assert!(epochs[1].iter().all(|(b, _)| !b.is_requires_grad()));
+        }
+        // The same samples from subset, whichever form the inputs take.
+        assert_eq!(subset(&t, &y, &[4, 1]), subset(&x, &y, &[4, 1]));
+        assert_eq!(subset(x.view(), &y, &[0]), subset(&x, &y, &[0]));
+    }
+
+    #[test]
+    fn a_tensor_of_the_wrong_length_is_refused_with_both_shapes() {
+        let (x, y) = data(4);
+        let t = Tensor::from(x);
+        let err = DataLoader::try_new(&t, &y[..3], 2).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "DataLoader: incompatible shapes [4, 2] and [3]: the number of labels differs from \
+             the number of rows of the inputs"
+        );
     }
 
     #[test]

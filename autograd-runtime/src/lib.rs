@@ -5,8 +5,10 @@
 #[cfg(feature = "blas")]
 extern crate blas_src;
 
+mod argmax;
 pub mod array;
 pub mod broadcast;
+pub mod clip;
 pub mod constant;
 pub mod data;
 pub mod error;
@@ -26,7 +28,8 @@ pub mod tensor;
 pub mod tuple;
 pub mod value;
 
-pub use data::DataLoader;
+pub use clip::{clip_grad_norm, total_grad_norm, try_clip_grad_norm, ClipError};
+pub use data::{DataLoader, IntoSamples};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{
@@ -43,7 +46,7 @@ pub use losses::{
 };
 pub use ops::join::{concatenate, stack, try_concatenate, try_stack};
 pub use ops::unary::FloatExt;
-pub use optim::{Adam, AdamW, OptimError, Optimizer, Sgd};
+pub use optim::{Adam, AdamW, CosineAnnealingLR, LrScheduler, OptimError, Optimizer, Sgd, StepLR};
 pub use params::{join_name, LoadError, Param, ParamMut, Parameters};
 pub use rng::Rng;
 pub use tensor::{Scalar, Tensor};

@@ -78,6 +78,12 @@ pub trait Param<A> {
     fn grad_dyn(&self) -> Option<ArrayD<A>>;
     /// Clears the stored gradient, so that it is `None` again.
     fn zero_grad(&self);
+    /// Runs `f` on the stored gradient without copying it; does nothing
+    /// when there is none.
+    fn with_grad(&self, f: &mut dyn FnMut(ArrayViewD<'_, A>));
+    /// Runs `f` on the stored gradient, writable in place (for clipping);
+    /// does nothing when there is none. The slot is locked while `f` runs.
+    fn with_grad_mut(&self, f: &mut dyn FnMut(ArrayViewMutD<'_, A>));
     /// Whether `backward()` stores a gradient for this parameter.
     fn is_requires_grad(&self) -> bool;
 }
@@ -289,6 +295,20 @@ impl<A: Float, D: Dimension> Param<A> for Tensor<A, D> {
     }
     fn zero_grad(&self) {
         Tensor::zero_grad(self)
+    }
+    fn with_grad(&self, f: &mut dyn FnMut(ArrayViewD<'_, A>)) {
+        self.with_grad_slot(|g| {
+            if let Some(g) = g {
+                f(g.view().into_dyn())
+            }
+        })
+    }
+    fn with_grad_mut(&self, f: &mut dyn FnMut(ArrayViewMutD<'_, A>)) {
+        self.with_grad_slot(|g| {
+            if let Some(g) = g {
+                f(g.view_mut().into_dyn())
+            }
+        })
     }
     fn is_requires_grad(&self) -> bool {
         Tensor::is_requires_grad(self)

@@ -197,6 +197,12 @@ impl<A: Float, D: Dimension> Tensor<A, D> {
         Ok(())
     }
 
+    /// Runs `f` on the stored gradient in place (if any), under the slot's
+    /// lock, copying nothing.
+    pub(crate) fn with_grad_slot<R>(&self, f: impl FnOnce(Option<&mut Array<A, D>>) -> R) -> R {
+        f(self.lock_grad().as_mut())
+    }
+
     fn lock_grad(&self) -> MutexGuard<'_, Option<Array<A, D>>> {
         // The slot is only written after shapes are checked, so a poisoned
         // lock still holds a consistent value.

@@ -3,11 +3,8 @@
 
 use std::path::Path;
 
-use autograd::data::{split_indices, subset};
-use autograd::ndarray::{Array2, Axis};
-use autograd::optim::{Adam, Optimizer};
+use autograd::ndarray::Array2;
 use autograd::prelude::*;
-use autograd::{cross_entropy, init, DataLoader, Parameters, Rng};
 
 /// Pixels per image (8x8) and classes (0..9).
 pub const FEATURES: usize = 64;
@@ -98,22 +95,8 @@ pub fn loss<A: Float>(m: &Mlp<A>, x: &Tensor<A, Ix2>, labels: &[usize]) -> Scala
 
 /// The fraction of `d` the model classifies correctly.
 pub fn accuracy(m: &Mlp<f32>, d: &Digits) -> f64 {
-    let logits = mlp(m, &Tensor::from(d.x.clone()));
-    let correct = logits
-        .data()
-        .axis_iter(Axis(0))
-        .zip(&d.y)
-        .filter(|(row, &label)| {
-            let best = row
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                );
-            best.0 == label
-        })
-        .count();
+    let predicted = mlp(m, &Tensor::from(d.x.clone())).argmax(Axis(1));
+    let correct = predicted.iter().zip(&d.y).filter(|(p, y)| p == y).count();
     correct as f64 / d.y.len() as f64
 }
 

@@ -115,7 +115,11 @@ fn selected<A: Float>(v: A, m: A) -> bool {
 // ---- max_axis, min_axis ---------------------------------------------------------
 
 /// Checks that `axis` is an axis of a tensor of shape `shape` and is not empty.
-fn check_reduce_axis(op: &'static str, shape: &[usize], axis: Axis) -> Result<(), Error> {
+pub(crate) fn check_reduce_axis(
+    op: &'static str,
+    shape: &[usize],
+    axis: Axis,
+) -> Result<(), Error> {
     check_axis(op, axis.index(), shape)?;
     if shape[axis.index()] == 0 {
         return Err(Error::EmptyAxis {

@@ -287,6 +287,15 @@ impl<A: Float> Default for Adam<A> {
 adam_builders!(Adam);
 
 impl<A: Float> Optimizer<A> for Adam<A> {
+    fn lr(&self) -> f64 {
+        Adam::lr(self)
+    }
+
+    #[track_caller]
+    fn set_lr(&mut self, lr: f64) {
+        Adam::set_lr(self, lr)
+    }
+
     #[track_caller]
     fn step<P: Parameters<Elem = A>>(&mut self, params: &mut P) {
         adam_step("Adam", &self.h, false, &mut self.states, params)
@@ -355,6 +364,15 @@ impl<A: Float> Default for AdamW<A> {
 adam_builders!(AdamW);
 
 impl<A: Float> Optimizer<A> for AdamW<A> {
+    fn lr(&self) -> f64 {
+        AdamW::lr(self)
+    }
+
+    #[track_caller]
+    fn set_lr(&mut self, lr: f64) {
+        AdamW::set_lr(self, lr)
+    }
+
     #[track_caller]
     fn step<P: Parameters<Elem = A>>(&mut self, params: &mut P) {
         adam_step("AdamW", &self.h, true, &mut self.states, params)

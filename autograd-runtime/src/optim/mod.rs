@@ -1,5 +1,7 @@
 //! Optimizers: [`Sgd`], [`Adam`] and [`AdamW`], with PyTorch's update rules
-//! and defaults (`torch.optim.SGD`, `torch.optim.Adam`, `torch.optim.AdamW`).
+//! and defaults (`torch.optim.SGD`, `torch.optim.Adam`, `torch.optim.AdamW`),
+//! and learning-rate schedulers for them: [`StepLR`] and
+//! [`CosineAnnealingLR`] (`torch.optim.lr_scheduler`, see [`LrScheduler`]).
 //!
 //! An optimizer steps any model `P: Parameters` (a [`Tensor`](crate::Tensor)
 //! or a `#[derive(Parameters)]` struct) using the gradients stored in its
@@ -42,6 +44,7 @@
 //! [`Adam::reset`] forget the state.
 
 mod adam;
+mod lr_scheduler;
 mod sgd;
 
 use std::fmt;
@@ -50,6 +53,7 @@ use crate::float::Float;
 use crate::params::Parameters;
 
 pub use adam::{Adam, AdamW};
+pub use lr_scheduler::{CosineAnnealingLR, LrScheduler, StepLR};
 pub use sgd::Sgd;
 
 /// An optimizer: updates a model's parameters from their stored gradients.
@@ -68,6 +72,34 @@ pub trait Optimizer<A: Float> {
     fn zero_grad<P: Parameters<Elem = A>>(&self, params: &P) {
         params.zero_grad_all()
     }
+
+    /// The learning rate the next [`step`](Self::step) uses (PyTorch's
+    /// `optimizer.param_groups[0]["lr"]`).
+    fn lr(&self) -> f64;
+
+    /// Changes the learning rate for the following steps, keeping the
+    /// optimizer's state (momentum buffers, moment estimates, step counts);
+    /// what a learning-rate scheduler ([`StepLR`], [`CosineAnnealingLR`])
+    /// calls.
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    ///
+    /// /// Halves any optimizer's rate.
+    /// fn halve<A: Float>(opt: &mut impl Optimizer<A>) {
+    ///     opt.set_lr(opt.lr() / 2.0);
+    /// }
+    ///
+    /// let mut opt = Adam::<f32>::new(0.1);
+    /// halve(&mut opt);
+    /// assert_eq!(opt.lr(), 0.05);
+    /// ```
+    ///
+    /// # Panics
+    /// If `lr` is negative or NaN ("Invalid learning rate: …"); the rate is
+    /// then unchanged. Each optimizer also has `try_set_lr`, which returns
+    /// the error instead.
+    fn set_lr(&mut self, lr: f64);
 }
 
 /// An invalid optimizer hyperparameter, returned by the `try_` builders.
@@ -329,6 +361,32 @@ mod tests {
             w: Tensor::zeros((2, 2)),
             b: Tensor::zeros(2),
         }
+    }
+
+    /// Halves a rate through the trait alone, as a scheduler does.
+    fn halve<A: Float, O: Optimizer<A>>(opt: &mut O) -> f64 {
+        opt.set_lr(opt.lr() / 2.0);
+        opt.lr()
+    }
+
+    #[test]
+    fn every_optimizer_reads_and_sets_its_rate_through_the_trait() {
+        assert_eq!(halve(&mut Sgd::<f64>::new(0.2).momentum(0.9)), 0.1);
+        assert_eq!(halve(&mut Adam::<f32>::new(0.2)), 0.1);
+        assert_eq!(halve(&mut AdamW::<f64>::new(0.2)), 0.1);
+        // The next step uses the new rate: p ← p − 0.25·2 = 0.5.
+        let mut w = Tensor::from(array![1.0f64]).requires_grad();
+        let mut opt = Sgd::new(0.5);
+        Optimizer::set_lr(&mut opt, 0.25);
+        w.accumulate_grad(array![2.0]);
+        opt.step(&mut w);
+        assert_eq!(w.data()[0], 0.5);
+    }
+
+    #[test]
+    #[should_panic(expected = "Invalid learning rate: -1")]
+    fn set_lr_through_the_trait_refuses_a_negative_rate() {
+        Optimizer::set_lr(&mut AdamW::<f64>::new(0.1), -1.0);
     }
 
     #[test]

@@ -196,6 +196,15 @@ impl<A> fmt::Debug for Sgd<A> {
 }
 
 impl<A: Float> Optimizer<A> for Sgd<A> {
+    fn lr(&self) -> f64 {
+        Sgd::lr(self)
+    }
+
+    #[track_caller]
+    fn set_lr(&mut self, lr: f64) {
+        Sgd::set_lr(self, lr)
+    }
+
     #[track_caller]
     fn step<P: Parameters<Elem = A>>(&mut self, params: &mut P) {
         self.states.sync("Sgd", params);
