@@ -128,6 +128,9 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let (idents, names, types, indices) = (&f.idents, &f.names, &f.types, &f.indices);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
+        // Its `#[differentiable]` methods may be called in other bodies.
+        impl #impl_generics #rt::__private::HasMethods for #name #ty_generics #where_clause {}
+
         impl #impl_generics #rt::Differentiable for #name #ty_generics #where_clause {
             type Grad = #grad #ty_generics;
             type Shape = ( #( <#types as #rt::Differentiable>::Shape, )* );

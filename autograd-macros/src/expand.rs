@@ -15,11 +15,11 @@ use crate::{analysis, desugar, emit, lower, signature};
 
 /// A function whose body is not parsed yet: a body nested too deep is
 /// refused before any recursive step reads it.
-struct ShallowFn {
-    attrs: Vec<syn::Attribute>,
-    vis: syn::Visibility,
-    sig: syn::Signature,
-    body: proc_macro2::Group,
+pub struct ShallowFn {
+    pub attrs: Vec<syn::Attribute>,
+    pub vis: syn::Visibility,
+    pub sig: syn::Signature,
+    pub body: proc_macro2::Group,
 }
 
 impl Parse for ShallowFn {
@@ -76,15 +76,38 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let shallow: ShallowFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+                return crate::method::expand_impl(attr, block);
+            }
+            if let Ok(tr) = syn::parse2::<syn::ItemTrait>(item.clone()) {
+                return crate::method::expand_trait(attr, tr);
+            }
             // At the item: syn places errors at the end of its input past the last token.
             let e = syn::Error::new_spanned(
                 &item,
-                "#[differentiable] applies to a free function: `fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> { .. }`",
+                "#[differentiable] applies to a function, a method with a `&self` receiver, an `impl` block or a trait: `fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> { .. }`",
             );
             let err = e.to_compile_error();
             return quote!(#err #item);
         }
     };
+    if matches!(shallow.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
+        return crate::method::expand_method(attr, shallow, crate::signature::MethodCx::default());
+    }
+    let user_fn = user_function(&shallow);
+    pipeline(attr, shallow, (user_fn, item), None)
+}
+
+/// The pipeline of one function (for a method: of its body as a function
+/// of `__ad_self`). `user_fn` is the function as emitted (our parameter
+/// attributes removed), `written` its tokens as written, emitted as they
+/// are when the body does not parse.
+pub fn pipeline(
+    attr: TokenStream,
+    shallow: ShallowFn,
+    (user_fn, written): (TokenStream, TokenStream),
+    method: Option<crate::signature::MethodCx>,
+) -> TokenStream {
     let mut errors = Errors::default();
     let recursive = attr.to_string() == "recursive";
     if !attr.is_empty() && !recursive {
@@ -93,7 +116,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             "#[differentiable] takes no arguments but `recursive` (for functions that call each other)",
         );
     }
-    let user_fn = user_function(&shallow);
     if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_GROUP_DEPTH) {
         errors.push(span, check::too_deep_groups_message());
         return with_errors(user_fn, errors);
@@ -103,7 +125,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => {
             // rustc reports the syntax error on the item, emitted as written.
             errors.push_error(e);
-            return with_errors(item, errors);
+            return with_errors(written, errors);
         }
     };
     let mut func = syn::ItemFn {
@@ -124,6 +146,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         return with_errors(user_fn, errors);
     };
     sig.recursive = recursive;
+    sig.method = method;
     let items = desugar::hoist_items(&mut func.block, &mut errors);
     desugar::body(&sig, &mut func.block, &mut errors);
     let Some(body) = lower::body(&sig, &func.block, &mut errors) else {
@@ -140,7 +163,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         );
         return with_errors(user_fn, errors);
     }
-    let module = emit::module(&sig, &plan, &desugar::items_for_module(&items));
+    let items = desugar::items_for_module(&items);
+    if sig.method.is_some() {
+        let rule = emit::method(&sig, &plan, &items);
+        return quote! {
+            #user_fn
+            #rule
+        };
+    }
+    let module = emit::module(&sig, &plan, &items);
     quote! {
         #[allow(dead_code)]
         #user_fn
@@ -150,14 +181,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The user's function as written, minus the attributes the macro reads
 /// on its parameters, its body's tokens untouched.
-fn user_function(f: &ShallowFn) -> TokenStream {
+pub fn user_function(f: &ShallowFn) -> TokenStream {
     let mut sig = f.sig.clone();
     signature::strip_param_attrs(&mut sig);
     let (attrs, vis, body) = (&f.attrs, &f.vis, &f.body);
     quote!(#(#attrs)* #vis #sig #body)
 }
 
-fn with_errors(user_fn: TokenStream, errors: Errors) -> TokenStream {
+pub fn with_errors(user_fn: TokenStream, errors: Errors) -> TokenStream {
     match errors.finish() {
         Ok(()) => user_fn,
         Err(e) => {

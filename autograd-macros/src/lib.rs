@@ -22,6 +22,7 @@ mod emit;
 mod errors;
 mod expand;
 mod lower;
+mod method;
 mod names;
 mod signature;
 mod table;

@@ -158,7 +158,7 @@ impl Fresh {
 /// Adjusts a path the user wrote for use inside the generated module, one
 /// level down: `self::x` becomes `super::x`, `super::x` becomes `super::super::x`.
 pub fn fix_relative_path(p: &mut syn::Path) {
-    if p.leading_colon.is_some() {
+    if IN_PLACE.get() || p.leading_colon.is_some() {
         return;
     }
     let Some(first) = p.segments.first_mut() else {
@@ -181,4 +181,28 @@ impl syn::visit_mut::VisitMut for FixPaths {
         fix_relative_path(p);
         syn::visit_mut::visit_path_mut(self, p)
     }
+}
+
+/// The rule beside a `#[differentiable]` method `name`: `__ad_rule_<name>`,
+/// at the method's span (an error about it lands on the user's token).
+pub fn method_rule(name: &Ident) -> Ident {
+    Ident::new(&format!("__ad_rule_{}", unraw(name)), name.span())
+}
+
+thread_local! {
+    static IN_PLACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the user's relative paths left as written: a method's
+/// rule sits beside the method, not one module down.
+pub fn paths_in_place<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IN_PLACE.set(false);
+        }
+    }
+    IN_PLACE.set(true);
+    let _reset = Reset;
+    f()
 }

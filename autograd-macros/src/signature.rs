@@ -55,6 +55,19 @@ pub struct Signature {
     /// that functions calling each other have types (a function calling
     /// itself is found without it).
     pub recursive: bool,
+    /// A method: its rule goes beside it, in the same `impl` block or trait.
+    pub method: Option<MethodCx>,
+}
+
+/// Where a `#[differentiable]` method is: what its rule, generated beside
+/// it as `__ad_rule_<name>`, needs to know of the block around.
+#[derive(Clone, Default)]
+pub struct MethodCx {
+    /// The generics of the `impl` block or trait (when the attribute is on
+    /// the block): the rule's pullback may keep its type parameters.
+    pub outer: Option<Generics>,
+    /// In a trait definition: the rule is declared, `Self` captured.
+    pub in_trait: bool,
 }
 
 const NON_FLOAT: &[&str] = &[
@@ -365,6 +378,7 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
         params,
         output: output?,
         recursive: false,
+        method: None,
     })
 }
 
@@ -450,4 +464,44 @@ pub fn float_params(generics: &Generics) -> Vec<Ident> {
     let mut out: Vec<Ident> = inline.chain(in_where).collect();
     out.dedup();
     out
+}
+
+/// Whether a parameter's type (behind references) is a type of the user's
+/// own, whose methods may be `#[differentiable]` (`&Mlp`, `&Self`, `&M`
+/// for `M: Module`), rather than a float, a tensor, a slice or an integer.
+pub fn is_user_type(ty: &Type, generics: &Generics) -> bool {
+    const BUILTIN: &[&str] = &[
+        "f32",
+        "f64",
+        "Tensor",
+        "Scalar",
+        "Vec",
+        "Array",
+        "Array0",
+        "Array1",
+        "Array2",
+        "Array3",
+        "Array4",
+        "Array5",
+        "Array6",
+        "ArrayD",
+        "ArrayView",
+        "Option",
+        "Box",
+    ];
+    match ty {
+        Type::Reference(r) => is_user_type(&r.elem, generics),
+        Type::Paren(p) => is_user_type(&p.elem, generics),
+        Type::Group(g) => is_user_type(&g.elem, generics),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            !BUILTIN.contains(&name.as_str())
+                && !NON_FLOAT.contains(&name.as_str())
+                && !float_params(generics).contains(&last.ident)
+        }
+        _ => false,
+    }
 }

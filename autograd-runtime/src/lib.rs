@@ -18,6 +18,7 @@ pub mod graph;
 pub mod init;
 pub mod jacobian;
 pub mod losses;
+pub mod method;
 pub mod ops;
 pub mod optim;
 pub mod params;

@@ -220,7 +220,13 @@ pub fn analyse<'b>(sig: &'b Signature, body: &'b Body) -> Plan<'b> {
         need_of: vec![None; n],
         need_names: Vec::new(),
         internal: Vec::new(),
-        scalar: scalar::layout(sig, body),
+        // A method's rule sits in an `impl` block, where the chunked
+        // layout's helper functions could not follow it.
+        scalar: if sig.method.is_some() {
+            None
+        } else {
+            scalar::layout(sig, body)
+        },
     };
     if p.scalar.is_some() {
         return p;

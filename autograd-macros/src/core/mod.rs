@@ -111,8 +111,12 @@ pub struct CallArg {
 }
 
 pub struct Call {
-    /// The path of the function, its generic arguments moved to `turbofish`.
+    /// The path of the function, its generic arguments moved to `turbofish`;
+    /// for a method, the method's name.
     pub path: syn::Path,
+    /// A method call (`layer.forward(&h)`): the receiver is the first
+    /// argument, and the rule is the method `__ad_rule_<name>` beside it.
+    pub method: bool,
     pub turbofish: Option<syn::AngleBracketedGenericArguments>,
     pub args: Vec<CallArg>,
 }

@@ -73,6 +73,10 @@ impl Desugarer<'_> {
         );
         let span = m.method.span();
         let args = &m.args;
+        if m.method == "unwrap_or" && args.len() != 1 {
+            // Refused with rustc's own words for the call.
+            return None;
+        }
         Some(match m.method.to_string().as_str() {
             "unwrap_or" => syn::parse_quote_spanned!(span => {
                 #(#pre)*

@@ -18,4 +18,4 @@ mod op;
 mod reduction;
 mod scalar;
 
-pub use module::module;
+pub use module::{method, method_declaration, module};

@@ -132,7 +132,7 @@ fn parts(sig: &Signature) -> (Parts, syn::Generics) {
 /// caller may pass a value that lives only in its own forward pass.
 fn rule_fn(
     sig: &Signature,
-    plan: &Plan,
+    plan: Option<&Plan>,
     p: &Parts,
     generics: &syn::Generics,
     doc: &str,
@@ -182,25 +182,36 @@ fn rule_fn(
         let lts = &hr.lifetimes;
         quote!(for<#(#lts),*>)
     };
-    // The rule's pullback captures only type and const parameters.
-    let rule_captures: Vec<TokenStream> = generics
-        .params
-        .iter()
-        .filter_map(|g| match g {
-            GenericParam::Lifetime(_) => None,
-            GenericParam::Type(t) => Some(t.ident.to_token_stream()),
-            GenericParam::Const(c) => Some(c.ident.to_token_stream()),
-        })
+    // The rule's pullback captures only type and const parameters (those
+    // of a method's block too, and `Self` in a trait).
+    let outer = sig.method.as_ref().and_then(|m| m.outer.clone());
+    let in_trait = sig.method.as_ref().is_some_and(|m| m.in_trait);
+    let self_capture = in_trait.then(|| quote!(Self));
+    let rule_captures: Vec<TokenStream> = self_capture
+        .into_iter()
+        .chain(
+            outer
+                .iter()
+                .flat_map(|g| g.params.iter())
+                .chain(generics.params.iter())
+                .filter_map(|g| match g {
+                    GenericParam::Lifetime(_) => None,
+                    GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+                    GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+                }),
+        )
         .collect();
-    let (core_body, items, saved) = match &plan.scalar {
-        Some(layout) => {
+
+    let (core_body, items, saved) = match plan.map(|plan| (plan, &plan.scalar)) {
+        Some((plan, Some(layout))) => {
             let c = super::scalar::chunked(plan.body, layout, &closure_params);
             (c.body, c.items, c.saved)
         }
-        None => {
+        Some((plan, None)) => {
             let sweep = super::body::core_body(plan, &closure_params);
             (sweep.tokens, quote!(), sweep.saved)
         }
+        None => (quote!(), quote!(), Vec::new()),
     };
     let n = sig.params.len();
     let (ig, wc, output, params, cotangent) = (
@@ -211,11 +222,16 @@ fn rule_fn(
         &p.cotangent,
     );
     let at = sig.ident.span();
-    let ret = if super::body::is_recursive(plan) {
+    let ret = if plan.is_some_and(super::body::is_recursive) {
         quote_spanned!(at=> ::autograd::__private::Box<dyn #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + 'static>)
     } else {
         quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>)
     };
+    if sig.method.is_some() {
+        let body = plan.map(|_| core_body);
+        let rule = method_rule(sig, params, (ig, wc), quote!((#output, #ret)), body);
+        return (rule, saved);
+    }
     let tokens = quote! {
         #[doc = #doc]
         #[inline]
@@ -225,6 +241,51 @@ fn rule_fn(
         #items
     };
     (tokens, saved)
+}
+
+/// A method's rule, `__ad_rule_<name>`: its receiver is `self` of the type
+/// the method's receiver has, bound to `__ad_self` as the body names it. In
+/// a trait, a declaration (`;` for `body`).
+fn method_rule(
+    sig: &Signature,
+    params: &[TokenStream],
+    (ig, wc): (&TokenStream, &TokenStream),
+    ret: TokenStream,
+    body: Option<TokenStream>,
+) -> TokenStream {
+    let name = names::method_rule(&sig.ident);
+    let receiver_ty = &sig.params[0].ty;
+    let self_ident = &sig.params[0].ident;
+    let rest = &params[1..];
+    let n = sig.params.len();
+    let in_trait = sig.method.as_ref().is_some_and(|m| m.in_trait);
+    let vis = if in_trait {
+        quote!()
+    } else {
+        sig.vis.to_token_stream()
+    };
+    let (inline, body) = match body {
+        Some(b) => (quote!(#[inline]), quote!({ let #self_ident = self; #b })),
+        None => (quote!(), quote!(;)),
+    };
+    quote! {
+        #[doc(hidden)]
+        #inline
+        #[allow(
+            unused_variables,
+            unused_mut,
+            unused_parens,
+            unused_braces,
+            unused_assignments,
+            unreachable_code,
+            unused_labels,
+            non_snake_case,
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery
+        )]
+        #vis fn #name #ig (self: #receiver_ty, #(#rest,)* __ad_needs: [bool; #n]) -> #ret #wc #body
+    }
 }
 
 /// `vjp`: the rule with every gradient asked for, empty slots made zeros.
@@ -375,7 +436,7 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );
-    let (rule, saved) = rule_fn(sig, plan, &p, &generics, &rule_doc);
+    let (rule, saved) = rule_fn(sig, Some(plan), &p, &generics, &rule_doc);
     let vjp = vjp_fn(sig, &p, &vjp_doc);
     let forward = forward_fn(sig, &p, &fwd_doc);
     let grads = grad_fns(&p, &generics, (&grad_doc, &vg_doc));
@@ -452,4 +513,29 @@ impl VisitMut for EraseLifetimes {
             *lt = syn::Lifetime::new("'_", lt.apostrophe);
         }
     }
+}
+
+/// What `#[differentiable]` on a method generates beside it: its rule
+/// (the body's own items inside it, where the method has them too).
+pub fn method(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream {
+    let (p, generics) = parts(sig);
+    let (rule, _) = rule_fn(sig, Some(plan), &p, &generics, "");
+    if items.is_empty() {
+        return rule;
+    }
+    // `{ let __ad_self = self; .. }` becomes `{ items let __ad_self = self; .. }`.
+    let mut tokens: Vec<proc_macro2::TokenTree> = rule.into_iter().collect();
+    if let Some(proc_macro2::TokenTree::Group(g)) = tokens.pop() {
+        let stream = g.stream();
+        let inner = quote!(#items #stream);
+        tokens.push(proc_macro2::Group::new(g.delimiter(), inner).into());
+    }
+    tokens.into_iter().collect()
+}
+
+/// The declaration of a trait method's rule, which every `#[differentiable]`
+/// implementation of the trait defines.
+pub fn method_declaration(sig: &Signature) -> TokenStream {
+    let (p, generics) = parts(sig);
+    rule_fn(sig, None, &p, &generics, "").0
 }

@@ -210,6 +210,17 @@ impl Emitter<'_, '_> {
                 _ => quote!(false),
             })
             .collect();
+        if c.method {
+            // `layer.forward(&h)`: the rule beside the method, on the
+            // receiver (checked to be of a type with such methods).
+            let rt = &self.rt;
+            let method = path.segments.last().map(|s| &s.ident);
+            let rule = method.map(crate::names::method_rule);
+            let (receiver, rest) = args.split_first().expect("a method call has a receiver");
+            let at = method.map_or_else(Span::call_site, |m| m.span());
+            let checked = quote::quote_spanned!(at=> #rt::receiver(#receiver));
+            return quote!(let (#out, #pb) = #checked.#rule #turbofish(#(#rest,)* [#(#needs),*]););
+        }
         let entry = quote!(rule);
         quote!(let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)
     }

@@ -384,7 +384,10 @@ pub fn judge(case: &Case, seen: &Observed) -> Vec<Finding> {
         (None, Err(_)) => {}
     }
     let Some(input_fn) = input_fn else {
-        if seen.errors.is_empty() {
+        // An `impl` block or a trait is accepted: its methods get rules.
+        let block = syn::parse_str::<syn::ItemImpl>(&case.item).is_ok()
+            || syn::parse_str::<syn::ItemTrait>(&case.item).is_ok();
+        if seen.errors.is_empty() && !block {
             out.push(finding(
                 Kind::NonFunctionAccepted,
                 "an item that is not a function was accepted without error",
@@ -402,10 +405,17 @@ pub fn judge(case: &Case, seen: &Observed) -> Vec<Finding> {
             format!("fn `{name}`; errors: {:?}", messages(seen)),
         ));
     }
-    if seen.errors.is_empty() && !(has_fn && has_item(&seen.output, "mod", &name)) {
+    // A method's derivative is its rule beside it, not a module.
+    let method = matches!(input_fn.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+    let derivative = if method {
+        has_item(&seen.output, "fn", &format!("__ad_rule_{name}"))
+    } else {
+        has_item(&seen.output, "mod", &name)
+    };
+    if seen.errors.is_empty() && !(has_fn && derivative) {
         out.push(finding(
             Kind::SilentlyIncomplete,
-            "no error, but the output lacks `fn f` or `mod f`",
+            "no error, but the output lacks `fn f` or its derivative (`mod f`, or `fn __ad_rule_f` for a method)",
             format!(
                 "name `{name}`, output: {}",
                 clip(&tree::text(&seen.output), 300)

@@ -77,14 +77,7 @@ impl Lowerer<'_> {
             return None;
         }
         let Some(rule) = table::method(&name) else {
-            self.errors.push_spanned(
-                &m.method,
-                format!(
-                    "the method `{name}` has no derivative rule; methods with rules are: {}. Write the computation with those, call a #[differentiable] function, or write a custom rule",
-                    table::method_names()
-                ),
-            );
-            return None;
+            return self.user_method(m, &name, e);
         };
         if let Some(t) = &m.turbofish {
             self.errors.push_spanned(
@@ -95,6 +88,68 @@ impl Lowerer<'_> {
         }
         let args: Vec<&Expr> = m.args.iter().collect();
         self.apply(rule, &m.receiver, &args, &m.method, e)
+    }
+
+    /// `layer.forward(&h)`: a method without a rule, on a value of a type
+    /// of the user's own (`self`, a struct parameter, a field of one), is
+    /// a call of a `#[differentiable]` method, through the rule beside it
+    /// (`__ad_rule_forward`). On constants it is the method itself; on a
+    /// float or a tensor it has no rule, and says so.
+    fn user_method(&mut self, m: &syn::ExprMethodCall, name: &str, e: &Expr) -> Option<Operand> {
+        if !self.is_active_expr(e) {
+            let c = self.renamed(e);
+            return Some(self.define(name, Op::Const(c), Repr::Unknown, false, e.span()));
+        }
+        let (inner, _) = strip_ref(&m.receiver);
+        let receiver = self.value(inner)?;
+        if !self.of_user_type(&receiver) {
+            self.errors.push_spanned(
+                &m.method,
+                format!(
+                    "the method `{name}` has no derivative rule; methods with rules are: {}. Write the computation with those, call a #[differentiable] function, or write a custom rule",
+                    table::method_names()
+                ),
+            );
+            return None;
+        }
+        let mut call_args = vec![CallArg {
+            operand: receiver,
+            by_ref: true,
+        }];
+        for arg in &m.args {
+            let (inner, by_ref) = strip_ref(arg);
+            let operand = self.value(inner)?;
+            call_args.push(CallArg { operand, by_ref });
+        }
+        let active = call_args.iter().any(|a| self.is_active(&a.operand));
+        let path = syn::Path::from(m.method.clone());
+        Some(self.define(
+            name,
+            Op::Call(Call {
+                path,
+                method: true,
+                turbofish: m.turbofish.clone(),
+                args: call_args,
+            }),
+            Repr::Owned,
+            active,
+            e.span(),
+        ))
+    }
+
+    /// Whether a value is of a type of the user's own, whose methods may be
+    /// `#[differentiable]`: `self`, a parameter of a struct type, a field
+    /// of one. Floats, tensors and what arithmetic makes are not.
+    fn of_user_type(&self, o: &Operand) -> bool {
+        let Some(v) = o.value() else { return false };
+        if self.projections.contains(&v) {
+            return true;
+        }
+        let Some(i) = self.params.iter().position(|p| *p == v) else {
+            return false;
+        };
+        let p = &self.sig.params[i];
+        crate::signature::is_user_type(p.value_type(), &self.sig.generics)
     }
 
     /// `T::from_f64(x).unwrap()`, `T::from(x).expect(..)` of a
@@ -287,6 +342,7 @@ impl Lowerer<'_> {
             &what,
             Op::Call(Call {
                 path,
+                method: false,
                 turbofish,
                 args: call_args,
             }),
