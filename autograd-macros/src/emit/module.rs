@@ -264,6 +264,16 @@ fn method_rule(
     } else {
         sig.vis.to_token_stream()
     };
+    // Said once, at the receiver: a type without a gradient is reported
+    // there, not at every use of `self` in the body (which may assume it).
+    let rt = names::runtime();
+    let at = sig.params[0].ident.span();
+    let bound = quote_spanned!(at=> Self: #rt::Differentiable);
+    let wc = if wc.is_empty() {
+        quote!(where #bound)
+    } else {
+        quote!(#wc, #bound)
+    };
     let (inline, body) = match body {
         Some(b) => (quote!(#[inline]), quote!({ let #self_ident = self; #b })),
         None => (quote!(), quote!(;)),
