@@ -234,3 +234,51 @@ fn a_generic_function_over_a_differentiable_trait() {
     let expected = x.data().t().dot(&dz);
     assert!((&g.a - &expected).iter().all(|d| d.abs() < 1e-15), "{g:?}");
 }
+
+// A generic model, the attribute on its block, used in f32.
+#[derive(Parameters)]
+struct Gen<A: Float> {
+    weight: Tensor<A, Ix2>,
+}
+
+#[differentiable]
+impl<A: Float> Gen<A> {
+    fn forward(&self, x: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
+        x.matmul(&self.weight).tanh()
+    }
+}
+
+#[differentiable]
+fn gen_loss<A: Float>(m: &Gen<A>, x: &Tensor<A, Ix2>) -> Scalar<A> {
+    m.forward(x).sum()
+}
+
+#[test]
+fn a_generic_impl_block_in_f32() {
+    let m = Gen {
+        weight: Tensor::from(array![[0.5f32], [-0.25]]),
+    };
+    let x = Tensor::from(array![[1.0f32, 2.0]]);
+    let (v, (g, _)) = gen_loss::value_and_grad(&m, &x);
+    // tanh(0.5 − 0.5) = 0, so the slope is 1 and the gradient is xᵀ.
+    assert_eq!(v.item(), 0.0);
+    assert_eq!(g.weight, array![[1.0f32], [2.0]]);
+}
+
+// `argmax` inside a body is a constant: here, the class a margin is taken at.
+#[differentiable]
+fn margin(w: &Tensor<f64, Ix2>, x: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let logits = x.matmul(w);
+    let best = logits.argmax(Axis(1));
+    logits.sum() * (best[0] as f64 + 1.0)
+}
+
+#[test]
+fn argmax_in_a_body_is_a_constant() {
+    let w = Tensor::from(array![[1.0, 2.0], [0.0, -1.0]]);
+    let x = Tensor::from(array![[1.0, 1.0]]);
+    let (v, (g, _)) = margin::value_and_grad(&w, &x);
+    // logits [1, 1]: a tie, the first index, so the factor is 1.
+    assert_eq!(v.item(), 2.0);
+    assert_eq!(g, array![[1.0, 1.0], [1.0, 1.0]]);
+}

@@ -269,10 +269,19 @@ fn method_rule(
     let rt = names::runtime();
     let at = sig.params[0].ident.span();
     let bound = quote_spanned!(at=> Self: #rt::Differentiable);
-    let wc = if wc.is_empty() {
-        quote!(where #bound)
-    } else {
-        quote!(#wc, #bound)
+    // Only without type parameters: a where clause naming a generic `Self`
+    // would hide its impl's associated types from the body.
+    let generic = sig.generics.type_params().next().is_some()
+        || sig.method.as_ref().is_some_and(|m| {
+            m.in_trait
+                || m.outer
+                    .as_ref()
+                    .is_some_and(|g| g.type_params().next().is_some())
+        });
+    let wc = match (generic, wc.is_empty()) {
+        (true, _) => wc.clone(),
+        (false, true) => quote!(where #bound),
+        (false, false) => quote!(#wc, #bound),
     };
     let (inline, body) = match body {
         Some(b) => (quote!(#[inline]), quote!({ let #self_ident = self; #b })),

@@ -675,6 +675,8 @@ pub const READERS: &[&str] = &[
     "to_string",
     "partial_cmp",
     "total_cmp",
+    // Indices of the largest elements (for accuracies).
+    "argmax",
     // Piecewise constant: derivative 0, as in PyTorch.
     "floor",
     "ceil",
