@@ -122,6 +122,36 @@ impl<A, D: Dimension> Tensor<A, D> {
 }
 
 impl<A: Float, D: Dimension> Tensor<A, D> {
+    /// A copy of the data that does not require grad and has no gradient
+    /// (`torch.Tensor.detach`). Inside a `#[differentiable]` body,
+    /// `x.detach()` is a constant: no gradient flows back through it, as
+    /// `jax.lax.stop_gradient`.
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::ndarray::array;
+    ///
+    /// #[differentiable]
+    /// fn f(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    ///     // d/dx (x · stop(x)) = stop(x) = x, not 2x.
+    ///     (x * &x.detach()).sum()
+    /// }
+    ///
+    /// fn main() {
+    ///     let x = Tensor::from(array![1.0, 3.0]).requires_grad();
+    ///     assert!(!x.detach().is_requires_grad());
+    ///     let (_, g) = f::value_and_grad(&x);
+    ///     assert_eq!(g, array![1.0, 3.0]);
+    /// }
+    /// ```
+    pub fn detach(&self) -> Self {
+        Tensor {
+            data: self.data.clone(),
+            requires_grad: false,
+            grad: Mutex::new(None),
+        }
+    }
+
     /// A tensor of zeros of the given shape.
     pub fn zeros<Sh: ShapeBuilder<Dim = D>>(shape: Sh) -> Self {
         Self::from(Array::zeros(shape))

@@ -65,6 +65,10 @@ impl Lowerer<'_> {
             let active = self.is_active(&x);
             return Some(self.define("clone", Op::Copy(x), Repr::Owned, active, e.span()));
         }
+        if name == "detach" && m.args.is_empty() {
+            let x = self.value(&m.receiver)?;
+            return Some(self.detached(x, e.span()));
+        }
         if let Some(op) = self.unwrapped_conversion(m, &name) {
             return op;
         }
@@ -135,6 +139,24 @@ impl Lowerer<'_> {
             active,
             e.span(),
         ))
+    }
+
+    /// `x.detach()`: a constant copy of `x` (its value, no gradient).
+    fn detached(&mut self, x: Operand, span: proc_macro2::Span) -> Operand {
+        let Some(v) = x.value() else { return x };
+        if !self.values[v].active {
+            return x;
+        }
+        let id = self.values[v].ident.clone();
+        let tokens = match self.values[v].repr {
+            Repr::Ref => quote::quote!(::core::clone::Clone::clone(#id)),
+            _ => quote::quote!(::core::clone::Clone::clone(&#id)),
+        };
+        let c = crate::core::Const {
+            tokens,
+            reads: vec![v],
+        };
+        self.define("detach", Op::Const(c), Repr::Unknown, false, span)
     }
 
     /// Whether a value is of a type of the user's own, whose methods may be

@@ -67,6 +67,10 @@ pub trait FloatExt: Float {
     fn sigmoid(self) -> Self;
     /// `max(x, 0)`; NaN stays NaN.
     fn relu(self) -> Self;
+    /// The value as a constant (`torch.Tensor.detach`, `jax.lax.stop_gradient`):
+    /// inside a `#[differentiable]` body no gradient flows through it;
+    /// outside, it is the value itself.
+    fn detach(self) -> Self;
 }
 
 impl<A: Float> FloatExt for A {
@@ -79,6 +83,11 @@ impl<A: Float> FloatExt for A {
             let e = self.exp();
             e / (A::one() + e)
         }
+    }
+
+    #[inline]
+    fn detach(self) -> A {
+        self
     }
 
     #[inline]
