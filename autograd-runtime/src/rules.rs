@@ -20,7 +20,7 @@ pub use crate::ops::pack::{
     ArrayRule, Part0Rule, Part1Rule, Part2Rule, Part3Rule, Part4Rule, Part5Rule, Part6Rule,
     Part7Rule, Tuple2Rule, Tuple3Rule, Tuple4Rule, Tuple5Rule, Tuple6Rule, Tuple7Rule, Tuple8Rule,
 };
-pub use crate::ops::reduce::{MeanAxisRule, MeanRule, SumAxisRule, SumRule};
+pub use crate::ops::reduce::{ItemRule, MeanAxisRule, MeanRule, SumAxisRule, SumRule};
 pub use crate::ops::select::{ClampRule, MaxAxisRule, MaximumRule, MinAxisRule, MinimumRule};
 pub use crate::ops::shape::ReshapeRule;
 pub use crate::ops::softmax::{LogSoftmaxRule, LogsumexpRule, SoftmaxRule};

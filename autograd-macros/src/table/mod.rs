@@ -269,6 +269,7 @@ pub static OPS: &[OpEntry] = &[
     // Reductions.
     op("sum", "SumRule", &[], &[&[Meta(0)]], NONE),
     op("mean", "MeanRule", &[], &[&[Meta(0)]], NONE),
+    op("item", "ItemRule", &[], &[&[Meta(0)]], NONE),
     fused(
         op(
             "sum_axis",
@@ -662,7 +663,6 @@ pub const READERS: &[&str] = &[
     "ndim",
     "dim",
     "raw_dim",
-    "item",
     "is_empty",
     "data",
     "view",

@@ -31,7 +31,33 @@ pub(crate) const DECLS: &[OpDecl] = &[
     OpDecl { name: "mean", rule: "MeanRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
     OpDecl { name: "sum_axis", rule: "SumAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[C::FuseSquaredReceiver("square_sum_axis")] },
     OpDecl { name: "mean_axis", rule: "MeanAxisRule", args: &[ArgKind::Const], reads: &[&[R::Meta(0), R::Const(0)]], caps: &[] },
+    OpDecl { name: "item", rule: "ItemRule", args: &[], reads: &[&[R::Meta(0)]], caps: &[] },
 ];
+
+/// The rule of `s.item()` of a scalar tensor: the float itself (the
+/// identity, as PyTorch's `.item()` on the way to a loss would be if it
+/// kept the graph), `∂y/∂s = 1`. Where the float is only a condition or a
+/// count, no gradient reaches it.
+pub trait ItemRule: Differentiable {
+    /// The float.
+    type Output: Differentiable;
+    /// The single element.
+    fn fwd(&self) -> Self::Output;
+    /// The scalar's gradient: `d`.
+    fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+}
+
+impl<A: Float> ItemRule for Tensor<A, Ix0> {
+    type Output = A;
+    #[inline]
+    fn fwd(&self) -> A {
+        self.item()
+    }
+    #[inline]
+    fn rev0(_: &Meta<Self>, d: &A) -> Array0<A> {
+        arr0(*d)
+    }
+}
 
 /// The rule of `x.sum()`: `y = Σᵢ xᵢ`, `∂y/∂xᵢ = 1`.
 pub trait SumRule: Differentiable {
@@ -298,6 +324,12 @@ mod tests {
         let g = MeanRule::rev0(&meta(&t), &d);
         let f = |x: &Array<A, Sh::Dim>| Tensor::from(x.clone()).mean().into_data();
         check_vjp("mean", f, &x, &d, &g);
+        // `item` of the sum: the identity from a scalar tensor to its float.
+        let s = Tensor::from(x.clone()).sum();
+        let gi = ItemRule::rev0(&meta(&s), &d[()]);
+        let fi = |y: &Array0<A>| arr0(Tensor::from(y.clone()).item());
+        check_vjp("item", fi, s.data(), &d, &gi);
+        assert_eq!(gi, d);
     }
 
     fn along<A: Float, Sh: ShapeBuilder>(shape: Sh)
