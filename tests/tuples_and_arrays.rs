@@ -228,8 +228,10 @@ fn arrays_are_built_returned_indexed_and_taken_apart() {
         &(0.4, -0.9),
     )
     .unwrap();
-    // The graph of an array output is seeded with one gradient per element.
-    arr::forward(2.0, 3.0).backward(&[1.0, 1.0]);
+    // The graph of an array output is seeded with one gradient per element;
+    // of floats alone, nothing requires grad, so backward is refused.
+    let refused = std::panic::catch_unwind(|| arr::forward(2.0, 3.0).backward(&[1.0, 1.0]));
+    assert!(refused.is_err());
 }
 
 fn pullback_arr(v: &[f64; 2]) -> (f64, f64) {

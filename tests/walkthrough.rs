@@ -116,8 +116,9 @@ fn a_leaf_that_requires_grad_and_then_does_not() {
     // x.requires_grad_(False)
     x.set_requires_grad(false);
     assert!(!x.is_requires_grad());
-    // A backward pass now stores nothing into it.
-    three_squares_mean::forward(&x).backward();
+    // A backward pass is now a mistake, as in PyTorch ("element 0 of
+    // tensors does not require grad"), and stores nothing.
+    assert!(three_squares_mean::forward(&x).try_backward(&1.0).is_err());
     assert_eq!(x.grad(), None);
     // And back on: the next backward stores the gradient.
     x.set_requires_grad(true);
@@ -227,9 +228,12 @@ fn a_leaf_that_does_not_require_grad_gets_no_gradient() {
     loss::forward(&w, &x).backward();
     assert!(w.grad().is_some());
     assert_eq!(x.grad(), None);
-    // Nor through `backward(&v)` of a tensor output.
+    // With no leaf that requires grad, `backward(&v)` of a tensor output
+    // is refused (as PyTorch's) and stores nothing.
     let y = Tensor::from(array![1.0, 2.0, 3.0]);
-    twice_square::forward(&y).backward(&[1.0, 1.0, 1.0]);
+    assert!(twice_square::forward(&y)
+        .try_backward(&[1.0, 1.0, 1.0])
+        .is_err());
     assert_eq!(y.grad(), None);
 }
 
@@ -301,7 +305,8 @@ fn turning_requires_grad_off_keeps_the_stored_gradient() {
     assert!(stored.is_some());
     w.set_requires_grad(false);
     assert_eq!(w.grad(), stored);
-    loss::forward(&w, &x).backward();
+    // Nothing requires grad now: backward is refused, the gradient kept.
+    assert!(loss::forward(&w, &x).try_backward(&1.0).is_err());
     assert_eq!(w.grad(), stored);
 }
 

@@ -87,6 +87,13 @@ pub enum Error {
         /// The operation that failed.
         op: &'static str,
     },
+    /// `backward()` on a graph none of whose arguments requires grad: there
+    /// is nowhere to store a gradient (PyTorch raises "element 0 of tensors
+    /// does not require grad and does not have a grad_fn").
+    NothingRequiresGrad {
+        /// The differentiated function whose `forward` built the graph.
+        function: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -147,6 +154,10 @@ impl fmt::Display for Error {
                 "{op}: axis {axis} has length 0 (shape {shape:?}), so there is nothing to reduce"
             ),
             Error::NoParts { op } => write!(f, "{op}: there are no tensors to join"),
+            Error::NothingRequiresGrad { function } => write!(
+                f,
+                "backward: no argument of `{function}` requires grad, so there is nowhere to store a gradient (PyTorch: element 0 of tensors does not require grad and does not have a grad_fn); call `.requires_grad()` on a leaf tensor, or `set_requires_grad_all(true)` on a model, before `{function}::forward`"
+            ),
         }
     }
 }

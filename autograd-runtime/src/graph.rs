@@ -42,17 +42,43 @@ use crate::tensor::Tensor;
 pub struct Graph<V, B> {
     value: V,
     backward: B,
+    /// The function, when none of its arguments requires grad: `backward`
+    /// refuses, as PyTorch does.
+    nothing_requires_grad: Option<&'static str>,
 }
 
 impl<V: crate::value::Differentiable, B: FnOnce(&V::Grad)> Graph<V, B> {
-    /// Pairs a value with its backward pass. Generated code calls this.
+    /// Pairs a value with its backward pass.
     #[doc(hidden)]
     pub fn new(value: V, backward: B) -> Self {
-        Graph { value, backward }
+        Graph {
+            value,
+            backward,
+            nothing_requires_grad: None,
+        }
+    }
+
+    /// Pairs a value with the backward pass of `function`, whose arguments'
+    /// `needs_grad` were `needs`. Generated `forward` functions call this.
+    #[doc(hidden)]
+    pub fn of_function(value: V, backward: B, function: &'static str, needs: &[bool]) -> Self {
+        Graph {
+            value,
+            backward,
+            nothing_requires_grad: (!needs.contains(&true)).then_some(function),
+        }
     }
 }
 
 impl<V, B> Graph<V, B> {
+    /// `Err` when no argument requires grad.
+    fn check(&self) -> Result<(), Error> {
+        match self.nothing_requires_grad {
+            Some(function) => Err(Error::NothingRequiresGrad { function }),
+            None => Ok(()),
+        }
+    }
+
     /// The output value.
     pub fn value(&self) -> &V {
         &self.value
@@ -67,8 +93,20 @@ impl<V, B> Graph<V, B> {
 impl<A: Float, B: FnOnce(&A)> Graph<A, B> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every
     /// tensor argument that requires grad.
+    ///
+    /// # Panics
+    /// If no argument requires grad (see [`try_backward`](Self::try_backward)).
+    #[track_caller]
     pub fn backward(self) {
-        (self.backward)(&num_traits::One::one())
+        or_panic(self.try_backward(&num_traits::One::one()))
+    }
+
+    /// Like `backward()`, seeded with `seed` (1 for the gradient), returning
+    /// an error instead of panicking when no argument requires grad.
+    pub fn try_backward(self, seed: &A) -> Result<(), Error> {
+        self.check()?;
+        (self.backward)(seed);
+        Ok(())
     }
 
     /// The output value.
@@ -81,7 +119,12 @@ impl<A: Float, const N: usize, B: FnOnce(&[A; N])> Graph<[A; N], B> {
     /// Runs the backward pass of an array output (`-> [f64; N]`) seeded with
     /// the external gradient `v`, accumulating `vᵀJ` into every tensor
     /// argument that requires grad.
+    ///
+    /// # Panics
+    /// If no argument requires grad.
+    #[track_caller]
     pub fn backward(self, gradient: &[A; N]) {
+        or_panic(self.check());
         (self.backward)(gradient)
     }
 }
@@ -93,7 +136,12 @@ macro_rules! tuple_backward {
             /// external gradient per element (of each element's gradient
             /// type: `1.0` for a float, an `Array` for a tensor), accumulating
             /// `vᵀJ` into every tensor argument that requires grad.
+            ///
+            /// # Panics
+            /// If no argument requires grad.
+            #[track_caller]
             pub fn backward(self, gradient: &($($t::Grad,)+)) {
+                or_panic(self.check());
                 (self.backward)(gradient)
             }
         }
@@ -111,7 +159,13 @@ tuple_backward!(T0, T1, T2, T3, T4, T5, T6, T7);
 impl<A: Float, B: FnOnce(&Array<A, Ix0>)> Graph<Tensor<A, Ix0>, B> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every
     /// tensor argument that requires grad.
+    ///
+    /// # Panics
+    /// If no argument requires grad (`try_backward(&1.0)` returns the error;
+    /// for a scalar output it takes a plain float as well as an array).
+    #[track_caller]
     pub fn backward(self) {
+        or_panic(self.check());
         (self.backward)(&ndarray::arr0(num_traits::One::one()))
     }
 
@@ -157,6 +211,7 @@ impl<A: Float, D: Dimension, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> {
     /// This method exists for every dimension, so code generic over `D`
     /// seeds with it: `graph.try_backward(&v)?`.
     pub fn try_backward<G: Cotangent<A, D> + ?Sized>(self, gradient: &G) -> Result<(), Error> {
+        self.check()?;
         let v = gradient.as_cotangent();
         if v.shape() != self.value.shape() {
             return Err(shape_mismatch("backward", self.value.shape(), v.shape()));
@@ -203,6 +258,13 @@ impl<A, D> Cotangent<A, D> for Array<A, D> {
 impl<A, D: Dimension> Cotangent<A, D> for Tensor<A, D> {
     fn as_cotangent(&self) -> CotangentRef<'_, A, D> {
         CotangentRef::Borrowed(self.data())
+    }
+}
+
+/// A plain float seeds a scalar output: `graph.try_backward(&1.0)`.
+impl<A: Float> Cotangent<A, Ix0> for A {
+    fn as_cotangent(&self) -> CotangentRef<'_, A, Ix0> {
+        CotangentRef::Owned(ndarray::arr0(*self))
     }
 }
 

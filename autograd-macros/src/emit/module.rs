@@ -394,6 +394,7 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
         &p.captures,
     );
     let (core_args, slots, args) = (&p.core_args, &p.slot_idents, &p.args);
+    let name = sig.ident.to_string();
     quote! {
         #[doc = #doc]
         pub fn forward #ig (#(#params),*)
@@ -402,10 +403,10 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
         {
             let __ad_needs = [#(#needs),*];
             let (__ad_value, __ad_pullback) = rule(#(#core_args,)* __ad_needs);
-            #rt::Graph::new(__ad_value, move |__ad_seed| {
+            #rt::Graph::of_function(__ad_value, move |__ad_seed| {
                 let (#(#slots,)*) = __ad_pullback(__ad_seed, #(#args),*);
                 #(#stores)*
-            })
+            }, #name, &__ad_needs)
         }
     }
 }
