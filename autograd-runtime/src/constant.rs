@@ -22,7 +22,7 @@ use std::marker::PhantomData;
 
 use crate::float::Float;
 use crate::ops::float_fns::CastRule;
-use crate::value::{Differentiable, GradValue, Meta, ScaleGrad, ValueRef};
+use crate::value::{value_ref_self, Differentiable, GradValue, Meta, ScaleGrad};
 
 /// The gradient of a value that has none (a flag or a count in a tuple).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,18 +50,11 @@ macro_rules! constant_value {
                 NoGrad
             }
         }
-
-        impl ValueRef for $t {
-            type Target = $t;
-            #[inline]
-            fn value_ref(&self) -> &$t {
-                self
-            }
-        }
     )*};
 }
 
 constant_value!(bool, char, usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+value_ref_self!(bool, char, usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
 
 /// `k as f64` of a count carried in a differentiated tuple: a constant.
 macro_rules! constant_cast {

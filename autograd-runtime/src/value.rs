@@ -473,9 +473,11 @@ pub trait ValueRef {
     fn value_ref(&self) -> &Self::Target;
 }
 
+/// `ValueRef` of a type for itself (floats here; flags and counts in
+/// `constant`).
 macro_rules! value_ref_self {
     ($($t:ty),*) => {$(
-        impl ValueRef for $t {
+        impl $crate::value::ValueRef for $t {
             type Target = $t;
             #[inline]
             fn value_ref(&self) -> &$t {
@@ -485,6 +487,7 @@ macro_rules! value_ref_self {
     )*};
 }
 value_ref_self!(f32, f64);
+pub(crate) use value_ref_self;
 
 impl<A: Float, D: Dimension> ValueRef for Tensor<A, D> {
     type Target = Tensor<A, D>;

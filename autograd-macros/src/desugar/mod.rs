@@ -28,7 +28,7 @@ pub mod updates;
 
 pub use items::{for_module as items_for_module, hoist as hoist_items, movable as movable_item};
 pub use params::mut_params;
-pub use scope::pat_names;
+pub use scope::{pat_names, place_root};
 
 use crate::errors::Errors;
 use crate::signature::Signature;

@@ -191,20 +191,26 @@ pub fn has_return(e: &Expr) -> bool {
 }
 
 /// The variables `e` assigns (`v = ..`, `v += ..`, `v[i] = ..`), free or not.
+/// The expression at the root of a place (`out[i].re`, `*o`, `(v)`): what
+/// an assignment to it changes.
+pub fn place_root(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Index(i) => &i.expr,
+            Expr::Field(f) => &f.base,
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &u.expr,
+            _ => return e,
+        };
+    }
+}
+
 pub fn assigned_names(e: &Expr) -> BTreeSet<String> {
     struct A(BTreeSet<String>);
     impl A {
-        fn target(&mut self, mut t: &Expr) {
-            loop {
-                t = match t {
-                    Expr::Index(i) => &i.expr,
-                    Expr::Field(f) => &f.base,
-                    Expr::Paren(p) => &p.expr,
-                    Expr::Unary(u) => &u.expr,
-                    _ => break,
-                };
-            }
-            if let Some(n) = single_ident(t) {
+        fn target(&mut self, t: &Expr) {
+            if let Some(n) = single_ident(place_root(t)) {
                 self.0.insert(n);
             }
         }

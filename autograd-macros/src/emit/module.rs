@@ -130,12 +130,13 @@ fn parts(sig: &Signature) -> (Parts, syn::Generics) {
 /// `rule`: the sweeps, with the pullback taking the parameters again, with
 /// lifetimes of its own (higher-ranked), so it keeps no borrow of them: a
 /// caller may pass a value that lives only in its own forward pass.
+/// For a method, `items` (the body's own items) open the rule's body.
 fn rule_fn(
     sig: &Signature,
     plan: Option<&Plan>,
     p: &Parts,
     generics: &syn::Generics,
-    doc: &str,
+    (doc, items_inside): (&str, &TokenStream),
 ) -> (TokenStream, Vec<String>) {
     let rt = &p.rt;
     let mut hr = HigherRanked::default();
@@ -228,7 +229,7 @@ fn rule_fn(
         quote_spanned!(at=> impl #binder ::core::ops::FnOnce(&#cotangent, #(#closure_param_types),*) -> (#(#rule_slots,)*) + use<#(#rule_captures),*>)
     };
     if sig.method.is_some() {
-        let body = plan.map(|_| core_body);
+        let body = plan.map(|_| quote!(#items_inside #core_body));
         let rule = method_rule(sig, params, (ig, wc), quote!((#output, #ret)), body);
         return (rule, saved);
     }
@@ -241,6 +242,23 @@ fn rule_fn(
         #items
     };
     (tokens, saved)
+}
+
+/// The lints generated code allows (beside the module's own, for a function).
+fn generated_lints() -> TokenStream {
+    quote! {
+        unused_variables,
+        unused_mut,
+        unused_parens,
+        unused_braces,
+        unused_assignments,
+        unreachable_code,
+        unused_labels,
+        non_snake_case,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery
+    }
 }
 
 /// A method's rule, `__ad_rule_<name>`: its receiver is `self` of the type
@@ -283,6 +301,7 @@ fn method_rule(
         (false, true) => quote!(where #bound),
         (false, false) => quote!(#wc, #bound),
     };
+    let lints = generated_lints();
     let (inline, body) = match body {
         Some(b) => (quote!(#[inline]), quote!({ let #self_ident = self; #b })),
         None => (quote!(), quote!(;)),
@@ -290,19 +309,7 @@ fn method_rule(
     quote! {
         #[doc(hidden)]
         #inline
-        #[allow(
-            unused_variables,
-            unused_mut,
-            unused_parens,
-            unused_braces,
-            unused_assignments,
-            unreachable_code,
-            unused_labels,
-            non_snake_case,
-            clippy::all,
-            clippy::pedantic,
-            clippy::nursery
-        )]
+        #[allow(#lints)]
         #vis fn #name #ig (self: #receiver_ty, #(#rest,)* __ad_needs: [bool; #n]) -> #ret #wc #body
     }
 }
@@ -456,30 +463,15 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );
-    let (rule, saved) = rule_fn(sig, Some(plan), &p, &generics, &rule_doc);
+    let (rule, saved) = rule_fn(sig, Some(plan), &p, &generics, (&rule_doc, &quote!()));
     let vjp = vjp_fn(sig, &p, &vjp_doc);
     let forward = forward_fn(sig, &p, &fwd_doc);
     let grads = grad_fns(&p, &generics, (&grad_doc, &vg_doc));
     let (ident, vis) = (&sig.ident, &sig.vis);
+    let lints = generated_lints();
     quote! {
         #[doc = #mod_doc]
-        #[allow(
-            dead_code,
-            unused_imports,
-            unused_variables,
-            unused_mut,
-            unused_parens,
-            unused_braces,
-            unused_assignments,
-            unreachable_code,
-            unused_labels,
-            non_snake_case,
-            private_interfaces,
-            private_bounds,
-            clippy::all,
-            clippy::pedantic,
-            clippy::nursery
-        )]
+        #[allow(dead_code, unused_imports, private_interfaces, private_bounds, #lints)]
         #vis mod #ident {
             use super::*;
 
@@ -539,23 +531,12 @@ impl VisitMut for EraseLifetimes {
 /// (the body's own items inside it, where the method has them too).
 pub fn method(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream {
     let (p, generics) = parts(sig);
-    let (rule, _) = rule_fn(sig, Some(plan), &p, &generics, "");
-    if items.is_empty() {
-        return rule;
-    }
-    // `{ let __ad_self = self; .. }` becomes `{ items let __ad_self = self; .. }`.
-    let mut tokens: Vec<proc_macro2::TokenTree> = rule.into_iter().collect();
-    if let Some(proc_macro2::TokenTree::Group(g)) = tokens.pop() {
-        let stream = g.stream();
-        let inner = quote!(#items #stream);
-        tokens.push(proc_macro2::Group::new(g.delimiter(), inner).into());
-    }
-    tokens.into_iter().collect()
+    rule_fn(sig, Some(plan), &p, &generics, ("", items)).0
 }
 
 /// The declaration of a trait method's rule, which every `#[differentiable]`
 /// implementation of the trait defines.
 pub fn method_declaration(sig: &Signature) -> TokenStream {
     let (p, generics) = parts(sig);
-    rule_fn(sig, None, &p, &generics, "").0
+    rule_fn(sig, None, &p, &generics, ("", &quote!())).0
 }

@@ -1,7 +1,7 @@
 //! `out = op`: the forward statement, the saves around it, and its reverse.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 
 use super::cx::Emitter;
 use crate::analysis::defs::addr;
@@ -118,7 +118,8 @@ impl Emitter<'_, '_> {
                             // A tuple may hold flags and counts (`(x, true)`):
                             // only its float literals take a float type.
                             Operand::Lit(t)
-                                if rule.name.starts_with("tuple") && !is_float_literal(t) =>
+                                if rule.name.starts_with("tuple")
+                                    && !crate::analysis::reduction::is_float_literal(t) =>
                             {
                                 None
                             }
@@ -470,7 +471,7 @@ impl Emitter<'_, '_> {
         t: &TokenStream,
     ) -> TokenStream {
         let rt = &self.rt;
-        if rule.name.starts_with("tuple") && !is_float_literal(t) {
+        if rule.name.starts_with("tuple") && !crate::analysis::reduction::is_float_literal(t) {
             return t.clone();
         }
         for r in rule.reads_of(k) {
@@ -638,16 +639,5 @@ impl Emitter<'_, '_> {
             }
         }
         steps
-    }
-}
-
-/// Whether a literal operand is a float literal (`1.5`, `-2e3`, `1f64`).
-fn is_float_literal(t: &TokenStream) -> bool {
-    match syn::parse2::<syn::Expr>(t.clone()) {
-        Ok(syn::Expr::Lit(l)) => matches!(l.lit, syn::Lit::Float(_)),
-        Ok(syn::Expr::Unary(u)) if matches!(u.op, syn::UnOp::Neg(_)) => {
-            is_float_literal(&u.expr.to_token_stream())
-        }
-        _ => false,
     }
 }

@@ -120,11 +120,8 @@ impl Lowerer<'_> {
             operand: receiver,
             by_ref: true,
         }];
-        for arg in &m.args {
-            let (inner, by_ref) = strip_ref(arg);
-            let operand = self.value(inner)?;
-            call_args.push(CallArg { operand, by_ref });
-        }
+        let args: Vec<&Expr> = m.args.iter().collect();
+        call_args.extend(self.call_args(&args)?);
         let active = call_args.iter().any(|a| self.is_active(&a.operand));
         let path = syn::Path::from(m.method.clone());
         Some(self.define(
@@ -139,6 +136,17 @@ impl Lowerer<'_> {
             active,
             e.span(),
         ))
+    }
+
+    /// The arguments of a call, lowered, each with whether it is passed by reference.
+    fn call_args(&mut self, args: &[&Expr]) -> Option<Vec<CallArg>> {
+        let mut out = Vec::new();
+        for arg in args {
+            let (inner, by_ref) = strip_ref(arg);
+            let operand = self.value(inner)?;
+            out.push(CallArg { operand, by_ref });
+        }
+        Some(out)
     }
 
     /// `x.detach()`: a constant copy of `x` (its value, no gradient).
@@ -348,12 +356,7 @@ impl Lowerer<'_> {
                 turbofish = Some(a);
             }
         }
-        let mut call_args = Vec::new();
-        for arg in &args {
-            let (inner, by_ref) = strip_ref(arg);
-            let operand = self.value(inner)?;
-            call_args.push(CallArg { operand, by_ref });
-        }
+        let call_args = self.call_args(&args)?;
         let what = path
             .segments
             .last()

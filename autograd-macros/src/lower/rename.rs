@@ -154,25 +154,10 @@ const MUTATING: &[&str] = &[
     "assign",
 ];
 
-/// The variable at the root of a place expression (`out[i].re`, `*o`, `(v)`).
-fn place_root(e: &Expr) -> Option<&Expr> {
-    match e {
-        Expr::Path(_) => Some(e),
-        Expr::Field(f) => place_root(&f.base),
-        Expr::Index(i) => place_root(&i.expr),
-        Expr::Paren(p) => place_root(&p.expr),
-        Expr::Group(g) => place_root(&g.expr),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => place_root(&u.expr),
-        _ => None,
-    }
-}
-
 impl Renamer<'_, '_> {
     /// Records a change of `target` when it is one of the body's variables.
     fn check_write(&mut self, target: &Expr, at: proc_macro2::Span) {
-        let Some(root) = place_root(target) else {
-            return;
-        };
+        let root = crate::desugar::place_root(target);
         if self.bound.has(root) {
             return;
         }
