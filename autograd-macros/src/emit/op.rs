@@ -115,14 +115,7 @@ impl Emitter<'_, '_> {
                     .enumerate()
                     .map(|(i, o)| {
                         let literal = match o {
-                            // A tuple may hold flags and counts (`(x, true)`):
-                            // only its float literals take a float type.
-                            Operand::Lit(t)
-                                if rule.name.starts_with("tuple")
-                                    && !crate::analysis::reduction::is_float_literal(t) =>
-                            {
-                                None
-                            }
+                            Operand::Lit(t) if keeps_its_type(rule, t) => None,
                             Operand::Lit(t) => Some(t.clone()),
                             Operand::Value(v)
                                 if self.p.literal[*v]
@@ -471,7 +464,7 @@ impl Emitter<'_, '_> {
         t: &TokenStream,
     ) -> TokenStream {
         let rt = &self.rt;
-        if rule.name.starts_with("tuple") && !crate::analysis::reduction::is_float_literal(t) {
+        if keeps_its_type(rule, t) {
             return t.clone();
         }
         for r in rule.reads_of(k) {
@@ -640,4 +633,10 @@ impl Emitter<'_, '_> {
         }
         steps
     }
+}
+
+/// A literal a rule takes as written, untyped: a flag or a count in a tuple
+/// (`(x, true)`, `(x, 3usize)`); only a tuple's float literals take a float type.
+fn keeps_its_type(rule: &OpEntry, t: &TokenStream) -> bool {
+    rule.name.starts_with("tuple") && !crate::analysis::reduction::is_float_literal(t)
 }
