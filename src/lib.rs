@@ -128,6 +128,7 @@ pub mod __private {
     /// The runtime's declarations of its operations.
     pub use autograd_runtime::ops::decl::declarations;
     pub use autograd_runtime::ops::update::{added_at, filled, pushed, with_elem};
+    pub use autograd_runtime::project::{ProjectIndex, ProjectSome};
     pub use autograd_runtime::real::{neg_zero, one, Real};
     pub use autograd_runtime::rules;
     pub use autograd_runtime::value::{

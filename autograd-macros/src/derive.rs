@@ -36,12 +36,13 @@ struct FieldList {
     /// The parameter names (the fields' names).
     names: Vec<String>,
     types: Vec<syn::Type>,
-    /// Their positions, as tuple indices of the struct's `Shape`.
-    indices: Vec<syn::Index>,
+    /// Whether each field holds parameters (the others are constants).
+    params: Vec<bool>,
 }
 
 impl FieldList {
-    /// The named fields of a struct with at least one, or the error to report.
+    /// The named fields of a struct with at least one parameter field, or
+    /// the error to report.
     fn of(input: &DeriveInput) -> syn::Result<FieldList> {
         let Data::Struct(data) = &input.data else {
             return Err(syn::Error::new_spanned(
@@ -55,10 +56,20 @@ impl FieldList {
                 "#[derive(Parameters)] needs named fields (`struct Mlp { w1: Tensor<f32, Ix2>, .. }`): they name the parameters",
             ));
         };
-        if fields.named.is_empty() {
+        let type_params: Vec<String> = input
+            .generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .collect();
+        let params: Vec<bool> = fields
+            .named
+            .iter()
+            .map(|f| !kind::is_no_grad(&f.attrs) && kind::holds_parameters(&f.ty, &type_params))
+            .collect();
+        if !params.contains(&true) {
             return Err(syn::Error::new_spanned(
                 &input.ident,
-                "#[derive(Parameters)] needs at least one parameter field",
+                "#[derive(Parameters)] needs at least one parameter field (a `Tensor`, a Parameters struct, or a `Vec`, array, `Option` or `Box` of them)",
             ));
         }
         let idents: Vec<syn::Ident> = fields
@@ -69,25 +80,60 @@ impl FieldList {
         Ok(FieldList {
             names: idents.iter().map(|i| i.to_string()).collect(),
             types: fields.named.iter().map(|f| f.ty.clone()).collect(),
-            indices: (0..idents.len()).map(syn::Index::from).collect(),
+            params,
             idents,
         })
     }
+
+    /// The parameter fields: identifiers, names, types, and their
+    /// positions as tuple indices of the struct's `Shape`.
+    fn parameters(&self) -> Params {
+        let mut p = Params::default();
+        for (k, is_param) in self.params.iter().enumerate() {
+            if *is_param {
+                p.indices.push(syn::Index::from(p.idents.len()));
+                p.idents.push(self.idents[k].clone());
+                p.names.push(self.names[k].clone());
+                p.types.push(self.types[k].clone());
+            }
+        }
+        p
+    }
+
+    /// The constant fields.
+    fn constants(&self) -> Vec<syn::Ident> {
+        (0..self.idents.len())
+            .filter(|k| !self.params[*k])
+            .map(|k| self.idents[k].clone())
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Params {
+    idents: Vec<syn::Ident>,
+    names: Vec<String>,
+    types: Vec<syn::Type>,
+    indices: Vec<syn::Index>,
 }
 
 fn grad_ident(input: &DeriveInput) -> syn::Ident {
     format_ident!("{}Grad", input.ident)
 }
 
-/// `<Name>Grad`, one field per parameter and the set of fields a backward
-/// pass reached, and its `GradValue` impl.
+/// `<Name>Grad`, one field per field (constants get the slot `Constant`,
+/// which drops what reaches it) and the set of fields a backward pass
+/// reached, and its `GradValue` impl.
 fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let rt = quote!(::autograd);
     let (name, vis, grad) = (&input.ident, &input.vis, grad_ident(input));
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (idents, types, indices) = (&f.idents, &f.types, &f.indices);
-    let grad_doc =
-        format!("The gradient of a [`{name}`]: one field per parameter, with the same names.");
+    let p = f.parameters();
+    let (idents, types, indices) = (&p.idents, &p.types, &p.indices);
+    let constants = f.constants();
+    let grad_doc = format!(
+        "The gradient of a [`{name}`]: one field per parameter field, with the same names."
+    );
     quote! {
         #[doc = #grad_doc]
         #[derive(Clone, Debug)]
@@ -95,6 +141,11 @@ fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
             #(
                 #[allow(missing_docs)]
                 pub #idents: #rt::GradOf<#types>,
+            )*
+            #(
+                /// Not a parameter: no gradient.
+                #[doc(hidden)]
+                pub #constants: #rt::project::Constant,
             )*
             /// Which fields a backward pass reached (`backward()` stores only those).
             #[doc(hidden)]
@@ -120,16 +171,23 @@ fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
     }
 }
 
-/// `Differentiable`: the shape is the tuple of the fields' shapes, and the
-/// gradient of a field the backward pass did not reach stays unset.
+/// `Differentiable`: the shape is the tuple of the parameter fields'
+/// shapes, and the gradient of a field the backward pass did not reach
+/// stays unset. Also `Element`, so that a `Vec` of the struct is
+/// differentiable, and `HasMethods`.
 fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let rt = quote!(::autograd);
     let (name, grad) = (&input.ident, grad_ident(input));
-    let (idents, names, types, indices) = (&f.idents, &f.names, &f.types, &f.indices);
+    let p = f.parameters();
+    let (idents, names, types, indices) = (&p.idents, &p.names, &p.types, &p.indices);
+    let constants = f.constants();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let element = element_impl(input);
     quote! {
         // Its `#[differentiable]` methods may be called in other bodies.
         impl #impl_generics #rt::__private::HasMethods for #name #ty_generics #where_clause {}
+
+        #element
 
         impl #impl_generics #rt::Differentiable for #name #ty_generics #where_clause {
             type Grad = #grad #ty_generics;
@@ -142,6 +200,7 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
             fn zero_grad_of(shape: &Self::Shape) -> Self::Grad {
                 #grad {
                     #( #idents: <#types as #rt::Differentiable>::zero_grad_of(&shape.#indices), )*
+                    #( #constants: #rt::project::Constant, )*
                     __reached: ::core::default::Default::default(),
                 }
             }
@@ -177,6 +236,7 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
                             <#types as #rt::Differentiable>::zero_grad_of(&shape.#indices)
                         },
                     )*
+                    #( #constants: #rt::project::Constant, )*
                     __reached: ::core::default::Default::default(),
                 }
             }
@@ -203,11 +263,38 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
     }
 }
 
-/// `Parameters`: visits the fields in order under dotted names.
+/// `Element`: a `Vec` (or array) of the struct keeps one shape per element.
+fn element_impl(input: &DeriveInput) -> TokenStream {
+    let rt = quote!(::autograd);
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        impl #impl_generics #rt::Element for #name #ty_generics #where_clause {
+            type Shapes = #rt::__private::Vec<<Self as #rt::Differentiable>::Shape>;
+            fn shapes_of(items: &[Self]) -> Self::Shapes {
+                items.iter().map(#rt::Differentiable::shape_of).collect()
+            }
+            fn len_of(shapes: &Self::Shapes) -> usize {
+                shapes.len()
+            }
+            fn with_shape_at<__AdR>(
+                shapes: &Self::Shapes,
+                i: usize,
+                f: impl ::core::ops::FnOnce(&<Self as #rt::Differentiable>::Shape) -> __AdR,
+            ) -> __AdR {
+                f(&shapes[i])
+            }
+        }
+    }
+}
+
+/// `Parameters`: visits the parameter fields in order under dotted names;
+/// constants are skipped.
 fn parameters_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let rt = quote!(::autograd);
     let name = &input.ident;
-    let (idents, names, first) = (&f.idents, &f.names, &f.types[0]);
+    let p = f.parameters();
+    let (idents, names, first) = (&p.idents, &p.names, &p.types[0]);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         impl #impl_generics #rt::Parameters for #name #ty_generics #where_clause {
@@ -223,3 +310,5 @@ fn parameters_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
         }
     }
 }
+
+mod kind;

@@ -55,7 +55,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// model by reference, read its fields, and `backward()` stores gradients in
 /// its leaves) and `Parameters` (visit every parameter, `zero_grad_all`,
 /// `set_requires_grad_all`, `num_parameters`, `save`/`load`, optimizers).
-#[proc_macro_derive(Parameters)]
+#[proc_macro_derive(Parameters, attributes(no_grad))]
 pub fn derive_parameters(input: TokenStream) -> TokenStream {
     derive::expand(input.into()).into()
 }

@@ -17,24 +17,16 @@
 use crate::gradcheck::CheckInput;
 use crate::ops::index::IndexRule;
 use crate::real::Real;
-use crate::value::{Differentiable, Elem, GradOf, GradValue, Meta, ScaleGrad, ValueRef};
+use crate::value::{Elem, GradOf, GradValue, Meta, ScaleGrad, ValueRef};
 
-impl<A: Real, const N: usize> Differentiable for [A; N] {
-    type Grad = [A; N];
-    type Shape = ();
-    #[inline]
-    fn shape_of(&self) {}
-    #[inline]
-    fn zero_grad_of(_: &()) -> [A; N] {
-        [A::zero(); N]
-    }
-}
+// `Differentiable for [T; N]` is in `container`: the gradient of `[A; N]`
+// is `[A; N]`.
 
-impl<A: Real, const N: usize> GradValue for [A; N] {
+impl<G: GradValue, const N: usize> GradValue for [G; N] {
     #[inline]
     fn accumulate(&mut self, other: Self) {
         for (a, b) in self.iter_mut().zip(other) {
-            *a += b;
+            a.accumulate(b);
         }
     }
 }
@@ -101,7 +93,7 @@ mod tests {
 
     #[test]
     fn an_array_gradient_accumulates_and_scales_by_element() {
-        let mut g = <[f64; 3] as Differentiable>::zero_grad_of(&());
+        let mut g = <[f64; 3] as crate::value::Differentiable>::zero_grad_of(&3);
         g.accumulate([1.0, 2.0, 3.0]);
         g.accumulate([0.5, 0.5, 0.5]);
         g.scale(2.0);

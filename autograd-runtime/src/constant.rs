@@ -54,6 +54,9 @@ macro_rules! constant_value {
 }
 
 constant_value!(bool, char, usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+crate::container::element_by_length!(
+    bool, char, usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128
+);
 value_ref_self!(bool, char, usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
 
 /// `k as f64` of a count carried in a differentiated tuple: a constant.

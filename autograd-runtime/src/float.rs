@@ -32,6 +32,7 @@ pub trait Float:
     sealed::Sealed
     + crate::value::ScalarOutput
     + crate::value::Differentiable<Grad = Self, Shape = ()>
+    + crate::container::Element<Shapes = usize>
     + crate::value::GradValue
     + crate::value::ValueRef<Target = Self>
     + num_traits::Float

@@ -30,6 +30,7 @@ pub trait Real:
     + Send
     + Sync
     + Differentiable<Grad = Self, Shape = ()>
+    + crate::container::Element<Shapes = usize>
     + ScalarOutput
     + GradValue
     + ValueRef<Target = Self>

@@ -158,6 +158,18 @@ impl GradValue for f64 {
 
 impl<A: Float, D: Dimension> GradValue for Array<A, D> {
     fn accumulate(&mut self, other: Self) {
+        if self.raw_dim() != other.raw_dim() {
+            // The empty gradient of a tensor nothing reached yet (see
+            // `Differentiable::unreached_grad_of`) adds nothing, and is
+            // replaced by the first one that reaches it.
+            if is_unreached(&other) {
+                return;
+            }
+            if is_unreached(self) {
+                *self = other;
+                return;
+            }
+        }
         *self += &other;
     }
     fn double(&mut self) {
@@ -165,10 +177,11 @@ impl<A: Float, D: Dimension> GradValue for Array<A, D> {
     }
 }
 
-impl<A: Real> GradValue for Vec<A> {
+/// Element by element (a float slice's gradient, a `Vec` of layers' gradients).
+impl<G: GradValue> GradValue for Vec<G> {
     fn accumulate(&mut self, other: Self) {
         for (a, b) in self.iter_mut().zip(other) {
-            *a += b;
+            a.accumulate(b);
         }
     }
 }
@@ -252,17 +265,11 @@ pub fn accumulate_twice<G: GradValue + Clone>(slot: &mut Option<G>, mut contribu
 }
 
 /// One slot of the gradients a pullback returns, as seen by a caller:
-/// a gradient to add, or `()` for a parameter that has none.
+/// `Some(gradient)` to add (`None` adds nothing), or `()` for a parameter
+/// that has none.
 pub trait Contribution<G> {
     /// Adds this contribution into `slot`.
     fn add_to(self, slot: &mut Option<G>);
-}
-
-impl<G: GradValue> Contribution<G> for G {
-    #[inline]
-    fn add_to(self, slot: &mut Option<G>) {
-        accumulate(slot, self)
-    }
 }
 
 impl<G: GradValue> Contribution<G> for Option<G> {
@@ -286,9 +293,11 @@ pub fn accumulate_slot<G, C: Contribution<G>>(slot: &mut Option<G>, contribution
 }
 
 /// Adds the gradient of one field of a struct of parameters into the
-/// struct's gradient (zeros for the other fields if it had none yet).
+/// struct's gradient (zeros for the other fields if it had none yet). A
+/// field that is not a parameter has the slot [`Constant`](crate::project::Constant),
+/// which drops it.
 #[inline]
-pub fn accumulate_field<S, G, F>(
+pub fn accumulate_field<S, G, X, F>(
     slot: &mut Option<S::Grad>,
     base: &S,
     name: &str,
@@ -296,19 +305,14 @@ pub fn accumulate_field<S, G, F>(
     gradient: G,
 ) where
     S: Differentiable + ?Sized,
-    G: GradValue,
-    F: FnOnce(&mut S::Grad) -> &mut G,
+    X: crate::project::FieldSlot<G>,
+    F: FnOnce(&mut S::Grad) -> &mut X,
 {
     let grad = slot.get_or_insert_with(|| S::unreached_grad_of(&base.shape_of()));
     // A field nothing reached yet holds zeros or nothing: the gradient replaces it.
     let first = !S::is_reached(grad, name);
     S::mark_reached(grad, name);
-    let slot = field(grad);
-    if first {
-        *slot = gradient;
-    } else {
-        slot.accumulate(gradient);
-    }
+    field(grad).put(gradient, first);
 }
 
 /// The gradient of a parameter: the accumulated adjoint, or zeros if nothing reached it.
@@ -356,6 +360,7 @@ macro_rules! float_value {
     )*};
 }
 float_value!(f32, f64);
+crate::container::element_by_length!(f32, f64);
 
 impl<A: Float, D: Dimension> Differentiable for Tensor<A, D> {
     type Grad = Array<A, D>;
@@ -370,14 +375,29 @@ impl<A: Float, D: Dimension> Differentiable for Tensor<A, D> {
         // Empty: every axis of length 0, so nothing is allocated.
         Array::zeros(D::zeros(shape.ndim()))
     }
+    fn finish_grad(gradient: &mut Array<A, D>, shape: &D) {
+        if gradient.raw_dim() != *shape && is_unreached(gradient) {
+            *gradient = Array::zeros(shape.clone());
+        }
+    }
     fn needs_grad(&self) -> bool {
         self.is_requires_grad()
     }
     fn store_grad(&self, gradient: Array<A, D>) {
-        if self.is_requires_grad() {
+        // A tensor in a `Vec` or an `Option` that nothing reached keeps
+        // `None`, as PyTorch leaves it.
+        if self.is_requires_grad()
+            && !(gradient.raw_dim() != self.raw_dim() && is_unreached(&gradient))
+        {
             self.accumulate_grad(gradient)
         }
     }
+}
+
+/// The gradient of a tensor nothing reached: every axis of length 0 (see
+/// [`Differentiable::unreached_grad_of`]).
+fn is_unreached<A, D: Dimension>(g: &Array<A, D>) -> bool {
+    g.ndim() > 0 && g.shape().iter().all(|&n| n == 0)
 }
 
 impl<T: Differentiable + ?Sized> Differentiable for &T {
@@ -525,33 +545,6 @@ impl<T: ValueRef + ?Sized> ValueRef for &T {
 #[inline]
 pub fn val<T: ValueRef + ?Sized>(x: &T) -> &T::Target {
     x.value_ref()
-}
-
-/// A slice of floats is differentiable element by element: its gradient is a
-/// `Vec` of the same length (`Shape` is the length). A slice is never a leaf,
-/// so `backward()` stores nothing for it; its gradient comes from `grad`/`vjp`.
-impl<A: Real> Differentiable for [A] {
-    type Grad = Vec<A>;
-    type Shape = usize;
-    fn shape_of(&self) -> usize {
-        self.len()
-    }
-    fn zero_grad_of(len: &usize) -> Vec<A> {
-        vec![A::zero(); *len]
-    }
-}
-
-/// A `Vec` of floats is differentiable as a slice is: its gradient is a `Vec`
-/// of the same length.
-impl<A: Real> Differentiable for Vec<A> {
-    type Grad = Vec<A>;
-    type Shape = usize;
-    fn shape_of(&self) -> usize {
-        self.len()
-    }
-    fn zero_grad_of(len: &usize) -> Vec<A> {
-        vec![A::zero(); *len]
-    }
 }
 
 /// The element type of a float or a tensor: the type a float literal

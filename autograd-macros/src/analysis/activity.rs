@@ -176,7 +176,7 @@ pub fn grad_operands(body: &Body, l: &crate::core::Let) -> Vec<(usize, ValueId)>
             .filter_map(|(k, a)| active(&a.operand).map(|v| (k, v)))
             .collect(),
         Op::Copy(o) => active(o).map(|v| vec![(0, v)]).unwrap_or_default(),
-        Op::Field(base, _) => active(&Operand::Value(*base))
+        Op::Field(base, _) | Op::Part(base, _) => active(&Operand::Value(*base))
             .map(|v| vec![(0, v)])
             .unwrap_or_default(),
         Op::Const(_) => vec![],

@@ -112,6 +112,9 @@ pub enum RecomputeKind {
     Const(proc_macro2::TokenStream),
     /// A view rule of parameters.
     Rule(&'static OpEntry, Vec<Operand>, Vec<Operand>),
+    /// A part of a container of parameters (see `Op::Part`), as a place
+    /// expression.
+    Part(ValueId),
 }
 
 /// The reverse of one definition.

@@ -84,6 +84,14 @@ pub fn of(body: &Body, l: &Let, revs: &[(usize, ValueId)]) -> Vec<ReadOf> {
                 }
             }
         }
+        // The struct or container the gradient is added into, taken again.
+        Op::Field(base, _) if !revs.is_empty() => add(ReadOf::Value(*base)),
+        Op::Part(base, part) if !revs.is_empty() => {
+            add(ReadOf::Value(*base));
+            if let crate::core::Part::Index(Operand::Value(i)) = part {
+                add(ReadOf::Const(*i));
+            }
+        }
         _ => {}
     }
     out.sort_by_key(|r| matches!(r, ReadOf::Meta(_)));

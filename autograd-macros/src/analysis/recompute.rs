@@ -82,6 +82,45 @@ pub(super) fn plan<'b>(
     Some(Place::Recompute(id))
 }
 
+/// The place of a part of a container of parameters (`&m.layers[i]`, or a
+/// field of one), taken again from the parameter: only the indices along
+/// the way are saved.
+pub(super) fn plan_part<'b>(
+    pl: &mut Planner<'_, 'b>,
+    v: ValueId,
+    here: &Here<'b>,
+    lets: &mut super::LetPlan,
+) -> Option<Place> {
+    let mut binds = Vec::new();
+    let mut at = v;
+    loop {
+        match &pl.p.defs.let_of(at)?.op {
+            Op::Part(base, part) => {
+                if let crate::core::Part::Index(Operand::Value(u)) = part {
+                    if !pl.p.defs.is_param(*u) && !binds.iter().any(|(b, _)| b == u) {
+                        let desc = format!(
+                            "index `{}` to borrow `{}` again",
+                            pl.p.label(*u),
+                            pl.p.label(v)
+                        );
+                        let s = pl.save(SaveWhat::Value(*u), here, desc, false, lets);
+                        binds.push((*u, Place::Saved(s)));
+                    }
+                }
+                at = *base;
+            }
+            Op::Field(base, _) if pl.p.part_chain(at) => at = *base,
+            _ => break,
+        }
+    }
+    let id = pl.p.recomputes.len();
+    pl.p.recomputes.push(Recompute {
+        kind: RecomputeKind::Part(v),
+        binds,
+    });
+    Some(Place::Recompute(id))
+}
+
 fn dedup(v: &[ValueId]) -> Vec<ValueId> {
     let mut out: Vec<ValueId> = Vec::new();
     for x in v {

@@ -362,6 +362,11 @@ impl<'b> Planner<'_, 'b> {
         if self.p.projection(v) {
             return Place::Projection(v);
         }
+        if self.p.part_chain(v) {
+            if let Some(r) = recompute::plan_part(self, v, here, plan) {
+                return r;
+            }
+        }
         if here.reduction.is_some() && self.in_scope_at_end(v, here) {
             return Place::InScope(v);
         }
@@ -497,19 +502,37 @@ impl<'b> Plan<'b> {
                 )
             }
             Op::Field(_, member) => format!("the field `{}`", quote::quote!(#member)),
+            Op::Part(..) => "a part of a container".to_string(),
             _ => "a copy".to_string(),
         }
     }
 
-    /// A field of a parameter struct (`&m.w1`), or a field of one.
+    /// A field of a parameter struct (`&m.w1`), or a field of one: taken
+    /// again from the parameter.
     pub fn projection(&self, v: ValueId) -> bool {
-        matches!(
-            self.defs.let_of(v),
+        match self.defs.let_of(v) {
             Some(Let {
-                op: Op::Field(..),
+                op: Op::Field(base, _),
                 ..
-            })
-        )
+            }) => !self.part_chain(*base),
+            _ => false,
+        }
+    }
+
+    /// A part of a container of parameters (`&m.layers[i]`), or a field of
+    /// one: taken again from the parameter at the saved index (see
+    /// `recompute`).
+    pub fn part_chain(&self, v: ValueId) -> bool {
+        match self.defs.let_of(v) {
+            Some(Let {
+                op: Op::Part(..), ..
+            }) => true,
+            Some(Let {
+                op: Op::Field(base, _),
+                ..
+            }) => self.part_chain(*base),
+            _ => false,
+        }
     }
 
     pub fn loop_inst(&self, l: &Loop) -> Option<&'b Inst> {

@@ -135,6 +135,17 @@ pub enum Op {
     Copy(Operand),
     /// A field of a struct of parameters, borrowed (`&m.w1`).
     Field(ValueId, syn::Member),
+    /// A part of a container of parameters, borrowed (`&m.layers[i]`, the
+    /// `b` of `if let Some(b) = &m.bias`).
+    Part(ValueId, Part),
+}
+
+/// Which part of a container [`Op::Part`] borrows.
+pub enum Part {
+    /// The element at a constant index.
+    Index(Operand),
+    /// The value inside a `Some`.
+    Some,
 }
 
 /// `out = op`.

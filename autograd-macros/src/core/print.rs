@@ -55,6 +55,12 @@ fn block(body: &Body, b: &Block, depth: usize, out: &mut String) {
                     Op::Field(b, m) => {
                         format!("field {}.{}", body.values[*b].name, quote::quote!(#m))
                     }
+                    Op::Part(b, crate::core::Part::Index(i)) => {
+                        format!("part {}[{}]", body.values[*b].name, name(body, i))
+                    }
+                    Op::Part(b, crate::core::Part::Some) => {
+                        format!("part Some({})", body.values[*b].name)
+                    }
                 };
                 let _ = writeln!(out, "{pad}{} = {op}", body.values[l.out].name);
             }

@@ -133,6 +133,12 @@ pub fn reads(inst: &Inst, f: &mut impl FnMut(&Operand, Read)) {
             Op::Const(c) => named(f, &c.reads),
             Op::Copy(o) => f(o, Read::Operand(0)),
             Op::Field(base, _) => f(&Operand::Value(*base), Read::FieldBase),
+            Op::Part(base, part) => {
+                f(&Operand::Value(*base), Read::FieldBase);
+                if let crate::core::Part::Index(i) = part {
+                    f(i, Read::RuleConst);
+                }
+            }
         },
         Inst::If(i) => named(f, &i.cond.reads),
         Inst::Match(m) => {

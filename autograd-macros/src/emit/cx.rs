@@ -428,6 +428,50 @@ impl<'p, 'b> Emitter<'p, 'b> {
         }
     }
 
+    /// A part of a container of parameters taken again, as a place
+    /// expression: `(*ProjectIndex::project((&m.layers), &<saved i>))`.
+    fn part_place(&self, v: ValueId, binds: &[(ValueId, Place)]) -> TokenStream {
+        let rt = &self.rt;
+        let base_ref = |b: ValueId| {
+            if self.p.part_chain(b) {
+                let inner = self.part_place(b, binds);
+                quote!(&#inner)
+            } else {
+                self.projection(b)
+            }
+        };
+        match self.p.defs.let_of(v).map(|l| &l.op) {
+            Some(crate::core::Op::Part(b, part)) => {
+                let b = base_ref(*b);
+                match part {
+                    crate::core::Part::Index(Operand::Value(u)) => {
+                        let i = match binds.iter().find(|(x, _)| x == u) {
+                            Some((_, place)) => self.place(place),
+                            None => {
+                                let id = self.ident(*u);
+                                quote!(#id)
+                            }
+                        };
+                        quote!((*#rt::ProjectIndex::project(#b, &#i)))
+                    }
+                    crate::core::Part::Index(i) => {
+                        let i = self.const_ref(i);
+                        quote!((*#rt::ProjectIndex::project(#b, #i)))
+                    }
+                    crate::core::Part::Some => quote!((*#rt::ProjectSome::project_some(#b))),
+                }
+            }
+            Some(crate::core::Op::Field(b, member)) => {
+                let b = self.part_place(*b, binds);
+                quote!((#b.#member))
+            }
+            _ => {
+                let id = self.ident(v);
+                quote!(#id)
+            }
+        }
+    }
+
     /// A view taken again: `({ let i = <saved i>; xs.index_axis(Axis(0), i) })`.
     fn recompute(&self, r: usize) -> TokenStream {
         let rc = &self.p.recomputes[r];
@@ -442,6 +486,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
             })
             .collect();
         match &rc.kind {
+            crate::analysis::RecomputeKind::Part(v) => self.part_place(*v, &rc.binds),
             crate::analysis::RecomputeKind::Const(tokens) => quote!(({ #(#binds)* #tokens })),
             crate::analysis::RecomputeKind::Rule(rule, operands, consts) => {
                 let tr = Ident::new(rule.rule, proc_macro2::Span::mixed_site());

@@ -11,6 +11,7 @@ mod block;
 mod body;
 mod branch;
 mod cx;
+mod grad_type;
 mod jump;
 mod loops;
 mod module;

@@ -78,13 +78,15 @@ fn parts(sig: &Signature) -> (Parts, syn::Generics) {
             GenericParam::Const(c) => c.ident.to_token_stream(),
         })
         .collect();
+    let floats = crate::signature::float_params(&sig.generics);
     let grad_slots: Vec<TokenStream> = sig
         .params
         .iter()
         .map(|p| {
             if p.is_differentiated() {
-                let vt = fixed(p.value_type(), |v, t| v.visit_type_mut(t));
-                quote_spanned!(p.value_type().span()=> #rt::GradOf<#vt>)
+                let mut vt = p.value_type().clone();
+                FixPaths.visit_type_mut(&mut vt);
+                super::grad_type::of(&rt, &vt, &floats)
             } else {
                 quote!(())
             }
@@ -95,7 +97,11 @@ fn parts(sig: &Signature) -> (Parts, syn::Generics) {
     } else {
         quote!((#(#grad_slots),*))
     };
-    let cotangent = quote_spanned!(sig.output.span()=> #rt::GradOf<#output>);
+    let cotangent = {
+        let mut out = sig.output.clone();
+        FixPaths.visit_type_mut(&mut out);
+        super::grad_type::of(&rt, &out, &floats)
+    };
     let core_args = sig
         .params
         .iter()

@@ -7,7 +7,7 @@ use super::cx::Emitter;
 use crate::analysis::defs::addr;
 use crate::analysis::reads::ReadOf;
 use crate::analysis::{LetPlan, Place, SaveKind};
-use crate::core::{Call, Let, Op, Operand, Repr, ValueId};
+use crate::core::{Call, Let, Op, Operand, Part, Repr, ValueId};
 use crate::names;
 use crate::table::{Fusion, OpEntry, Read};
 
@@ -62,6 +62,16 @@ impl Emitter<'_, '_> {
             Op::Field(base, member) => {
                 let b = self.ident(*base);
                 quote!(&#b.#member)
+            }
+            Op::Part(base, part) => {
+                let b = self.ident(*base);
+                match part {
+                    Part::Index(i) => {
+                        let i = self.const_ref(i);
+                        quote!(#rt::ProjectIndex::project(#b, #i))
+                    }
+                    Part::Some => quote!(#rt::ProjectSome::project_some(#b)),
+                }
             }
             Op::Rule { rule, operands, .. } if self.p.literal[l.out] => {
                 // Arithmetic of constants of a float literal's type: the
@@ -365,13 +375,16 @@ impl Emitter<'_, '_> {
                 operands,
                 consts,
             } => self.rule_steps(l, plan, rule, operands, consts),
+            Op::Part(base, part) => self.part_steps(l, plan, *base, part),
             Op::Field(base, member) => {
                 let need = self.need(*base);
                 let d = self.d(*base);
-                let b = self.projection(*base);
-                let b = if self.passed_ref(*base) {
-                    b
+                let b = if self.p.part_chain(*base) {
+                    self.use_of(l, plan, ReadOf::Value(*base))
+                } else if self.passed_ref(*base) {
+                    self.projection(*base)
                 } else {
+                    let b = self.projection(*base);
                     quote!(&#b)
                 };
                 let name = quote!(#member).to_string();
@@ -426,6 +439,31 @@ impl Emitter<'_, '_> {
     }
 
     /// A call's argument passed again to its pullback, as the call passed it.
+    /// The reverse of a part borrowed from a container: its gradient is
+    /// added into the container's at the same place.
+    fn part_steps(&self, l: &Let, plan: &LetPlan, base: ValueId, part: &Part) -> TokenStream {
+        let rt = &self.rt;
+        let (need, d) = (self.need(base), self.d(base));
+        let b = self.use_of(l, plan, ReadOf::Value(base));
+        let g = if Some(l.out) == self.p.seed_direct {
+            quote!(::core::clone::Clone::clone(__ad_d))
+        } else {
+            quote!(__ad_d_owned)
+        };
+        let add = match part {
+            Part::Index(Operand::Value(i)) => {
+                let i = self.use_of(l, plan, ReadOf::Const(*i));
+                quote!(#rt::ProjectIndex::accumulate_at(&mut #d, #b, #i, #g))
+            }
+            Part::Index(i) => {
+                let i = self.const_ref(i);
+                quote!(#rt::ProjectIndex::accumulate_at(&mut #d, #b, #i, #g))
+            }
+            Part::Some => quote!(#rt::ProjectSome::accumulate_some(&mut #d, #b, #g)),
+        };
+        quote!(if #need { #add; })
+    }
+
     fn call_arg_again(&self, l: &Let, plan: &LetPlan, v: ValueId, by_ref: bool) -> TokenStream {
         let Some((_, place)) = plan.reads.iter().find(|(r, _)| *r == ReadOf::Arg(v)) else {
             return quote!(compile_error!(

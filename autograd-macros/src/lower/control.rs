@@ -566,6 +566,18 @@ impl Lowerer<'_> {
                 }
             }
             Pat::Paren(pp) => self.alias_names(&pp.pat, v, out)?,
+            // `Some(b)` of `&m.bias`: `b` borrows the value inside.
+            Pat::TupleStruct(ts)
+                if ts.qself.is_none()
+                    && ts.path.is_ident("Some")
+                    && ts.elems.len() == 1
+                    && self.is_part_base(v) =>
+            {
+                let inner = self.borrow_part(v, crate::core::Part::Some, "some", ts.span());
+                if let Operand::Value(i) = inner {
+                    self.alias_names(&ts.elems[0], i, out)?;
+                }
+            }
             Pat::Reference(r) => self.alias_names(&r.pat, v, out)?,
             Pat::Type(t) => self.alias_names(&t.pat, v, out)?,
             other => {

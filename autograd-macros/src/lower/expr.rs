@@ -1,12 +1,13 @@
 //! Expressions: one operation per definition, constants kept whole.
 
+use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, UnOp};
 
 use super::rename::needs_structure;
 use super::{Lowerer, Slot};
-use crate::core::{Op, Operand, Origin, Repr};
+use crate::core::{Op, Operand, Origin, Part, Repr};
 use crate::table::{self, OpEntry};
 
 impl Lowerer<'_> {
@@ -272,8 +273,33 @@ impl Lowerer<'_> {
         } else {
             self.constant(&i.index)
         };
+        if let Operand::Value(b) = x {
+            if self.is_part_base(b) {
+                return Some(self.borrow_part(b, Part::Index(index), "elem", i.span()));
+            }
+        }
         let rule = table::builtin("index")?;
         Some(self.rule(rule, vec![x], vec![index], i.bracket_token.span.join()))
+    }
+
+    /// A field of a parameter (or a part of one): its parts are borrowed
+    /// in place (`m.layers[i]`), not copied.
+    pub fn is_part_base(&self, v: usize) -> bool {
+        self.projections.contains(&v) && !matches!(self.values[v].origin, Origin::Param(_))
+    }
+
+    /// `&base[i]` or the `Some` of `base`, borrowed in place.
+    pub fn borrow_part(&mut self, base: usize, part: Part, what: &str, span: Span) -> Operand {
+        let what = format!(
+            "{}_{what}",
+            self.values[base].user.trim_start_matches("tmp_")
+        );
+        let active = self.values[base].active;
+        let out = self.define(&what, Op::Part(base, part), Repr::Ref, active, span);
+        if let Operand::Value(v) = out {
+            self.projections.insert(v);
+        }
+        out
     }
 
     /// `m.w1` of a parameter struct taken by reference: borrowed in place.

@@ -626,7 +626,8 @@ impl Lowerer<'_> {
             }
             return Some(ForSource::Constant(self.renamed(&f.expr)));
         }
-        match self.slice_iteration(&f.expr, &f.pat) {
+        let iterable = self.fields_as_locals(&f.expr)?;
+        match self.slice_iteration(&iterable, &f.pat) {
             Some(s) => Some(ForSource::Slices(s)),
             None => {
                 self.errors.push_spanned(
@@ -636,6 +637,41 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// `for layer in &m.layers`: the fields of parameters an iterable names
+    /// become locals (borrowed in place), so that it iterates over
+    /// variables, as `slice_iteration` reads.
+    fn fields_as_locals(&mut self, e: &Expr) -> Option<Expr> {
+        struct Fields<'a, 'l> {
+            l: &'a mut Lowerer<'l>,
+            ok: bool,
+        }
+        impl syn::visit_mut::VisitMut for Fields<'_, '_> {
+            fn visit_expr_mut(&mut self, e: &mut Expr) {
+                if matches!(e, Expr::Field(_)) && self.l.is_active_expr(e) {
+                    {
+                        match self.l.value(&e.clone()) {
+                            Some(Operand::Value(v)) => {
+                                let name = format!("__ad_iterable{v}");
+                                self.l.env.declare(&name, Slot::of(v));
+                                let id = syn::Ident::new(&name, e.span());
+                                *e = syn::parse_quote!(#id);
+                            }
+                            _ => self.ok = false,
+                        }
+                    }
+                    return;
+                }
+                if !matches!(e, Expr::Closure(_) | Expr::Block(_)) {
+                    syn::visit_mut::visit_expr_mut(self, e);
+                }
+            }
+        }
+        let mut out = e.clone();
+        let mut v = Fields { l: self, ok: true };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut v, &mut out);
+        v.ok.then_some(out)
     }
 
     /// The loop's pattern and, over slices, the element reads at the start of the body.
@@ -670,7 +706,14 @@ impl Lowerer<'_> {
                     lens.push(quote!(#id.len()));
                     reads.push(*slice);
                     let rule = crate::table::builtin("index")?;
-                    let element = if self.values[*slice].active {
+                    let element = if self.is_part_base(*slice) {
+                        self.borrow_part(
+                            *slice,
+                            crate::core::Part::Index(Operand::Value(index)),
+                            "elem",
+                            span,
+                        )
+                    } else if self.values[*slice].active {
                         self.rule(
                             rule,
                             vec![Operand::Value(*slice)],

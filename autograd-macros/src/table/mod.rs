@@ -660,6 +660,8 @@ pub fn method_names() -> String {
 pub const READERS: &[&str] = &[
     "shape",
     "len",
+    "is_some",
+    "is_none",
     "ndim",
     "dim",
     "raw_dim",
