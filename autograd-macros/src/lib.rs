@@ -24,7 +24,9 @@ mod expand;
 mod lower;
 mod method;
 mod names;
+mod options;
 mod signature;
+mod signature_aux;
 mod table;
 
 use proc_macro::TokenStream;

@@ -11,6 +11,7 @@ mod block;
 mod body;
 mod branch;
 mod cx;
+mod has_aux;
 mod jump;
 mod loops;
 mod module;
