@@ -41,12 +41,15 @@ fn accuracy(logits: &Tensor<f64, Ix2>, labels: &[usize]) -> f64 {
     right as f64 / labels.len() as f64
 }
 
-fn classifier_data() -> (
+/// The weights, the bias, the inputs and the labels.
+type Data = (
     Tensor<f64, Ix2>,
     Tensor<f64, Ix1>,
     Tensor<f64, Ix2>,
     Vec<usize>,
-) {
+);
+
+fn classifier_data() -> Data {
     let w = Tensor::from(array![[0.5, -0.2, 0.1], [-0.3, 0.8, 0.4]]).requires_grad();
     let b = Tensor::from(array![0.05, -0.1, 0.0]).requires_grad();
     let x = Tensor::from(array![[1.0, 0.5], [-1.0, 2.0], [0.3, -0.7], [2.0, 1.0]]);
@@ -236,7 +239,7 @@ fn branches(x: f64) -> (f64, u8) {
     }
 }
 
-/// A tuple returned through a variable and a call.
+/// A tuple returned through a variable bound to a call.
 #[differentiable]
 fn pair(x: f64) -> (f64, f64) {
     (x * x, x + 1.0)
@@ -245,6 +248,7 @@ fn pair(x: f64) -> (f64, f64) {
 #[differentiable(has_aux)]
 fn through_a_call(x: f64) -> (f64, f64) {
     let out = pair(x);
+    #[allow(clippy::let_and_return)]
     out
 }
 
@@ -276,4 +280,22 @@ fn without_has_aux_a_tuple_takes_one_cotangent_per_element() {
     // d/dx of s · 1 + y · [1, 0]: 2 + [2, 0].
     let g: Array1<f64> = pullback(&(arr0(1.0), array![1.0, 0.0]));
     assert_eq!(g, array![4.0, 2.0]);
+}
+
+// --- Auxiliary values of a type of one's own, without `Clone`. ---
+
+struct Report {
+    steps: usize,
+}
+
+/// `x²`, with a report beside it.
+#[differentiable(has_aux)]
+fn reported(x: f64) -> (f64, Report) {
+    (x * x, Report { steps: 1 })
+}
+
+#[test]
+fn auxiliary_values_need_not_be_clone() {
+    let ((v, report), g) = reported::value_and_grad(3.0);
+    assert_eq!((v, report.steps, g), (9.0, 1, 6.0));
 }

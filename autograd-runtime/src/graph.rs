@@ -114,13 +114,15 @@ impl<V, B, X> Graph<V, B, X> {
     ///     ((&y * &y).sum(), y)
     /// }
     ///
-    /// let w = Tensor::from(array![1.0, 2.0]).requires_grad();
-    /// let graph = loss::forward(&w);
-    /// assert_eq!(graph.aux().data(), &array![3.0, 6.0]);
-    /// assert_eq!(graph.item(), 45.0);
-    /// graph.backward();
-    /// // d/dw Σ (3w)² = 18w
-    /// assert_eq!(w.grad().unwrap(), array![18.0, 36.0]);
+    /// fn main() {
+    ///     let w = Tensor::from(array![1.0, 2.0]).requires_grad();
+    ///     let graph = loss::forward(&w);
+    ///     assert_eq!(graph.aux().data(), &array![3.0, 6.0]);
+    ///     assert_eq!(graph.item(), 45.0);
+    ///     graph.backward();
+    ///     // d/dw Σ (3w)² = 18w
+    ///     assert_eq!(w.grad().unwrap(), array![18.0, 36.0]);
+    /// }
     /// ```
     pub fn aux(&self) -> &X {
         &self.aux

@@ -1,5 +1,5 @@
 //! `#[differentiable(has_aux)]`: every value the body returns, `(l, a, b)`,
-//! becomes `(l, Aux((a, b)))`, so that the lowering sees the auxiliary
+//! becomes `(l, aux((a, b)))` (an `Aux`), so that the lowering sees the auxiliary
 //! values go into a constant: no gradient flows back from them, and the
 //! backward pass does no work for them.
 //!
@@ -8,7 +8,7 @@
 //! A returned tuple written out (`(loss, logits)`, in the tail, in the
 //! branches of an `if` or a `match` there, or after `return`) is rewritten
 //! in place; any other returned expression is bound and taken apart
-//! (`{ let out = e; (out.0, Aux(out.1)) }`).
+//! (`{ let out = e; (out.0, aux(out.1)) }`).
 
 use proc_macro2::Span;
 use quote::quote_spanned;
@@ -74,14 +74,14 @@ fn returned(e: &mut Expr, count: usize) {
     }
 }
 
-/// `Aux(a)` for one value, `Aux((a, b, ..))` for several.
+/// `aux(a)` for one value, `aux((a, b, ..))` for several.
 fn marker(values: &[Expr], span: Span) -> Expr {
     let rt = crate::names::runtime();
     let inner = match values {
         [one] => quote_spanned!(span=> #one),
         many => quote_spanned!(span=> (#(#many),*)),
     };
-    syn::parse_quote_spanned!(span=> #rt::Aux(#inner))
+    syn::parse_quote_spanned!(span=> #rt::aux(#inner))
 }
 
 /// The values of `return`, outside closures and items (whose `return`s
@@ -107,11 +107,11 @@ impl VisitMut for Returns {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Whether a call is the marker [`rewrite`] writes: `Aux(..)` by its path
+/// Whether a call is the marker [`rewrite`] writes: `aux(..)` by its path
 /// through the runtime.
 pub fn is_marker(path: &syn::Path) -> bool {
     let segments = crate::names::segments(path);
-    path.leading_colon.is_some() && segments == ["autograd", "__private", "Aux"]
+    path.leading_colon.is_some() && segments == ["autograd", "__private", "aux"]
 }
 
 #[cfg(test)]
@@ -145,11 +145,11 @@ mod tests {
         );
         let want = text(syn::parse_quote!({
             if x > 0.0 {
-                return (x, ::autograd::__private::Aux(1usize));
+                return (x, ::autograd::__private::aux(1usize));
             }
             match k {
-                0 => (x * 2.0, ::autograd::__private::Aux(n)),
-                _ => (x, ::autograd::__private::Aux(m)),
+                0 => (x * 2.0, ::autograd::__private::aux(n)),
+                _ => (x, ::autograd::__private::aux(m)),
             }
         }));
         assert_eq!(got, want);
@@ -159,7 +159,7 @@ mod tests {
     fn several_auxiliary_values_are_one_tuple() {
         let got = rewritten(2, syn::parse_quote!({ (loss, logits, n) }));
         let want = text(syn::parse_quote!({
-            (loss, ::autograd::__private::Aux((logits, n)))
+            (loss, ::autograd::__private::aux((logits, n)))
         }));
         assert_eq!(got, want);
     }
@@ -178,7 +178,7 @@ mod tests {
         assert!(got.contains("return (y , 0)"), "{got}");
         assert!(got.contains("let __ad_out = helper (x)"), "{got}");
         assert!(
-            got.contains("(__ad_out . 0 , :: autograd :: __private :: Aux (__ad_out . 1))"),
+            got.contains("(__ad_out . 0 , :: autograd :: __private :: aux (__ad_out . 1))"),
             "{got}"
         );
     }

@@ -14,7 +14,7 @@
 //! - iterator chains over slices and ranges (`x.iter().map(..).sum()`,
 //!   `for (a, b) in x.iter().zip(y).rev()`) are the `for` loops a
 //!   hand-written version has ([`chain`]);
-//! - with `#[differentiable(has_aux)]`, a returned `(l, a)` is `(l, Aux(a))`
+//! - with `#[differentiable(has_aux)]`, a returned `(l, a)` is `(l, aux(a))`
 //!   ([`has_aux`], first: the others then see the marker's arguments).
 
 mod arrays;

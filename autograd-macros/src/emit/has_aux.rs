@@ -1,6 +1,6 @@
 //! `forward`, `vjp`, `grad` and `value_and_grad` of a
 //! `#[differentiable(has_aux)]` function: its `rule` returns
-//! `(value, Aux(aux))`, whose cotangent is `(v, NoGrad)`; these functions
+//! `(value, Aux::new(aux))`, whose cotangent is `(v, NoGrad)`; these functions
 //! hand the auxiliary values out beside the value, and their pullbacks take
 //! the value's cotangent alone.
 //!
@@ -53,8 +53,8 @@ pub fn vjp_fn(sig: &Signature, aux: &AuxOutput, p: &Parts) -> TokenStream {
             #wc
         {
             #(#metas)*
-            let ((__ad_value, #rt::Aux(__ad_aux)), __ad_pullback) = rule(#(#core_args,)* [#(#all_true),*]);
-            ((__ad_value, __ad_aux), move |__ad_seed| {
+            let ((__ad_value, __ad_aux), __ad_pullback) = rule(#(#core_args,)* [#(#all_true),*]);
+            ((__ad_value, __ad_aux.into_inner()), move |__ad_seed| {
                 #seed
                 let (#(#slots,)*) = __ad_pullback(&__ad_seed, #(#args),*);
                 #result
@@ -80,12 +80,12 @@ pub fn forward_fn(sig: &Signature, aux: &AuxOutput, p: &Parts) -> TokenStream {
             #wc
         {
             let __ad_needs = [#(#needs),*];
-            let ((__ad_value, #rt::Aux(__ad_aux)), __ad_pullback) = rule(#(#core_args,)* __ad_needs);
+            let ((__ad_value, __ad_aux), __ad_pullback) = rule(#(#core_args,)* __ad_needs);
             #rt::Graph::of_function(__ad_value, move |__ad_seed| {
                 #seed
                 let (#(#slots,)*) = __ad_pullback(&__ad_seed, #(#args),*);
                 #(#stores)*
-            }, #name, &__ad_needs).with_aux(__ad_aux)
+            }, #name, &__ad_needs).with_aux(__ad_aux.into_inner())
         }
     }
 }

@@ -489,6 +489,10 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
     let vjp_doc = format!("The value of `{fn_name}` and its pullback: `pullback(&v)` returns `vᵀJ` for every parameter, in parameter order (`()` for parameters without a gradient). Leaves are not touched.");
     let grad_doc = format!("The gradient of `{fn_name}` (a scalar) with respect to every parameter, in parameter order. Leaves are not touched.");
     let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). The gradient of a `#[derive(Parameters)]` struct may hold empty arrays in fields the function did not reach (`Differentiable::finish_grad` makes them zeros, as `vjp` does). Hand-written rules implement the same function.");
+    let rule_doc = match &sig.aux {
+        Some(_) => format!("{rule_doc} With `has_aux`, the value is `(value, Aux::new(aux))`, and the pullback's cotangent `(v, NoGrad)`: no gradient flows back from the auxiliary values."),
+        None => rule_doc,
+    };
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );

@@ -98,7 +98,7 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// `Aux(a)` or `Aux((a, b))`, which `#[differentiable(has_aux)]` makes
+    /// `aux(a)` or `aux((a, b))` (an `Aux`), which `#[differentiable(has_aux)]` makes
     /// of a returned tuple's auxiliary values (`desugar::has_aux`): a
     /// constant of the values, those that depend on a differentiated value
     /// copied as `detach()` copies them. No gradient flows back from it.
@@ -123,8 +123,8 @@ impl Lowerer<'_> {
         }
         let rt = crate::names::runtime();
         let tokens = match parts.as_slice() {
-            [one] => quote::quote_spanned!(span=> #rt::Aux(#one)),
-            many => quote::quote_spanned!(span=> #rt::Aux((#(#many),*))),
+            [one] => quote::quote_spanned!(span=> #rt::aux(#one)),
+            many => quote::quote_spanned!(span=> #rt::aux((#(#many),*))),
         };
         Some(self.define(
             "aux",
