@@ -124,6 +124,8 @@ pub mod __private {
     /// The macro's table of operations, one canonical line each (compared
     /// with the runtime's declarations by `tests/op_table.rs`).
     pub use autograd_macros::__op_table;
+    pub use autograd_runtime::auxiliary::{aux, Aux};
+    pub use autograd_runtime::constant::NoGrad;
     pub use autograd_runtime::method::{receiver, HasMethods};
     /// The runtime's declarations of its operations.
     pub use autograd_runtime::ops::decl::declarations;

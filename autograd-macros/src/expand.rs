@@ -109,11 +109,11 @@ pub fn pipeline(
     method: Option<crate::signature::MethodCx>,
 ) -> TokenStream {
     let mut errors = Errors::default();
-    let recursive = attr.to_string() == "recursive";
-    if !attr.is_empty() && !recursive {
-        errors.push_spanned(
-            &attr,
-            "#[differentiable] takes no arguments but `recursive` (for functions that call each other)",
+    let options = crate::options::parse(&attr, &mut errors);
+    if options.has_aux && method.is_some() {
+        errors.push(
+            shallow.sig.ident.span(),
+            "#[differentiable(has_aux)] applies to free functions: a method is differentiated through the functions that call it, which may themselves have `has_aux`; return the auxiliary values from such a function",
         );
     }
     if let Some(span) = check::token_depth(&shallow.body.stream(), MAX_GROUP_DEPTH) {
@@ -135,7 +135,7 @@ pub fn pipeline(
         block: Box::new(block),
     };
     desugar::mut_params(&mut func);
-    let sig = signature::signature(&func, &mut errors);
+    let sig = signature::signature_with(&func, options.has_aux, &mut errors);
     if !check::body(&func.block, &mut errors) {
         // Dropping a syntax tree that deep would recurse as deep: the
         // process ends soon, so it is left to it.
@@ -145,9 +145,12 @@ pub fn pipeline(
     let Some(mut sig) = sig else {
         return with_errors(user_fn, errors);
     };
-    sig.recursive = recursive;
+    sig.recursive = options.recursive;
     sig.method = method;
     let items = desugar::hoist_items(&mut func.block, &mut errors);
+    if let Some(aux) = &sig.aux {
+        desugar::has_aux::rewrite(&mut func.block, aux.count);
+    }
     desugar::body(&sig, &mut func.block, &mut errors);
     let Some(body) = lower::body(&sig, &func.block, &mut errors) else {
         return with_errors(user_fn, errors);

@@ -3,6 +3,8 @@
 
 use quote::quote;
 
+mod has_aux;
+
 fn pretty(tokens: proc_macro2::TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),

@@ -24,7 +24,9 @@ mod expand;
 mod lower;
 mod method;
 mod names;
+mod options;
 mod signature;
+mod signature_aux;
 mod table;
 
 use proc_macro::TokenStream;
@@ -41,6 +43,32 @@ use proc_macro::TokenStream;
 /// // loss::vjp(&w, &x)              (value, pullback)
 /// // loss::grad(&w, &x)             (dw, dx)
 /// // loss::value_and_grad(&w, &x)   (value, (dw, dx))
+/// ```
+///
+/// Arguments, comma-separated:
+///
+/// * `recursive`: for functions that call each other (the pullback of
+///   `rule` is boxed, so that their types do not contain themselves).
+/// * `has_aux`: the function returns `(value, aux..)`, as with
+///   `jax.grad(f, has_aux=True)`: only `value` (a float or a tensor) is
+///   differentiated; the other elements are auxiliary values of any type,
+///   computed in the same forward pass, through which no gradient
+///   flows (the backward pass does no work for them). The aux is the second
+///   element for a pair, the tuple of the rest otherwise. The function
+///   itself still returns the whole tuple; a return type that is not a
+///   tuple of at least two elements is an error at the type. Not on
+///   methods.
+///
+/// ```ignore
+/// #[differentiable(has_aux)]
+/// fn loss(w: &Tensor<f32, Ix2>, x: &Tensor<f32, Ix2>, labels: &[usize]) -> (Scalar<f32>, Tensor<f32, Ix2>) {
+///     let logits = x.matmul(w);
+///     (cross_entropy(&logits, labels), logits)
+/// }
+/// // loss::forward(..)          a Graph: .value() the loss, .aux() the logits, .backward() seeds the loss
+/// // loss::vjp(..)              ((loss, logits), pullback), pullback(&v) for the loss's cotangent v
+/// // loss::grad(..)             ((dw, dx, ()), logits)
+/// // loss::value_and_grad(..)   ((loss, logits), (dw, dx, ()))
 /// ```
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -50,13 +50,30 @@ pub struct Signature {
     /// The user's generics plus the lifetimes named for elided references.
     pub generics: Generics,
     pub params: Vec<Param>,
+    /// The output as generated code sees it: the type written, but for a
+    /// function with auxiliary values `(L, Aux<..>)` (see [`AuxOutput`]).
     pub output: Type,
+    /// `#[differentiable(has_aux)]`: the returned tuple's parts.
+    pub aux: Option<AuxOutput>,
     /// `#[differentiable(recursive)]`: the pullback of `rule` is boxed, so
     /// that functions calling each other have types (a function calling
     /// itself is found without it).
     pub recursive: bool,
     /// A method: its rule goes beside it, in the same `impl` block or trait.
     pub method: Option<MethodCx>,
+}
+
+/// The output of a `#[differentiable(has_aux)]` function `-> (L, A, B)`:
+/// `L` is differentiated, `A` and `B` are carried beside it without a
+/// gradient. Generated code sees the output as `(L, Aux<(A, B)>)`.
+pub struct AuxOutput {
+    /// `L`.
+    pub value: Type,
+    /// What the auxiliary values are handed out as: `A` for a pair, the
+    /// tuple `(A, B)` of the rest otherwise.
+    pub aux: Type,
+    /// How many auxiliary elements the tuple has.
+    pub count: usize,
 }
 
 /// Where a `#[differentiable]` method is: what its rule, generated beside
@@ -299,6 +316,12 @@ fn param(pt: &syn::PatType, namer: &mut NameLifetimes, errors: &mut Errors) -> O
 }
 
 pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
+    signature_with(item, false, errors)
+}
+
+/// [`signature`], of a function whose output has auxiliary values
+/// (`#[differentiable(has_aux)]`) if `has_aux`.
+pub fn signature_with(item: &syn::ItemFn, has_aux: bool, errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     qualifiers(sig, errors);
     let mut namer = NameLifetimes {
@@ -316,42 +339,18 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
         }
     }
 
-    let output = match &sig.output {
+    let (output, aux) = match &sig.output {
         ReturnType::Default => {
             errors.push_spanned(&sig.ident, "a #[differentiable] function must return the value to differentiate: add `-> f64`, `-> Scalar<A>` or `-> Tensor<A, D>`");
-            None
+            (None, None)
         }
+        ReturnType::Type(_, ty) if has_aux => match crate::signature_aux::split(ty, errors) {
+            Some((output, aux)) => (Some(output), Some(aux)),
+            None => (None, None),
+        },
         ReturnType::Type(_, ty) => {
-            if is_non_float(ty) || matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()) {
-                errors.push_spanned(ty, format!(
-                    "a #[differentiable] function must return a float or a tensor, not `{}`: its gradient would always be zero",
-                    type_text(ty)
-                ));
-            }
-            if wraps(
-                ty,
-                &["Option", "Result", "Box", "String", "HashMap", "BTreeMap"],
-            ) {
-                errors.push_spanned(ty, format!(
-                    "a #[differentiable] function must return a float or a tensor, not `{}`: return the value itself (handle the missing case before the function, or return a value that marks it)",
-                    type_text(ty)
-                ));
-            }
-            if contains_reference(ty) {
-                errors.push_spanned(
-                    ty,
-                    "a #[differentiable] function must return an owned value, not a reference",
-                );
-            }
-            if let Type::Tuple(t) = &**ty {
-                for part in non_float_parts(t) {
-                    errors.push_spanned(part, format!(
-                        "a returned tuple may hold floats, tensors and tuples or arrays of them, not `{}`: it has no gradient; return it as a float (`n as f64`, `f64::from(flag)`), or compute it in a function without #[differentiable]",
-                        type_text(part)
-                    ));
-                }
-            }
-            Some((**ty).clone())
+            check_output(ty, errors);
+            (Some((**ty).clone()), None)
         }
     };
 
@@ -377,9 +376,49 @@ pub fn signature(item: &syn::ItemFn, errors: &mut Errors) -> Option<Signature> {
         generics,
         params,
         output: output?,
+        aux,
         recursive: false,
         method: None,
     })
+}
+
+/// The checks of a returned type: a float, a tensor, or a tuple or array of
+/// them, owned.
+pub fn check_output(ty: &Type, errors: &mut Errors) {
+    if is_non_float(ty) || matches!(ty, Type::Tuple(t) if t.elems.is_empty()) {
+        errors.push_spanned(ty, format!(
+            "a #[differentiable] function must return a float or a tensor, not `{}`: its gradient would always be zero",
+            type_text(ty)
+        ));
+    }
+    if wraps(
+        ty,
+        &["Option", "Result", "Box", "String", "HashMap", "BTreeMap"],
+    ) {
+        errors.push_spanned(ty, format!(
+            "a #[differentiable] function must return a float or a tensor, not `{}`: return the value itself (handle the missing case before the function, or return a value that marks it)",
+            type_text(ty)
+        ));
+    }
+    check_owned(ty, errors);
+    if let Type::Tuple(t) = ty {
+        for part in non_float_parts(t) {
+            errors.push_spanned(part, format!(
+                "a returned tuple may hold floats, tensors and tuples or arrays of them, not `{}`: it has no gradient; return it as a float (`n as f64`, `f64::from(flag)`), compute it in a function without #[differentiable], or return it as an auxiliary value with `#[differentiable(has_aux)]`",
+                type_text(part)
+            ));
+        }
+    }
+}
+
+/// A returned type holds no reference.
+pub fn check_owned(ty: &Type, errors: &mut Errors) {
+    if contains_reference(ty) {
+        errors.push_spanned(
+            ty,
+            "a #[differentiable] function must return an owned value, not a reference",
+        );
+    }
 }
 
 /// Whether a type (behind references) is one of the named wrappers.
@@ -419,7 +458,7 @@ pub fn strip_param_attrs(sig: &mut syn::Signature) {
 }
 
 /// A type as the user would write it: `Option<f64>`, not `Option < f64 >`.
-fn type_text(ty: &Type) -> String {
+pub fn type_text(ty: &Type) -> String {
     let text = quote::ToTokens::to_token_stream(ty).to_string();
     let mut out = String::new();
     let mut chars = text.chars().peekable();

@@ -38,13 +38,21 @@ use crate::tensor::Tensor;
 ///     assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 8.0).abs() < 1e-12);
 /// }
 /// ```
+///
+/// A `#[differentiable(has_aux)]` function's graph also holds the
+/// auxiliary values, `X` (`()` for other functions): [`aux`](Self::aux)
+/// reads them, [`split_aux`](Self::split_aux) takes them out and leaves a
+/// graph to call `backward` on. Its [`value`](Self::value) is the
+/// differentiated output, the returned tuple's first element, which
+/// `backward` seeds.
 #[must_use = "a graph does nothing until `backward` is called; use the function itself for the value alone"]
-pub struct Graph<V, B> {
+pub struct Graph<V, B, X = ()> {
     value: V,
     backward: B,
     /// The function, when none of its arguments requires grad: `backward`
     /// refuses, as PyTorch does.
     nothing_requires_grad: Option<&'static str>,
+    aux: X,
 }
 
 impl<V: crate::value::Differentiable, B: FnOnce(&V::Grad)> Graph<V, B> {
@@ -55,6 +63,7 @@ impl<V: crate::value::Differentiable, B: FnOnce(&V::Grad)> Graph<V, B> {
             value,
             backward,
             nothing_requires_grad: None,
+            aux: (),
         }
     }
 
@@ -66,11 +75,12 @@ impl<V: crate::value::Differentiable, B: FnOnce(&V::Grad)> Graph<V, B> {
             value,
             backward,
             nothing_requires_grad: (!needs.contains(&true)).then_some(function),
+            aux: (),
         }
     }
 }
 
-impl<V, B> Graph<V, B> {
+impl<V, B, X> Graph<V, B, X> {
     /// `Err` when no argument requires grad.
     fn check(&self) -> Result<(), Error> {
         match self.nothing_requires_grad {
@@ -88,9 +98,69 @@ impl<V, B> Graph<V, B> {
     pub fn into_value(self) -> V {
         self.value
     }
+
+    /// The auxiliary values of a `#[differentiable(has_aux)]` function:
+    /// for `-> (L, A)` the `A` it returned, for `-> (L, A, B, ..)` the tuple
+    /// `(A, B, ..)`. Nothing flows back from them. `()` for a function
+    /// without `has_aux`.
+    ///
+    /// ```
+    /// use autograd::prelude::*;
+    /// use autograd::ndarray::array;
+    ///
+    /// #[differentiable(has_aux)]
+    /// fn loss(w: &Tensor<f64, Ix1>) -> (Scalar<f64>, Tensor<f64, Ix1>) {
+    ///     let y = w * 3.0;
+    ///     ((&y * &y).sum(), y)
+    /// }
+    ///
+    /// fn main() {
+    ///     let w = Tensor::from(array![1.0, 2.0]).requires_grad();
+    ///     let graph = loss::forward(&w);
+    ///     assert_eq!(graph.aux().data(), &array![3.0, 6.0]);
+    ///     assert_eq!(graph.item(), 45.0);
+    ///     graph.backward();
+    ///     // d/dw Σ (3w)² = 18w
+    ///     assert_eq!(w.grad().unwrap(), array![18.0, 36.0]);
+    /// }
+    /// ```
+    pub fn aux(&self) -> &X {
+        &self.aux
+    }
+
+    /// The auxiliary values (see [`aux`](Self::aux)), dropping the value
+    /// and the backward pass.
+    pub fn into_aux(self) -> X {
+        self.aux
+    }
+
+    /// The auxiliary values taken out (see [`aux`](Self::aux)), and the
+    /// graph without them, to call `backward` on:
+    /// `let (graph, logits) = loss::forward(..).split_aux(); graph.backward();`.
+    pub fn split_aux(self) -> (Graph<V, B>, X) {
+        let graph = Graph {
+            value: self.value,
+            backward: self.backward,
+            nothing_requires_grad: self.nothing_requires_grad,
+            aux: (),
+        };
+        (graph, self.aux)
+    }
+
+    /// The graph holding `aux` as its auxiliary values. Generated `forward`
+    /// functions of `has_aux` functions call this.
+    #[doc(hidden)]
+    pub fn with_aux<Y>(self, aux: Y) -> Graph<V, B, Y> {
+        Graph {
+            value: self.value,
+            backward: self.backward,
+            nothing_requires_grad: self.nothing_requires_grad,
+            aux,
+        }
+    }
 }
 
-impl<A: Float, B: FnOnce(&A)> Graph<A, B> {
+impl<A: Float, B: FnOnce(&A), X> Graph<A, B, X> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every
     /// tensor argument that requires grad.
     ///
@@ -115,7 +185,7 @@ impl<A: Float, B: FnOnce(&A)> Graph<A, B> {
     }
 }
 
-impl<A: Float, const N: usize, B: FnOnce(&[A; N])> Graph<[A; N], B> {
+impl<A: Float, const N: usize, B: FnOnce(&[A; N]), X> Graph<[A; N], B, X> {
     /// Runs the backward pass of an array output (`-> [f64; N]`) seeded with
     /// the external gradient `v`, accumulating `vᵀJ` into every tensor
     /// argument that requires grad.
@@ -131,7 +201,7 @@ impl<A: Float, const N: usize, B: FnOnce(&[A; N])> Graph<[A; N], B> {
 
 macro_rules! tuple_backward {
     ($($t:ident),+) => {
-        impl<$($t: crate::value::Differentiable),+, B: FnOnce(&($($t::Grad,)+))> Graph<($($t,)+), B> {
+        impl<$($t: crate::value::Differentiable),+, B: FnOnce(&($($t::Grad,)+)), X> Graph<($($t,)+), B, X> {
             /// Runs the backward pass of a tuple output seeded with one
             /// external gradient per element (of each element's gradient
             /// type: `1.0` for a float, an `Array` for a tensor), accumulating
@@ -156,7 +226,7 @@ tuple_backward!(T0, T1, T2, T3, T4, T5);
 tuple_backward!(T0, T1, T2, T3, T4, T5, T6);
 tuple_backward!(T0, T1, T2, T3, T4, T5, T6, T7);
 
-impl<A: Float, B: FnOnce(&Array<A, Ix0>)> Graph<Tensor<A, Ix0>, B> {
+impl<A: Float, B: FnOnce(&Array<A, Ix0>), X> Graph<Tensor<A, Ix0>, B, X> {
     /// Runs the backward pass seeded with 1, accumulating gradients into every
     /// tensor argument that requires grad.
     ///
@@ -186,7 +256,7 @@ impl NonScalarDim for Ix5 {}
 impl NonScalarDim for Ix6 {}
 impl NonScalarDim for IxDyn {}
 
-impl<A: Float, D: NonScalarDim, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> {
+impl<A: Float, D: NonScalarDim, B: FnOnce(&Array<A, D>), X> Graph<Tensor<A, D>, B, X> {
     /// Runs the backward pass seeded with the external gradient `gradient`
     /// (PyTorch's `y.backward(v)`): every tensor argument that requires grad
     /// accumulates `vᵀJ`.
@@ -203,7 +273,7 @@ impl<A: Float, D: NonScalarDim, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> 
     }
 }
 
-impl<A: Float, D: Dimension, B: FnOnce(&Array<A, D>)> Graph<Tensor<A, D>, B> {
+impl<A: Float, D: Dimension, B: FnOnce(&Array<A, D>), X> Graph<Tensor<A, D>, B, X> {
     /// Like `backward(&gradient)`, returning an error instead of panicking
     /// when the gradient's shape differs from the output's. Nothing is stored
     /// on error.

@@ -7,6 +7,7 @@ extern crate blas_src;
 
 mod argmax;
 pub mod array;
+pub mod auxiliary;
 pub mod broadcast;
 pub mod clip;
 pub mod constant;
@@ -31,6 +32,7 @@ pub mod tensor;
 pub mod tuple;
 pub mod value;
 
+pub use auxiliary::Aux;
 pub use clip::{clip_grad_norm, total_grad_norm, try_clip_grad_norm, ClipError};
 pub use container::Element;
 pub use data::{DataLoader, IntoSamples};

@@ -1,6 +1,6 @@
 use autograd::prelude::*;
 
-// The attribute takes one argument, `recursive`.
+// The attribute takes two arguments, `recursive` and `has_aux`.
 #[differentiable(fast)]
 fn f(x: f64) -> f64 {
     x * x

@@ -13,13 +13,16 @@
 //!   are inlined ([`inline`]);
 //! - iterator chains over slices and ranges (`x.iter().map(..).sum()`,
 //!   `for (a, b) in x.iter().zip(y).rev()`) are the `for` loops a
-//!   hand-written version has ([`chain`]).
+//!   hand-written version has ([`chain`]);
+//! - with `#[differentiable(has_aux)]`, a returned `(l, a)` is `(l, aux(a))`
+//!   ([`has_aux`], first: the others then see the marker's arguments).
 
 mod arrays;
 mod calls;
 pub use calls::vec_macro;
 mod chain;
 mod first;
+pub mod has_aux;
 mod inline;
 mod items;
 mod params;

@@ -12,6 +12,7 @@ mod body;
 mod branch;
 mod cx;
 mod grad_type;
+mod has_aux;
 mod jump;
 mod loops;
 mod module;

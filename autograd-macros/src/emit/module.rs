@@ -14,26 +14,29 @@ use crate::analysis::Plan;
 use crate::names::{self, FixPaths};
 use crate::signature::Signature;
 
-fn fixed<T: Clone + ToTokens>(node: &T, f: impl Fn(&mut FixPaths, &mut T)) -> TokenStream {
+pub(super) fn fixed<T: Clone + ToTokens>(
+    node: &T,
+    f: impl Fn(&mut FixPaths, &mut T),
+) -> TokenStream {
     let mut n = node.clone();
     f(&mut FixPaths, &mut n);
     n.into_token_stream()
 }
 
 /// The pieces of the signature every generated function repeats.
-struct Parts {
-    rt: TokenStream,
-    impl_generics: TokenStream,
-    where_clause: TokenStream,
-    output: TokenStream,
-    params: Vec<TokenStream>,
-    args: Vec<Ident>,
+pub(super) struct Parts {
+    pub(super) rt: TokenStream,
+    pub(super) impl_generics: TokenStream,
+    pub(super) where_clause: TokenStream,
+    pub(super) output: TokenStream,
+    pub(super) params: Vec<TokenStream>,
+    pub(super) args: Vec<Ident>,
     /// Every lifetime and type parameter (`use<..>`): the pullback may keep any borrow.
-    captures: Vec<TokenStream>,
-    grads_ty: TokenStream,
-    cotangent: TokenStream,
-    core_args: Vec<TokenStream>,
-    slot_idents: Vec<Ident>,
+    pub(super) captures: Vec<TokenStream>,
+    pub(super) grads_ty: TokenStream,
+    pub(super) cotangent: TokenStream,
+    pub(super) core_args: Vec<TokenStream>,
+    pub(super) slot_idents: Vec<Ident>,
 }
 
 /// `T: Real` for each type parameter the user bounds by a `Float` trait
@@ -53,7 +56,7 @@ fn require_real(generics: &mut syn::Generics, rt: &TokenStream) {
     }
 }
 
-fn parts(sig: &Signature) -> (Parts, syn::Generics) {
+pub(super) fn parts(sig: &Signature) -> (Parts, syn::Generics) {
     let rt = names::runtime();
     let mut generics = sig.generics.clone();
     FixPaths.visit_generics_mut(&mut generics);
@@ -320,8 +323,9 @@ fn method_rule(
     }
 }
 
-/// `vjp`: the rule with every gradient asked for, empty slots made zeros.
-fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+/// What `vjp` says before calling the rule (the arguments' metas) and
+/// what its pullback returns (the gradients, empty slots made zeros).
+pub(super) fn vjp_pieces(sig: &Signature, p: &Parts) -> (Vec<TokenStream>, TokenStream) {
     let rt = &p.rt;
     let mut metas = Vec::new();
     let mut grads = Vec::new();
@@ -346,6 +350,12 @@ fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
     } else {
         quote!((#(#grads),*))
     };
+    (metas, result)
+}
+
+/// `vjp`: the rule with every gradient asked for, empty slots made zeros.
+fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+    let (metas, result) = vjp_pieces(sig, p);
     let all_true = vec![quote!(true); sig.params.len()];
     let (ig, wc, output, params, cotangent, grads_ty, captures) = (
         &p.impl_generics,
@@ -373,8 +383,9 @@ fn vjp_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
     }
 }
 
-/// `forward`: the rule with the gradients the leaves ask for, stored on backward.
-fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+/// What `forward` asks the rule for (the gradients the leaves need) and
+/// what its backward pass stores.
+pub(super) fn forward_pieces(sig: &Signature, p: &Parts) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let rt = &p.rt;
     let needs: Vec<TokenStream> = sig
         .params
@@ -398,6 +409,13 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
             quote_spanned!(q.ty.span()=> #rt::store(#id, #g);)
         })
         .collect();
+    (needs, stores)
+}
+
+/// `forward`: the rule with the gradients the leaves ask for, stored on backward.
+fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
+    let rt = &p.rt;
+    let (needs, stores) = forward_pieces(sig, p);
     let (ig, wc, output, params, cotangent, captures) = (
         &p.impl_generics,
         &p.where_clause,
@@ -424,10 +442,13 @@ fn forward_fn(sig: &Signature, p: &Parts, doc: &str) -> TokenStream {
     }
 }
 
-/// `grad` and `value_and_grad`: scalar outputs only, checked where they are called.
-fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStream {
-    let rt = &p.rt;
-    let output = &p.output;
+/// The where clause of `grad` and `value_and_grad`: the user's, and
+/// `output` a scalar (checked where they are called).
+pub(super) fn scalar_where(
+    rt: &TokenStream,
+    output: &TokenStream,
+    generics: &syn::Generics,
+) -> syn::WhereClause {
     let mut scalar_where = generics
         .where_clause
         .clone()
@@ -438,6 +459,14 @@ fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStr
     scalar_where
         .predicates
         .push(syn::parse_quote!(for<'__ad_s> #rt::IsScalar<#output>: #rt::ScalarCheck<Seed = #rt::GradOf<#output>>));
+    scalar_where
+}
+
+/// `grad` and `value_and_grad`: scalar outputs only, checked where they are called.
+fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStream {
+    let rt = &p.rt;
+    let output = &p.output;
+    let scalar_where = scalar_where(rt, output, generics);
     let (ig, params, grads_ty, args) = (&p.impl_generics, &p.params, &p.grads_ty, &p.args);
     let (grad_doc, vg_doc) = docs;
     quote! {
@@ -466,13 +495,26 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
     let vjp_doc = format!("The value of `{fn_name}` and its pullback: `pullback(&v)` returns `vᵀJ` for every parameter, in parameter order (`()` for parameters without a gradient). Leaves are not touched.");
     let grad_doc = format!("The gradient of `{fn_name}` (a scalar) with respect to every parameter, in parameter order. Leaves are not touched.");
     let rule_doc = format!("The protocol other `#[differentiable]` code calls `{fn_name}` through: the value, and a pullback that takes the output's gradient and the arguments again and returns `Some(gradient)` for each parameter asked for in `needs` (`()` for parameters without a gradient). The gradient of a `#[derive(Parameters)]` struct may hold empty arrays in fields the function did not reach (`Differentiable::finish_grad` makes them zeros, as `vjp` does). Hand-written rules implement the same function.");
+    let rule_doc = match &sig.aux {
+        Some(_) => format!("{rule_doc} With `has_aux`, the value is `(value, Aux::new(aux))`, and the pullback's cotangent `(v, NoGrad)`: no gradient flows back from the auxiliary values."),
+        None => rule_doc,
+    };
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );
     let (rule, saved) = rule_fn(sig, Some(plan), &p, &generics, (&rule_doc, &quote!()));
-    let vjp = vjp_fn(sig, &p, &vjp_doc);
-    let forward = forward_fn(sig, &p, &fwd_doc);
-    let grads = grad_fns(&p, &generics, (&grad_doc, &vg_doc));
+    let (vjp, forward, grads) = match &sig.aux {
+        Some(aux) => (
+            super::has_aux::vjp_fn(sig, aux, &p),
+            super::has_aux::forward_fn(sig, aux, &p),
+            super::has_aux::grad_fns(aux, &p, &generics),
+        ),
+        None => (
+            vjp_fn(sig, &p, &vjp_doc),
+            forward_fn(sig, &p, &fwd_doc),
+            grad_fns(&p, &generics, (&grad_doc, &vg_doc)),
+        ),
+    };
     let (ident, vis) = (&sig.ident, &sig.vis);
     let lints = generated_lints();
     quote! {

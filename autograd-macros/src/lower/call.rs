@@ -150,7 +150,7 @@ impl Lowerer<'_> {
     }
 
     /// `x.detach()`: a constant copy of `x` (its value, no gradient).
-    fn detached(&mut self, x: Operand, span: proc_macro2::Span) -> Operand {
+    pub fn detached(&mut self, x: Operand, span: proc_macro2::Span) -> Operand {
         let Some(v) = x.value() else { return x };
         if !self.values[v].active {
             return x;
@@ -322,6 +322,9 @@ impl Lowerer<'_> {
         if p.qself.is_some() {
             self.errors.push_spanned(&c.func, "calls through `<T as Trait>::f` are not supported; call a #[differentiable] function by its path");
             return None;
+        }
+        if crate::desugar::has_aux::is_marker(&p.path) && args.len() == 1 {
+            return self.aux_values(args[0], e.span());
         }
         if p.path.segments.last().is_some_and(|s| {
             s.ident

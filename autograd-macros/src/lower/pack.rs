@@ -1,7 +1,8 @@
 //! Tuples and arrays of differentiated values: `(a, b)` and `[a, b]` are
 //! rules that build them, `t.0` and `let (q, r) = f(x);` rules that take a
 //! tuple apart (`part0`, `part1`, ..: the gradient of the tuple is zeros
-//! beside the part's).
+//! beside the part's); the auxiliary values of a `has_aux` function, a
+//! constant.
 
 use syn::spanned::Spanned;
 
@@ -97,6 +98,43 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `aux(a)` or `aux((a, b))` (an `Aux`), which `#[differentiable(has_aux)]` makes
+    /// of a returned tuple's auxiliary values (`desugar::has_aux`): a
+    /// constant of the values, those that depend on a differentiated value
+    /// copied as `detach()` copies them. No gradient flows back from it.
+    pub fn aux_values(&mut self, arg: &syn::Expr, span: proc_macro2::Span) -> Option<Operand> {
+        let elems: Vec<&syn::Expr> = match super::strip_parens(arg) {
+            syn::Expr::Tuple(t) => t.elems.iter().collect(),
+            one => vec![one],
+        };
+        let mut parts = Vec::new();
+        let mut reads = Vec::new();
+        for el in elems {
+            let x = self.value(el)?;
+            match self.detached(x, el.span()) {
+                Operand::Value(v) => {
+                    let id = self.values[v].ident.clone();
+                    parts.push(quote::quote!(#id));
+                    reads.push(v);
+                }
+                Operand::Lit(tokens) => parts.push(tokens),
+                Operand::Undef => return Some(Operand::Undef),
+            }
+        }
+        let rt = crate::names::runtime();
+        let tokens = match parts.as_slice() {
+            [one] => quote::quote_spanned!(span=> #rt::aux(#one)),
+            many => quote::quote_spanned!(span=> #rt::aux((#(#many),*))),
+        };
+        Some(self.define(
+            "aux",
+            Op::Const(Const { tokens, reads }),
+            Repr::Owned,
+            false,
+            span,
+        ))
+    }
+
     /// The elements of an array value for the pattern `[a, b, ..]`: `v[0]`,
     /// `v[1]`, .. (a `..` in the pattern is refused: the length is not known).
     pub fn elements(&mut self, ps: &syn::PatSlice, v: Operand) -> Option<Tree> {
