@@ -38,8 +38,11 @@ fn training_is_deterministic() {
     let (train, test) = digits::split(&all, 42);
     let (a, _) = digits::train(&train, &test, 2, 3, |_, _| {});
     let (b, _) = digits::train(&train, &test, 2, 3, |_, _| {});
-    assert_eq!(a.w1.data(), b.w1.data());
-    assert_eq!(a.b2.data(), b.b2.data());
+    assert_eq!(a.layers[0].weight.data(), b.layers[0].weight.data());
+    assert_eq!(
+        a.layers[1].bias.as_ref().unwrap().data(),
+        b.layers[1].bias.as_ref().unwrap().data()
+    );
 }
 
 fn small_batch() -> (Array2<f64>, Vec<usize>) {
@@ -57,54 +60,28 @@ fn model_gradients_pass_gradcheck_in_f64() {
     let x = Tensor::from(x);
     let model: Mlp<f64> = Mlp::new(8, &mut Rng::seed_from(5));
     // Each parameter in turn, the others fixed.
-    gradcheck(
-        |w1: &Tensor<f64, Ix2>| {
-            let m = Mlp {
-                w1: w1.clone(),
-                ..model.clone()
-            };
-            let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
-            (v, g.w1)
-        },
-        &model.w1,
-    )
-    .unwrap();
-    gradcheck(
-        |b1: &Tensor<f64, Ix1>| {
-            let m = Mlp {
-                b1: b1.clone(),
-                ..model.clone()
-            };
-            let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
-            (v, g.b1)
-        },
-        &model.b1,
-    )
-    .unwrap();
-    gradcheck(
-        |w2: &Tensor<f64, Ix2>| {
-            let m = Mlp {
-                w2: w2.clone(),
-                ..model.clone()
-            };
-            let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
-            (v, g.w2)
-        },
-        &model.w2,
-    )
-    .unwrap();
-    gradcheck(
-        |b2: &Tensor<f64, Ix1>| {
-            let m = Mlp {
-                b2: b2.clone(),
-                ..model.clone()
-            };
-            let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
-            (v, g.b2)
-        },
-        &model.b2,
-    )
-    .unwrap();
+    for k in 0..2 {
+        gradcheck(
+            |w: &Tensor<f64, Ix2>| {
+                let mut m = model.clone();
+                m.layers[k].weight = w.clone();
+                let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
+                (v, g.layers[k].weight.clone())
+            },
+            &model.layers[k].weight,
+        )
+        .unwrap();
+        gradcheck(
+            |b: &Tensor<f64, Ix1>| {
+                let mut m = model.clone();
+                m.layers[k].bias = Some(b.clone());
+                let (v, (g, _, ())) = loss::value_and_grad(&m, &x, &labels);
+                (v, g.layers[k].bias.clone().unwrap())
+            },
+            model.layers[k].bias.as_ref().unwrap(),
+        )
+        .unwrap();
+    }
     // And the input.
     gradcheck(
         |x: &Tensor<f64, Ix2>| {
@@ -123,28 +100,41 @@ fn backward_stores_the_functional_gradient_in_the_model() {
     let model: Mlp<f64> = Mlp::new(8, &mut Rng::seed_from(9));
     let (_, (g, _, ())) = loss::value_and_grad(&model, &x, &labels);
     loss::forward(&model, &x, &labels).backward();
-    assert_eq!(model.w1.grad().unwrap(), g.w1);
-    assert_eq!(model.b2.grad().unwrap(), g.b2);
+    assert_eq!(model.layers[0].weight.grad().unwrap(), g.layers[0].weight);
+    assert_eq!(
+        model.layers[1].bias.as_ref().unwrap().grad(),
+        g.layers[1].bias
+    );
     // x does not require grad: nothing stored.
     assert!(x.grad().is_none());
     model.zero_grad_all();
-    assert!(model.w1.grad().is_none());
+    assert!(model.layers[0].weight.grad().is_none());
 }
 
 #[test]
 fn save_and_load_round_trip_exactly() {
     let model: Mlp<f32> = Mlp::new(16, &mut Rng::seed_from(1));
     let mut other: Mlp<f32> = Mlp::new(16, &mut Rng::seed_from(2));
-    assert_ne!(model.w1.data(), other.w1.data());
+    assert_ne!(model.layers[0].weight.data(), other.layers[0].weight.data());
     let mut bytes = Vec::new();
     model.save_to(&mut bytes).unwrap();
     other.load_from(&mut bytes.as_slice()).unwrap();
-    for (a, b) in [(&model.w1, &other.w1), (&model.w2, &other.w2)] {
-        assert_eq!(a.data(), b.data());
+    for (a, b) in model.layers.iter().zip(&other.layers) {
+        assert_eq!(a.weight.data(), b.weight.data());
+        assert_eq!(
+            a.bias.as_ref().unwrap().data(),
+            b.bias.as_ref().unwrap().data()
+        );
     }
-    assert_eq!(model.b1.data(), other.b1.data());
-    assert_eq!(model.b2.data(), other.b2.data());
-    assert_eq!(model.parameter_names(), ["w1", "b1", "w2", "b2"]);
+    assert_eq!(
+        model.parameter_names(),
+        [
+            "layers.0.weight",
+            "layers.0.bias",
+            "layers.1.weight",
+            "layers.1.bias"
+        ]
+    );
     assert_eq!(model.num_parameters(), 16 * 64 + 16 + 10 * 16 + 10);
     let _ = array![0.0];
 }

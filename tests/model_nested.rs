@@ -198,7 +198,10 @@ fn backward_reaches_every_nested_leaf() {
     n.set_requires_grad_all(true);
     loss::forward(&n, &x).backward();
     let (_, (g, _)) = loss::value_and_grad(&n, &x);
-    assert_eq!(n.blocks[1].layers[0].weight.grad().unwrap(), g.blocks[1].layers[0].weight);
+    assert_eq!(
+        n.blocks[1].layers[0].weight.grad().unwrap(),
+        g.blocks[1].layers[0].weight
+    );
     assert_eq!(n.head.bias.as_ref().unwrap().grad(), g.head.bias.clone());
     assert_eq!(n.scales[1].grad().unwrap(), g.scales[1]);
 }
@@ -225,12 +228,18 @@ fn nested_and_optional_fields_save_and_load_and_a_different_model_is_refused() {
     let mut other = resnet();
     other.blocks[0].layers[0].weight.data_mut().fill(9.0);
     other.load_from(&mut bytes.as_slice()).unwrap();
-    assert_eq!(other.blocks[0].layers[0].weight, n.blocks[0].layers[0].weight);
+    assert_eq!(
+        other.blocks[0].layers[0].weight,
+        n.blocks[0].layers[0].weight
+    );
     // One more optional bias: other names, refused, left as it was.
     let mut more = resnet();
     more.blocks[0].layers[1].bias = Some(Tensor::from(array![0.0, 0.0]));
     assert!(more.load_from(&mut bytes.as_slice()).is_err());
-    assert_eq!(more.blocks[0].layers[1].bias.as_ref().unwrap().data(), &array![0.0, 0.0]);
+    assert_eq!(
+        more.blocks[0].layers[1].bias.as_ref().unwrap().data(),
+        &array![0.0, 0.0]
+    );
     // One layer fewer: refused too.
     let mut fewer = resnet();
     fewer.blocks[0].layers.pop();
@@ -263,7 +272,10 @@ fn total_f32(m: &Scaled<f32>) -> Scalar<f32> {
 #[test]
 fn an_f32_model_generic_over_its_float_differentiates_its_list() {
     let m = Scaled {
-        w: vec![Tensor::from(array![1.0f32, 2.0]), Tensor::from(array![3.0f32])],
+        w: vec![
+            Tensor::from(array![1.0f32, 2.0]),
+            Tensor::from(array![3.0f32]),
+        ],
         gain: 0.5,
     };
     let (v, g) = total_f32::value_and_grad(&m);

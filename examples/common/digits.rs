@@ -57,45 +57,76 @@ pub fn split(d: &Digits, seed: u64) -> (Digits, Digits) {
     (Digits { x, y }, Digits { x: tx, y: ty })
 }
 
-/// A two-layer perceptron, laid out as `torch.nn.Linear` lays out its weights.
+/// `torch.nn.Linear`: `y = x Wᵀ + b`, the weight laid out `(out, in)`,
+/// the bias optional (`bias=False` is `None`).
 #[derive(Parameters, Clone)]
-pub struct Mlp<A: Float> {
-    pub w1: Tensor<A, Ix2>,
-    pub b1: Tensor<A, Ix1>,
-    pub w2: Tensor<A, Ix2>,
-    pub b2: Tensor<A, Ix1>,
+pub struct Linear<A: Float> {
+    pub weight: Tensor<A, Ix2>,
+    pub bias: Option<Tensor<A, Ix1>>,
 }
 
-impl<A: Float> Mlp<A> {
-    /// `nn.Linear(64, hidden)`, ReLU, `nn.Linear(hidden, 10)`, initialised as PyTorch does.
-    pub fn new(hidden: usize, rng: &mut Rng) -> Mlp<A> {
-        Mlp {
-            w1: init::kaiming_uniform_linear(hidden, FEATURES, rng),
-            b1: init::linear_bias(hidden, FEATURES, rng),
-            w2: init::kaiming_uniform_linear(CLASSES, hidden, rng),
-            b2: init::linear_bias(CLASSES, hidden, rng),
+#[differentiable]
+impl<A: Float> Linear<A> {
+    /// `nn.Linear(inputs, outputs)`, initialised as PyTorch does.
+    pub fn new(inputs: usize, outputs: usize, rng: &mut Rng) -> Linear<A> {
+        Linear {
+            weight: init::kaiming_uniform_linear(outputs, inputs, rng),
+            bias: Some(init::linear_bias(outputs, inputs, rng)),
         }
-        .with_requires_grad()
+    }
+
+    pub fn forward(&self, x: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
+        let y = x.matmul(&self.weight.t());
+        match &self.bias {
+            Some(b) => y + b,
+            None => y,
+        }
     }
 }
 
-/// The model: logits for a batch of images.
+/// A multi-layer perceptron: `nn.Sequential(Linear, ReLU, Linear)` written
+/// as a list of layers (`nn.ModuleList`) with ReLU between them.
+#[derive(Parameters, Clone)]
+pub struct Mlp<A: Float> {
+    pub layers: Vec<Linear<A>>,
+}
+
 #[differentiable]
-pub fn mlp<A: Float>(m: &Mlp<A>, x: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
-    let h = (x.matmul(&m.w1.t()) + &m.b1).relu();
-    h.matmul(&m.w2.t()) + &m.b2
+impl<A: Float> Mlp<A> {
+    /// `64 → hidden → 10`, requiring grad.
+    pub fn new(hidden: usize, rng: &mut Rng) -> Mlp<A> {
+        let first = Linear::new(FEATURES, hidden, rng);
+        let second = Linear::new(hidden, CLASSES, rng);
+        Mlp {
+            layers: vec![first, second],
+        }
+        .with_requires_grad()
+    }
+
+    /// The logits for a batch of images: each layer after the first reads
+    /// the ReLU of the one before.
+    ///
+    /// (The first layer is outside the loop: a variable carried by a loop
+    /// needs a gradient in every iteration if it needs one in any, so a
+    /// loop starting from `x` would also compute the input's gradient.)
+    pub fn forward(&self, x: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
+        let mut h = self.layers[0].forward(x);
+        for layer in self.layers.iter().skip(1) {
+            h = layer.forward(&h.relu());
+        }
+        h
+    }
 }
 
 /// The criterion: mean cross-entropy over the batch.
 #[differentiable]
 pub fn loss<A: Float>(m: &Mlp<A>, x: &Tensor<A, Ix2>, labels: &[usize]) -> Scalar<A> {
-    let logits = mlp(m, x);
-    cross_entropy(&logits, labels)
+    cross_entropy(&m.forward(x), labels)
 }
 
 /// The fraction of `d` the model classifies correctly.
 pub fn accuracy(m: &Mlp<f32>, d: &Digits) -> f64 {
-    let predicted = mlp(m, &Tensor::from(d.x.clone())).argmax(Axis(1));
+    let predicted = m.forward(&Tensor::from(d.x.clone())).argmax(Axis(1));
     let correct = predicted.iter().zip(&d.y).filter(|(p, y)| p == y).count();
     correct as f64 / d.y.len() as f64
 }

@@ -89,6 +89,8 @@ pub enum SaveKind {
 pub enum SaveWhat {
     /// A copy of the value.
     Value(ValueId),
+    /// The value itself, moved after the statement that reads it last.
+    Moved(ValueId),
     /// Its shape.
     Meta(ValueId),
     /// The pullback of a call.

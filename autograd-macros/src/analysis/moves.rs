@@ -25,7 +25,7 @@ pub fn find(p: &mut Plan) {
     for (a, plan) in &p.lets {
         let pos = p.defs.pos.get(a).copied().unwrap_or(0);
         for s in plan.pre.iter().chain(&plan.post) {
-            if let SaveWhat::Value(v) = p.saves[*s].what {
+            if let SaveWhat::Value(v) | SaveWhat::Moved(v) = p.saves[*s].what {
                 extra[v].push(pos);
             }
         }

@@ -105,6 +105,7 @@ pub fn plan(p: &mut Plan) {
     let mut planner = Planner {
         p,
         frames: Vec::new(),
+        last_read: None,
     };
     walk::walk(&body.block, &mut planner);
 }
@@ -113,6 +114,9 @@ pub(super) struct Planner<'p, 'b> {
     pub(super) p: &'p mut Plan<'b>,
     /// The frames being filled, innermost last, by loop id.
     frames: Vec<usize>,
+    /// A call argument the statement being planned reads last: saved by
+    /// moving it after the call instead of copying it before.
+    last_read: Option<ValueId>,
 }
 
 /// Where a definition stands, as the planner needs it.
@@ -293,6 +297,8 @@ impl<'b> Planner<'_, 'b> {
     ) -> Place {
         match read {
             ReadOf::Value(v) | ReadOf::Const(v) | ReadOf::Arg(v) => {
+                self.last_read =
+                    (matches!(read, ReadOf::Arg(_)) && self.read_last_by(v, l, here)).then_some(v);
                 let kind = match read {
                     ReadOf::Value(_) => "value",
                     ReadOf::Const(_) => "constant",
@@ -389,9 +395,42 @@ impl<'b> Planner<'_, 'b> {
                 return r;
             }
         }
+        if self.last_read.take() == Some(v) {
+            let s = self.save(SaveWhat::Moved(v), here, desc, true, plan);
+            self.remember_frame_value(v, s, here);
+            return Place::Saved(s);
+        }
         let s = self.save(SaveWhat::Value(v), here, desc, false, plan);
         self.remember_frame_value(v, s, here);
         Place::Saved(s)
+    }
+
+    /// Whether `l`, a call inside a loop taking `v` by reference, is the only
+    /// statement of the forward pass that reads the owned value `v`: the
+    /// reverse's copy of `v` can then be `v` itself, moved after the call
+    /// (`h = layer.forward(&h)` in a loop over layers).
+    fn read_last_by(&self, v: ValueId, l: &Let, here: &Here<'b>) -> bool {
+        let crate::core::Op::Call(c) = &l.op else {
+            return false;
+        };
+        let by_ref_once = c
+            .args
+            .iter()
+            .filter(|a| a.operand.value() == Some(v))
+            .map(|a| a.by_ref)
+            .collect::<Vec<_>>()
+            == [true];
+        let pos = self.p.defs.pos.get(&addr(l)).copied();
+        let uses = &self.p.defs.uses[v];
+        by_ref_once
+            && here.in_loop
+            && here.fusing.is_none()
+            && self.p.body.values[v].repr == Repr::Owned
+            && !self.p.defs.is_param(v)
+            && !self.p.projection(v)
+            && !self.p.part_chain(v)
+            && uses.len() == 1
+            && Some(uses[0].pos) == pos
     }
 
     /// A value the current frame holds already (saved earlier this

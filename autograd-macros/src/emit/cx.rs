@@ -231,6 +231,10 @@ impl<'p, 'b> Emitter<'p, 'b> {
         let rt = &self.rt;
         match self.p.saves[s].what {
             SaveWhat::Value(v) => self.copy_of(v),
+            SaveWhat::Moved(v) => {
+                let id = self.ident(v);
+                quote!(#id)
+            }
             SaveWhat::Meta(v) => {
                 let id = self.ident(v);
                 let r = self.by_ref_var(v, quote!(#id));
@@ -381,7 +385,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
             | Place::Own(v)
             | Place::Carried(_, v) => Some(*v),
             Place::Saved(s) => match self.p.saves[*s].what {
-                SaveWhat::Value(v) => Some(v),
+                SaveWhat::Value(v) | SaveWhat::Moved(v) => Some(v),
                 _ => None,
             },
             _ => None,
