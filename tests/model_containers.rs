@@ -192,3 +192,103 @@ fn hyperparameters_are_not_parameters() {
     assert_eq!(n.num_parameters(), 4 + 2 + 4 + 2 + 1 + 1);
     assert_eq!((n.dropout_p, n.name.as_str()), (0.1, "mlp"));
 }
+
+// An array of layers and a list of scales iterated together.
+#[derive(Parameters, Clone)]
+struct Pair {
+    layers: [Linear; 2],
+    gains: Vec<Tensor<f64, Ix1>>,
+    training: bool,
+}
+
+#[differentiable]
+fn pair_loss(p: &Pair, x: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let mut total = x.sum() * 0.0;
+    for (layer, gain) in p.layers.iter().zip(p.gains.iter()) {
+        let y = layer.forward(x) * gain;
+        total = total + (&y * &y).sum();
+    }
+    if p.training {
+        total
+    } else {
+        total * 0.5
+    }
+}
+
+#[test]
+fn an_array_of_layers_zipped_with_a_list_matches_finite_differences() {
+    let n = net();
+    let p = Pair {
+        layers: [n.layers[0].clone(), n.layers[1].clone()],
+        gains: vec![
+            Tensor::from(array![2.0, 1.0]),
+            Tensor::from(array![0.5, -1.0]),
+        ],
+        training: true,
+    };
+    let x = input();
+    let (_, (g, _)) = pair_loss::value_and_grad(&p, &x);
+    assert_eq!(g.layers[1].bias, None);
+    for k in 0..2 {
+        autograd::gradcheck(
+            |w: &Tensor<f64, Ix2>| {
+                let mut m = p.clone();
+                m.layers[k].weight = w.clone();
+                let (v, (g, _)) = pair_loss::value_and_grad(&m, &x);
+                (v, g.layers[k].weight.clone())
+            },
+            &p.layers[k].weight,
+        )
+        .unwrap();
+        autograd::gradcheck(
+            |s: &Tensor<f64, Ix1>| {
+                let mut m = p.clone();
+                m.gains[k] = s.clone();
+                let (v, (g, _)) = pair_loss::value_and_grad(&m, &x);
+                (v, g.gains[k].clone())
+            },
+            &p.gains[k],
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        p.parameter_names(),
+        [
+            "layers.0.weight",
+            "layers.0.bias",
+            "layers.1.weight",
+            "gains.0",
+            "gains.1"
+        ]
+    );
+}
+
+// The derive's documented example.
+#[derive(Clone, Copy)]
+enum Act {
+    Tanh,
+    Relu,
+}
+
+#[derive(Parameters)]
+struct Documented {
+    layers: Vec<Tensor<f64, Ix2>>,
+    bias: Option<Tensor<f64, Ix1>>,
+    dropout: f32,
+    #[no_grad]
+    act: Act,
+}
+
+#[test]
+fn the_derive_documentation_example_holds() {
+    let net = Documented {
+        layers: vec![Tensor::zeros((2, 2)), Tensor::zeros((2, 1))],
+        bias: None,
+        dropout: 0.1,
+        act: Act::Tanh,
+    };
+    assert_eq!(net.parameter_names(), ["layers.0", "layers.1"]);
+    assert!(matches!(net.act, Act::Tanh) && net.dropout == 0.1);
+    assert!(!matches!(Act::Relu, Act::Tanh));
+    assert!(net.bias.is_none());
+}

@@ -1,15 +1,20 @@
-//! `#[derive(Parameters)]`: a struct of tensors (and nested such structs) as
-//! one differentiable value.
+//! `#[derive(Parameters)]`: a struct of tensors (and nested such structs,
+//! and `Vec`s, arrays, `Option`s and `Box`es of them) as one
+//! differentiable value.
 //!
-//! Input: a struct with named fields, each a `Tensor` or another
-//! `#[derive(Parameters)]` struct.
-//! Output: `<Name>Grad` (the gradient, one field per field, same names), and
-//! impls of `Differentiable` (so `#[differentiable]` functions take it by
-//! reference and `backward()` stores into its leaves), `GradValue` for the
-//! gradient, and `Parameters` (visit, zero_grad, save/load, optimizers).
+//! Input: a struct with named fields. Which fields hold parameters is read
+//! from their types as written (`derive::kind`); the others, and fields
+//! marked `#[no_grad]`, are constants.
+//! Output: `<Name>Grad` (the gradient, one field per field, same names;
+//! constants get the slot `Constant`), and impls of `Differentiable` (so
+//! `#[differentiable]` functions take it by reference and `backward()`
+//! stores into its leaves), `Element` (so a `Vec` of it is differentiable),
+//! `GradValue` for the gradient, and `Parameters` (visit, zero_grad,
+//! save/load, optimizers), which skips the constants.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -117,6 +122,19 @@ struct Params {
     indices: Vec<syn::Index>,
 }
 
+/// The struct's generics, with `T: Differentiable` for the type of each
+/// parameter field, spanned at the field's type: a field whose type has no
+/// gradient (an enum not marked `#[no_grad]`) is reported there.
+fn bounded(input: &DeriveInput, f: &FieldList) -> syn::Generics {
+    let mut generics = input.generics.clone();
+    let wc = generics.make_where_clause();
+    for t in &f.parameters().types {
+        wc.predicates
+            .push(syn::parse_quote_spanned!(t.span()=> #t: ::autograd::Differentiable));
+    }
+    generics
+}
+
 fn grad_ident(input: &DeriveInput) -> syn::Ident {
     format_ident!("{}Grad", input.ident)
 }
@@ -125,11 +143,18 @@ fn grad_ident(input: &DeriveInput) -> syn::Ident {
 /// which drops what reaches it) and the set of fields a backward pass
 /// reached, and its `GradValue` impl.
 fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
+    let generics = bounded(input, f);
     let rt = quote!(::autograd);
     let (name, vis, grad) = (&input.ident, &input.vis, grad_ident(input));
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let p = f.parameters();
-    let (idents, types, indices) = (&p.idents, &p.types, &p.indices);
+    let (idents, indices) = (&p.idents, &p.indices);
+    // Spanned at the field's type: a type with no gradient is reported there.
+    let grad_types: Vec<TokenStream> = p
+        .types
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> #rt::GradOf<#t>))
+        .collect();
     let constants = f.constants();
     let grad_doc = format!(
         "The gradient of a [`{name}`]: one field per parameter field, with the same names."
@@ -140,7 +165,7 @@ fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
         #vis struct #grad #impl_generics #where_clause {
             #(
                 #[allow(missing_docs)]
-                pub #idents: #rt::GradOf<#types>,
+                pub #idents: #grad_types,
             )*
             #(
                 /// Not a parameter: no gradient.
@@ -176,13 +201,14 @@ fn gradient_struct(input: &DeriveInput, f: &FieldList) -> TokenStream {
 /// stays unset. Also `Element`, so that a `Vec` of the struct is
 /// differentiable, and `HasMethods`.
 fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
+    let generics = bounded(input, f);
     let rt = quote!(::autograd);
     let (name, grad) = (&input.ident, grad_ident(input));
     let p = f.parameters();
     let (idents, names, types, indices) = (&p.idents, &p.names, &p.types, &p.indices);
     let constants = f.constants();
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let element = element_impl(input);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let element = element_impl(input, &generics);
     quote! {
         // Its `#[differentiable]` methods may be called in other bodies.
         impl #impl_generics #rt::__private::HasMethods for #name #ty_generics #where_clause {}
@@ -264,10 +290,10 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
 }
 
 /// `Element`: a `Vec` (or array) of the struct keeps one shape per element.
-fn element_impl(input: &DeriveInput) -> TokenStream {
+fn element_impl(input: &DeriveInput, generics: &syn::Generics) -> TokenStream {
     let rt = quote!(::autograd);
     let name = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         impl #impl_generics #rt::Element for #name #ty_generics #where_clause {
             type Shapes = #rt::__private::Vec<<Self as #rt::Differentiable>::Shape>;
@@ -291,11 +317,12 @@ fn element_impl(input: &DeriveInput) -> TokenStream {
 /// `Parameters`: visits the parameter fields in order under dotted names;
 /// constants are skipped.
 fn parameters_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
+    let generics = bounded(input, f);
     let rt = quote!(::autograd);
     let name = &input.ident;
     let p = f.parameters();
     let (idents, names, first) = (&p.idents, &p.names, &p.types[0]);
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         impl #impl_generics #rt::Parameters for #name #ty_generics #where_clause {
             type Elem = <#first as #rt::Parameters>::Elem;

@@ -83,6 +83,42 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// model by reference, read its fields, and `backward()` stores gradients in
 /// its leaves) and `Parameters` (visit every parameter, `zero_grad_all`,
 /// `set_requires_grad_all`, `num_parameters`, `save`/`load`, optimizers).
+///
+/// Fields holding parameters: `Tensor`s, other `#[derive(Parameters)]`
+/// structs, and `Vec<T>`, `[T; N]`, `Option<T>`, `Box<T>` of them, nested to
+/// any depth (`layers: Vec<Linear>` is named `layers.0.weight`, ...; its
+/// gradient is a `Vec<LinearGrad>`; an `Option` field's gradient is an
+/// `Option`). Fields of numbers, `bool`, `char`, `String`, references,
+/// tuples or the struct's type parameters are constants: no gradient, not
+/// visited, not saved. Mark a field of any other type that holds no
+/// parameters (an enum) `#[no_grad]`.
+///
+/// ```ignore
+/// // (Runs as a test of the `autograd` crate, which re-exports the derive.)
+/// use autograd::prelude::*;
+///
+/// #[derive(Clone, Copy)]
+/// enum Act { Tanh, Relu }
+///
+/// #[derive(Parameters)]
+/// struct Net {
+///     layers: Vec<Tensor<f64, Ix2>>,
+///     bias: Option<Tensor<f64, Ix1>>,
+///     dropout: f32,
+///     #[no_grad]
+///     act: Act,
+/// }
+///
+/// let net = Net {
+///     layers: vec![Tensor::zeros((2, 2)), Tensor::zeros((2, 1))],
+///     bias: None,
+///     dropout: 0.1,
+///     act: Act::Tanh,
+/// };
+/// assert_eq!(net.parameter_names(), ["layers.0", "layers.1"]);
+/// assert!(matches!(net.act, Act::Tanh) && net.dropout == 0.1);
+/// # let _ = Act::Relu;
+/// ```
 #[proc_macro_derive(Parameters, attributes(no_grad))]
 pub fn derive_parameters(input: TokenStream) -> TokenStream {
     derive::expand(input.into()).into()

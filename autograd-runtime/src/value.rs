@@ -16,7 +16,7 @@ use crate::tensor::Tensor;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be differentiated",
     label = "no gradient type for this value",
-    note = "differentiable values are f32, f64, Tensor<A, D>, Scalar<A>, float slices and #[derive(Parameters)] structs; mark a parameter that is a constant #[no_grad]"
+    note = "differentiable values are f32, f64, Tensor<A, D>, Scalar<A>, float slices and #[derive(Parameters)] structs (and Vec, arrays, Option and Box of them); mark a parameter or a struct field that is a constant #[no_grad]"
 )]
 pub trait Differentiable {
     /// The type of this value's gradient (its cotangent).
