@@ -127,8 +127,19 @@ struct Params {
 /// gradient (an enum not marked `#[no_grad]`) is reported there.
 fn bounded(input: &DeriveInput, f: &FieldList) -> syn::Generics {
     let mut generics = input.generics.clone();
+    let params: Vec<String> = generics
+        .type_params()
+        .map(|t| t.ident.to_string())
+        .collect();
     let wc = generics.make_where_clause();
-    for t in &f.parameters().types {
+    // Only types without the struct's type parameters: a bound on a generic
+    // type would hide its impl's `Grad` from the generated code.
+    for t in f
+        .parameters()
+        .types
+        .iter()
+        .filter(|t| !kind::mentions(t, &params))
+    {
         wc.predicates
             .push(syn::parse_quote_spanned!(t.span()=> #t: ::autograd::Differentiable));
     }

@@ -69,6 +69,28 @@ pub fn holds_parameters(ty: &Type, type_params: &[String]) -> bool {
     }
 }
 
+/// Whether `ty` names one of the type parameters `params`.
+pub fn mentions(ty: &Type, params: &[String]) -> bool {
+    use quote::ToTokens;
+    let mut found = false;
+    for tt in ty.to_token_stream() {
+        walk_tokens(tt, &mut |i| found |= params.iter().any(|p| i == p));
+    }
+    found
+}
+
+fn walk_tokens(tt: proc_macro2::TokenTree, f: &mut impl FnMut(&proc_macro2::Ident)) {
+    match tt {
+        proc_macro2::TokenTree::Ident(i) => f(&i),
+        proc_macro2::TokenTree::Group(g) => {
+            for t in g.stream() {
+                walk_tokens(t, f);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn first_type_arg(args: &PathArguments) -> Option<&Type> {
     let PathArguments::AngleBracketed(a) = args else {
         return None;

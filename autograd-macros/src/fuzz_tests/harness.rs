@@ -408,7 +408,9 @@ pub fn judge(case: &Case, seen: &Observed) -> Vec<Finding> {
     // A method's derivative is its rule beside it, not a module.
     let method = matches!(input_fn.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
     let derivative = if method {
-        has_item(&seen.output, "fn", &format!("__ad_rule_{name}"))
+        // `r#area`'s rule is `__ad_rule_area`.
+        let bare = name.trim_start_matches("r#");
+        has_item(&seen.output, "fn", &format!("__ad_rule_{bare}"))
     } else {
         has_item(&seen.output, "mod", &name)
     };
