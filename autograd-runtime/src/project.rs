@@ -62,6 +62,48 @@ project_sequence! {
     [T: Element, const N: usize] [T; N];
 }
 
+/// `&layers[1..]`, `&layers[..n - 1]`: a sub-slice, borrowed; its gradient
+/// is added into the elements it covers.
+macro_rules! project_range {
+    ($($r:ty),*) => {$(
+        impl<T: Element> ProjectIndex<$r> for [T] {
+            type Item = [T];
+            #[inline]
+            #[track_caller]
+            fn project(&self, range: &$r) -> &[T] {
+                &self[range.clone()]
+            }
+            fn accumulate_at(slot: &mut Option<Vec<T::Grad>>, base: &Self, range: &$r, gradient: Vec<T::Grad>) {
+                let g = slot.get_or_insert_with(|| Self::unreached_grad_of(&base.shape_of()));
+                for (a, b) in g[range.clone()].iter_mut().zip(gradient) {
+                    a.accumulate(b);
+                }
+            }
+        }
+
+        impl<T: Element> ProjectIndex<$r> for Vec<T> {
+            type Item = [T];
+            #[inline]
+            #[track_caller]
+            fn project(&self, range: &$r) -> &[T] {
+                &self[range.clone()]
+            }
+            fn accumulate_at(slot: &mut Option<Vec<T::Grad>>, base: &Self, range: &$r, gradient: Vec<T::Grad>) {
+                <[T] as ProjectIndex<$r>>::accumulate_at(slot, base, range, gradient)
+            }
+        }
+    )*};
+}
+
+project_range!(
+    std::ops::Range<usize>,
+    std::ops::RangeFrom<usize>,
+    std::ops::RangeTo<usize>,
+    std::ops::RangeInclusive<usize>,
+    std::ops::RangeToInclusive<usize>,
+    std::ops::RangeFull
+);
+
 impl<A: Float, D: Dimension, I: NdIndex<D> + Clone> ProjectIndex<I> for Tensor<A, D> {
     type Item = A;
     #[inline]

@@ -72,6 +72,9 @@ impl Lowerer<'_> {
         if let Some(op) = self.unwrapped_conversion(m, &name) {
             return op;
         }
+        if let Some(op) = self.first_or_last(m, &name) {
+            return op;
+        }
         if table::READERS.contains(&name.as_str()) {
             let c = self.renamed(e);
             return Some(self.define(&name, Op::Const(c), Repr::Unknown, false, e.span()));
@@ -180,6 +183,48 @@ impl Lowerer<'_> {
         };
         let p = &self.sig.params[i];
         crate::signature::is_user_type(p.value_type(), &self.sig.generics)
+    }
+
+    /// `self.layers.last().unwrap()`, `.first().expect(..)` of a container
+    /// of layers: its first or last element, borrowed in place (an empty
+    /// container panics, as `unwrap` does).
+    fn first_or_last(&mut self, m: &syn::ExprMethodCall, name: &str) -> Option<Option<Operand>> {
+        if !matches!(name, "unwrap" | "expect") {
+            return None;
+        }
+        let Expr::MethodCall(inner) = strip_parens(&m.receiver) else {
+            return None;
+        };
+        let which = names::unraw(&inner.method);
+        if !matches!(which.as_str(), "first" | "last") || !inner.args.is_empty() {
+            return None;
+        }
+        if !self.is_active_expr(&inner.receiver) {
+            return None;
+        }
+        let Some(Operand::Value(base)) = self.value(strip_ref(&inner.receiver).0) else {
+            return Some(None);
+        };
+        if !self.is_part_base(base) {
+            return None;
+        }
+        let span = m.span();
+        let index = if which == "first" {
+            Operand::Lit(quote::quote!(0usize))
+        } else {
+            let id = self.values[base].ident.clone();
+            let c = crate::core::Const {
+                tokens: quote::quote!(#id.len() - 1),
+                reads: vec![base],
+            };
+            self.define("last", Op::Const(c), Repr::Unknown, false, span)
+        };
+        Some(Some(self.borrow_part(
+            base,
+            crate::core::Part::Index(index),
+            &which,
+            span,
+        )))
     }
 
     /// `T::from_f64(x).unwrap()`, `T::from(x).expect(..)` of a

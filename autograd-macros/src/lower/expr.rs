@@ -285,6 +285,13 @@ impl Lowerer<'_> {
     /// A field of a parameter (or a part of one): its parts are borrowed
     /// in place (`m.layers[i]`), not copied.
     pub fn is_part_base(&self, v: usize) -> bool {
+        if let Some(i) = self.params.iter().position(|p| *p == v) {
+            // `layers: &[Linear]`: a slice, `Vec` or array of the user's types.
+            let p = &self.sig.params[i];
+            return p.is_ref()
+                && container_element(p.value_type())
+                    .is_some_and(|t| crate::signature::is_user_type(t, &self.sig.generics));
+        }
         self.projections.contains(&v) && !matches!(self.values[v].origin, Origin::Param(_))
     }
 
@@ -433,5 +440,28 @@ fn if_else(cond: &Expr, then: &Expr, els: &Expr) -> syn::ExprIf {
                 block: block(els),
             })),
         )),
+    }
+}
+
+/// The element type of a slice, an array or a `Vec` type.
+fn container_element(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Slice(s) => Some(&s.elem),
+        syn::Type::Array(a) => Some(&a.elem),
+        syn::Type::Paren(p) => container_element(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            if last.ident != "Vec" {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

@@ -600,6 +600,20 @@ fn slots_operands(slots: &[Slot]) -> Vec<Operand> {
     slots.iter().map(|s| slot_operand(*s)).collect()
 }
 
+/// A range, or a range through `rev`, `skip`, `take` and `step_by`.
+fn is_range_chain(e: &Expr) -> bool {
+    match super::stmt::strip_parens(e) {
+        Expr::Range(r) => r.start.is_some() && r.end.is_some(),
+        Expr::MethodCall(m) => {
+            matches!(
+                m.method.to_string().as_str(),
+                "rev" | "skip" | "take" | "step_by"
+            ) && is_range_chain(&m.receiver)
+        }
+        _ => false,
+    }
+}
+
 /// What a `for` loop iterates over.
 pub enum ForSource {
     /// Not differentiated: the iterator as written.
@@ -624,6 +638,12 @@ impl Lowerer<'_> {
                 let o = self.value(&f.expr)?;
                 return Some(ForSource::Constant(self.operand_const(&o)));
             }
+            return Some(ForSource::Constant(self.renamed(&f.expr)));
+        }
+        if is_range_chain(&f.expr) {
+            // `for i in 0..self.n`, `(0..n).rev().step_by(k)`: the bounds
+            // name differentiated values' fields (counts), the indices are
+            // integers, which carry no gradient.
             return Some(ForSource::Constant(self.renamed(&f.expr)));
         }
         let iterable = self.fields_as_locals(&f.expr)?;
