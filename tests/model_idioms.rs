@@ -186,3 +186,90 @@ fn a_layer_no_idiom_reaches_keeps_no_gradient() {
     assert_eq!(n.layers[1].weight.grad(), None);
     assert!(n.layers[2].weight.grad().is_some());
 }
+
+// The ways PyTorch-style code reads an optional bias.
+#[derive(Parameters, Clone)]
+struct Biased {
+    weight: Tensor<f64, Ix2>,
+    bias: Option<Tensor<f64, Ix1>>,
+}
+
+#[differentiable]
+impl Biased {
+    fn as_ref_if_let(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
+        let y = x.matmul(&self.weight);
+        if let Some(b) = self.bias.as_ref() {
+            y + b
+        } else {
+            y
+        }
+    }
+
+    fn match_ref(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
+        let y = x.matmul(&self.weight);
+        match self.bias {
+            Some(ref b) => y + b,
+            None => y,
+        }
+    }
+
+    fn assign_in_if_let(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
+        let mut y = x.matmul(&self.weight);
+        if let Some(b) = &self.bias {
+            y = y + b;
+        }
+        y
+    }
+
+    fn is_some_unwrap(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
+        let y = x.matmul(&self.weight);
+        if self.bias.is_some() {
+            y + self.bias.as_ref().unwrap()
+        } else {
+            y
+        }
+    }
+}
+
+#[differentiable]
+fn biased_loss(l: &Biased, x: &Tensor<f64, Ix2>) -> Scalar<f64> {
+    let y = l.as_ref_if_let(x) + l.match_ref(x) * 2.0 + l.assign_in_if_let(x) * 3.0
+        - l.is_some_unwrap(x);
+    (&y * &y).sum()
+}
+
+#[test]
+fn every_way_of_reading_an_optional_bias_has_exact_gradients() {
+    let x = Tensor::from(array![[1.0, 2.0], [-0.5, 0.3]]);
+    for bias in [Some(array![0.2, -0.1]), None] {
+        let l = Biased {
+            weight: Tensor::from(array![[0.1, 0.2], [0.3, -0.4]]),
+            bias: bias.map(Tensor::from),
+        };
+        // Each form is y = xW + b: the loss is (5 (xW + b))², summed.
+        let mut y = x.data().dot(l.weight.data());
+        if let Some(b) = &l.bias {
+            y = y + b.data();
+        }
+        let (v, (g, _)) = biased_loss::value_and_grad(&l, &x);
+        assert!((v.item() - (25.0 * &y * &y).sum()).abs() < 1e-12);
+        let want_b = y.sum_axis(autograd::ndarray::Axis(0)) * 50.0;
+        match (&g.bias, &l.bias) {
+            (Some(gb), Some(_)) => assert!((gb - &want_b).iter().all(|d| d.abs() < 1e-12)),
+            (None, None) => {}
+            _ => panic!("the bias's gradient has the bias's shape"),
+        }
+        autograd::gradcheck(
+            |w: &Tensor<f64, Ix2>| {
+                let m = Biased {
+                    weight: w.clone(),
+                    bias: l.bias.clone(),
+                };
+                let (v, (g, _)) = biased_loss::value_and_grad(&m, &x);
+                (v, g.weight)
+            },
+            &l.weight,
+        )
+        .unwrap();
+    }
+}

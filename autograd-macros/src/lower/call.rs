@@ -187,7 +187,8 @@ impl Lowerer<'_> {
 
     /// `self.layers.last().unwrap()`, `.first().expect(..)` of a container
     /// of layers: its first or last element, borrowed in place (an empty
-    /// container panics, as `unwrap` does).
+    /// container panics, as `unwrap` does); `self.bias.as_ref().unwrap()`:
+    /// the value inside the `Some`.
     fn first_or_last(&mut self, m: &syn::ExprMethodCall, name: &str) -> Option<Option<Operand>> {
         if !matches!(name, "unwrap" | "expect") {
             return None;
@@ -196,7 +197,7 @@ impl Lowerer<'_> {
             return None;
         };
         let which = names::unraw(&inner.method);
-        if !matches!(which.as_str(), "first" | "last") || !inner.args.is_empty() {
+        if !matches!(which.as_str(), "first" | "last" | "as_ref") || !inner.args.is_empty() {
             return None;
         }
         if !self.is_active_expr(&inner.receiver) {
@@ -209,6 +210,15 @@ impl Lowerer<'_> {
             return None;
         }
         let span = m.span();
+        if which == "as_ref" {
+            // `self.bias.as_ref().unwrap()`: the value inside the `Some`.
+            return Some(Some(self.borrow_part(
+                base,
+                crate::core::Part::Some,
+                "some",
+                span,
+            )));
+        }
         let index = if which == "first" {
             Operand::Lit(quote::quote!(0usize))
         } else {

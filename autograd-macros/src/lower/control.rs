@@ -458,6 +458,21 @@ impl Lowerer<'_> {
             Expr::Tuple(t) => t.elems.iter().collect(),
             _ => vec![e],
         };
+        // `match self.bias.as_ref()`: matched as `&self.bias`, whose `Some`
+        // is borrowed the same way.
+        let elems: Vec<&Expr> = elems
+            .into_iter()
+            .map(|el| match super::stmt::strip_parens(el) {
+                Expr::MethodCall(m)
+                    if m.method == "as_ref"
+                        && m.args.is_empty()
+                        && self.is_active_expr(&m.receiver) =>
+                {
+                    &*m.receiver
+                }
+                _ => el,
+            })
+            .collect();
         let tuple = elems.len() != 1 || matches!(super::stmt::strip_parens(e), Expr::Tuple(_));
         let mut parts = Vec::new();
         let mut tokens = Vec::new();
