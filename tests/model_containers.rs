@@ -92,7 +92,7 @@ fn plain(net: &Net, x: &Array2<f64>) -> f64 {
     for (i, l) in net.layers.iter().enumerate() {
         h = h.dot(l.weight.data());
         if let Some(b) = &l.bias {
-            h = h + b.data();
+            h += b.data();
         }
         if i + 1 < net.layers.len() {
             h.mapv_inplace(f64::tanh);
@@ -206,7 +206,7 @@ fn pair_loss(p: &Pair, x: &Tensor<f64, Ix2>) -> Scalar<f64> {
     let mut total = x.sum() * 0.0;
     for (layer, gain) in p.layers.iter().zip(p.gains.iter()) {
         let y = layer.forward(x) * gain;
-        total = total + (&y * &y).sum();
+        total += (&y * &y).sum();
     }
     if p.training {
         total

@@ -194,6 +194,8 @@ struct Biased {
     bias: Option<Tensor<f64, Ix1>>,
 }
 
+// The forms are the point: each is one a user writes.
+#[allow(clippy::assign_op_pattern, clippy::unnecessary_unwrap)]
 #[differentiable]
 impl Biased {
     fn as_ref_if_let(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
@@ -249,7 +251,7 @@ fn every_way_of_reading_an_optional_bias_has_exact_gradients() {
         // Each form is y = xW + b: the loss is (5 (xW + b))², summed.
         let mut y = x.data().dot(l.weight.data());
         if let Some(b) = &l.bias {
-            y = y + b.data();
+            y += b.data();
         }
         let (v, (g, _)) = biased_loss::value_and_grad(&l, &x);
         assert!((v.item() - (25.0 * &y * &y).sum()).abs() < 1e-12);

@@ -258,7 +258,7 @@ impl<A: Float> Scaled<A> {
     fn total(&self) -> Scalar<A> {
         let mut s = self.w[0].sum();
         for t in &self.w {
-            s = s + t.sum() * self.gain;
+            s += t.sum() * self.gain;
         }
         s
     }

@@ -289,8 +289,9 @@ impl Lowerer<'_> {
             // `layers: &[Linear]`: a slice, `Vec` or array of the user's types.
             let p = &self.sig.params[i];
             return p.is_ref()
-                && container_element(p.value_type())
-                    .is_some_and(|t| crate::signature::is_user_type(t, &self.sig.generics));
+                && container_element(p.value_type()).is_some_and(|t| {
+                    crate::signature::is_user_type(t, &self.sig.generics) && !float_alias(t)
+                });
         }
         self.projections.contains(&v) && !matches!(self.values[v].origin, Origin::Param(_))
     }
@@ -441,6 +442,21 @@ fn if_else(cond: &Expr, then: &Expr, els: &Expr) -> syn::ExprIf {
             })),
         )),
     }
+}
+
+/// A name that reads as an alias of a float (`type F = f64;`, `Real`):
+/// its slices are indexed by value, as float slices are.
+fn float_alias(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    let Some(id) = p.path.get_ident() else {
+        return false;
+    };
+    let name = id.to_string();
+    name.len() == 1
+        || matches!(
+            name.as_str(),
+            "Real" | "Float" | "Scalar" | "Fp" | "Num" | "Elem"
+        )
 }
 
 /// The element type of a slice, an array or a `Vec` type.
