@@ -6,8 +6,9 @@
 //! it). What it generates is one item beside the method, in the same block:
 //! its rule, `__ad_rule_<name>`, the protocol other `#[differentiable]`
 //! bodies call `x.name(..)` through (as they call `f::rule` for a function
-//! `f`). In a trait, the rule is declared, and the trait gets the bounds its
-//! implementors' rules need (`Differentiable`, `HasMethods`).
+//! `f`). In a trait, the rule is declared (defined, for a method with a
+//! default body), and the trait gets the bounds its implementors' rules
+//! need (`Differentiable`, `HasMethods`).
 
 use proc_macro2::{Group, Ident, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -166,20 +167,29 @@ pub fn expand_trait(attr: TokenStream, mut tr: syn::ItemTrait) -> TokenStream {
         in_trait: true,
     };
     let mut declarations = Vec::new();
-    for item in &tr.items {
-        let syn::TraitItem::Fn(f) = item else {
+    let mut items = Vec::new();
+    for item in std::mem::take(&mut tr.items) {
+        let syn::TraitItem::Fn(f) = &item else {
+            items.push(item);
             continue;
         };
         if !has_receiver(&f.sig) {
+            items.push(item);
             continue;
         }
         if let Some(d) = &f.default {
-            errors.push(
-                d.brace_token.span.join(),
-                "a method with a default body in a #[differentiable] trait is not supported yet; give the body in each implementation",
-            );
+            // A default body: the method as written and its rule, both
+            // defaults an implementation may override.
+            let shallow = ShallowFn {
+                attrs: f.attrs.clone(),
+                vis: syn::Visibility::Inherited,
+                sig: f.sig.clone(),
+                body: block_group(d),
+            };
+            declarations.push(expand_method(attr.clone(), shallow, cx.clone()));
             continue;
         }
+        items.push(item.clone());
         let shallow = ShallowFn {
             attrs: vec![],
             vis: syn::Visibility::Inherited,
@@ -191,13 +201,27 @@ pub fn expand_trait(attr: TokenStream, mut tr: syn::ItemTrait) -> TokenStream {
             None => continue,
         }
     }
+    tr.items = items;
     for d in declarations {
-        match syn::parse2::<syn::TraitItem>(d) {
-            Ok(item) => tr.items.push(item),
+        match syn::parse2::<TraitItems>(d) {
+            Ok(parsed) => tr.items.extend(parsed.0),
             Err(e) => errors.push_error(e),
         }
     }
     with_errors(tr.to_token_stream(), errors)
+}
+
+/// Trait items, one after another.
+struct TraitItems(Vec<syn::TraitItem>);
+
+impl syn::parse::Parse for TraitItems {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse()?);
+        }
+        Ok(TraitItems(items))
+    }
 }
 
 /// The declaration of a trait method's rule.
