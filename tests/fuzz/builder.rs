@@ -206,7 +206,8 @@ impl Workspace {
         format!(
             "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nautograd = {{ path = {:?} }}\n\n[workspace]\n\n\
-             [profile.dev]\nopt-level = 0\ndebug = 0\nincremental = false\ncodegen-units = 256\n",
+             [profile.dev]\nopt-level = 0\ndebug = 0\nincremental = false\ncodegen-units = 256\n\n\
+             [profile.dev.build-override]\nopt-level = 3\ndebug = 0\n",
             self.autograd.display().to_string()
         )
     }
