@@ -116,7 +116,7 @@ pub fn lower_index(d: usize, j: usize, l: usize) -> usize {
 /// from Γ(1) = 1 or Γ(½) = √π (the Wishart constant only needs these).
 pub fn ln_gamma_half(t: usize) -> f64 {
     assert!(t >= 1);
-    if t % 2 == 0 {
+    if t.is_multiple_of(2) {
         (1..t / 2).map(|i| (i as f64).ln()).sum()
     } else {
         0.5 * std::f64::consts::PI.ln() + (0..t / 2).map(|i| (i as f64 + 0.5).ln()).sum::<f64>()

@@ -685,7 +685,7 @@ fn constants_take_the_types_the_plain_function_gives_them() {
 fn literal_start_in_branches(x: f64, n: usize) -> f64 {
     let mut a = x * x;
     let mut b = 1.54;
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         b = x - 1.0;
     } else {
         a -= b.tanh().powi(2) * x;

@@ -222,7 +222,13 @@ fn differentiable_impl(input: &DeriveInput, f: &FieldList) -> TokenStream {
     let element = element_impl(input, &generics);
     quote! {
         // Its `#[differentiable]` methods may be called in other bodies.
-        impl #impl_generics #rt::__private::HasMethods for #name #ty_generics #where_clause {}
+        impl #impl_generics #rt::__private::HasMethods for #name #ty_generics #where_clause {
+            type Receiver = Self;
+            #[inline(always)]
+            fn as_receiver(&self) -> &Self {
+                self
+            }
+        }
 
         #element
 

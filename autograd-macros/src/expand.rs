@@ -148,6 +148,7 @@ pub fn pipeline(
     sig.recursive = options.recursive;
     sig.method = method;
     let items = desugar::hoist_items(&mut func.block, &mut errors);
+    crate::plain_fns::body_items(&items);
     if let Some(aux) = &sig.aux {
         desugar::has_aux::rewrite(&mut func.block, aux.count);
     }

@@ -25,6 +25,7 @@ mod lower;
 mod method;
 mod names;
 mod options;
+mod plain_fns;
 mod signature;
 mod signature_aux;
 mod table;

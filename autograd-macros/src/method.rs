@@ -161,7 +161,8 @@ pub fn expand_trait(attr: TokenStream, mut tr: syn::ItemTrait) -> TokenStream {
     }
     let rt = names::runtime();
     tr.supertraits.push(syn::parse_quote!(#rt::Differentiable));
-    tr.supertraits.push(syn::parse_quote!(#rt::HasMethods));
+    tr.supertraits
+        .push(syn::parse_quote!(#rt::HasMethods<Receiver = Self>));
     let cx = MethodCx {
         outer: Some(tr.generics.clone()),
         in_trait: true,

@@ -62,6 +62,23 @@ pub fn located(tokens: TokenStream, at: Span) -> TokenStream {
         .collect()
 }
 
+/// `tokens` (absolute paths only) moved to the user's token `at`, in the
+/// user's syntax context: a span rustc reports as that token.
+pub fn respanned(tokens: TokenStream, at: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut inner = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), at));
+                inner.set_span(at);
+                return proc_macro2::TokenTree::Group(inner);
+            }
+            t.set_span(at);
+            t
+        })
+        .collect()
+}
+
 /// A label of generated code: `'__ad_<name>`.
 pub fn label(name: &str) -> syn::Lifetime {
     syn::Lifetime::new(&format!("'{PREFIX}{name}"), Span::mixed_site())

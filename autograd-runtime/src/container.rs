@@ -258,7 +258,13 @@ element_by_shapes!([T: Differentiable] Option<T>);
 element_by_shapes!([T: Differentiable] Box<T>);
 element_by_shapes!([A: crate::Float, D: ndarray::Dimension] crate::Tensor<A, D>);
 
-impl<T: crate::method::HasMethods> crate::method::HasMethods for Box<T> {}
+impl<T: crate::method::HasMethods + ?Sized> crate::method::HasMethods for Box<T> {
+    type Receiver = T::Receiver;
+    #[inline(always)]
+    fn as_receiver(&self) -> &T::Receiver {
+        (**self).as_receiver()
+    }
+}
 
 /// The parameters of each element, named by position (`layers.0.weight`,
 /// as PyTorch names the modules of an `nn.ModuleList`).

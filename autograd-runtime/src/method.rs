@@ -12,10 +12,25 @@
     label = "this method has no derivative rule",
     note = "a method of your own type is differentiated when `#[differentiable]` is on the method or on its `impl` block and the type derives `Parameters`; for floats and tensors, write the computation with the methods that have rules (exp, ln, sqrt, powi, sum, matmul, ...) or call a #[differentiable] function"
 )]
-pub trait HasMethods {}
+pub trait HasMethods {
+    /// The type whose methods are called: the type itself, or what a box
+    /// or a reference holds.
+    type Receiver: ?Sized;
+    /// `self` as that type.
+    fn as_receiver(&self) -> &Self::Receiver;
+}
 
-/// The receiver of a `#[differentiable]` method call, as it is.
+impl<T: HasMethods + ?Sized> HasMethods for &T {
+    type Receiver = T::Receiver;
+    #[inline(always)]
+    fn as_receiver(&self) -> &T::Receiver {
+        (**self).as_receiver()
+    }
+}
+
+/// The receiver of a `#[differentiable]` method call, as the type whose
+/// methods have the rules (through boxes and references).
 #[inline(always)]
-pub fn receiver<T: HasMethods + ?Sized>(value: &T) -> &T {
-    value
+pub fn receiver<T: HasMethods + ?Sized>(value: &T) -> &T::Receiver {
+    value.as_receiver()
 }

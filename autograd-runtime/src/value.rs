@@ -267,6 +267,11 @@ pub fn accumulate_twice<G: GradValue + Clone>(slot: &mut Option<G>, mut contribu
 /// One slot of the gradients a pullback returns, as seen by a caller:
 /// `Some(gradient)` to add (`None` adds nothing), or `()` for a parameter
 /// that has none.
+#[diagnostic::on_unimplemented(
+    message = "the gradient a call returns for this argument (`{Self}`) is not of the argument's gradient type (`{G}`)",
+    label = "an argument's type differs from the parameter's",
+    note = "pass a value of the parameter's own type: convert between `f32` and `f64` with `as` (which is differentiated), or change the called function's signature"
+)]
 pub trait Contribution<G> {
     /// Adds this contribution into `slot`.
     fn add_to(self, slot: &mut Option<G>);

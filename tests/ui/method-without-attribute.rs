@@ -5,8 +5,8 @@ struct Linear {
     weight: Tensor<f64, Ix2>,
 }
 
-// No #[differentiable]: the method has no rule; the call says so at `l`
-// (rustc's words name the missing rule, `__ad_rule_forward`).
+// No #[differentiable]: the method has no rule; the call says so, names
+// the method and says where the attribute goes.
 impl Linear {
     fn forward(&self, x: &Tensor<f64, Ix2>) -> Tensor<f64, Ix2> {
         x.matmul(&self.weight)

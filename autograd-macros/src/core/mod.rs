@@ -304,6 +304,10 @@ pub enum Term {
 pub struct Block {
     pub insts: Vec<Inst>,
     pub term: Term,
+    /// The user's expression whose value the block yields, if any: a type
+    /// error in the join (`if c { x } else { y }` with `y` another float
+    /// type) is reported there.
+    pub tail: Option<Span>,
 }
 
 /// What a region is.

@@ -51,6 +51,15 @@ impl Emitter<'_, '_> {
     pub fn block(&mut self, b: &Block, join: Join, in_loop: bool) -> Pieces {
         let (fwd, mut revs, codes) = self.insts(&b.insts, in_loop, None);
         let (tf, tail, tr) = self.term(&b.term, join, in_loop);
+        // A branch's value, and the hand-back of its gradient, are written
+        // at the user's expression.
+        let (tail, tr) = match (b.tail, join) {
+            (Some(at), Join::Value(_)) => (
+                crate::names::located(tail, at),
+                crate::names::located(tr, at),
+            ),
+            _ => (tail, tr),
+        };
         if !tr.is_empty() {
             revs.push(self.guarded(tr, codes));
         }

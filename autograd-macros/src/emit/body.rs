@@ -3,7 +3,7 @@
 //! returned closure, the reverse sweep.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 
 use super::block::Join;
 use super::cx::Emitter;
@@ -31,8 +31,8 @@ pub fn core_body(plan: &crate::analysis::Plan, closure_params: &[TokenStream]) -
 impl Emitter<'_, '_> {
     fn prologue(&mut self) -> TokenStream {
         let rt = self.rt.clone();
-        let mut out = TokenStream::new();
         let body = self.p.body;
+        let mut out = super::method_fallback::fallbacks(&body.block);
         for (i, p) in self.p.sig.params.iter().enumerate() {
             if p.is_differentiated() {
                 let v = body.params[i];
@@ -84,7 +84,8 @@ impl Emitter<'_, '_> {
             let pieces = self.block(&body.block, Join::Output, false);
             let value = self.output_value();
             let fwd = pieces.fwd;
-            (quote!(#fwd let __ad_value = #value;), pieces.rev)
+            let ty = self.output_annotation();
+            (quote!(#fwd let __ad_value #ty = #value;), pieces.rev)
         };
         let seeds = self.seeds();
         let adjoints = self.adjoint_decls();
@@ -132,10 +133,26 @@ impl Emitter<'_, '_> {
         match self.p.body.output() {
             Some(o) => {
                 let v = self.moved(o, (addr(&self.p.body.block.term), 0));
-                quote_spanned!(span=> #v)
+                names::located(v, span)
             }
             None => quote!(()),
         }
+    }
+
+    /// `: Output` for the function's value: a value of another type (an
+    /// `f32` where the signature says `f64`) is reported at the user's
+    /// returned expression, not at the attribute.
+    fn output_annotation(&self) -> TokenStream {
+        let ty = &self.p.sig.output;
+        if ty
+            .to_token_stream()
+            .into_iter()
+            .any(|t| t.to_string() == "impl")
+        {
+            return quote!();
+        }
+        let ty = super::module::fixed(ty, syn::visit_mut::VisitMut::visit_type_mut);
+        quote!(: #ty)
     }
 
     /// With early returns: the statements before the first that may return
@@ -161,10 +178,11 @@ impl Emitter<'_, '_> {
             _ => quote!(),
         };
         let label = names::label("body");
+        let ty = self.output_annotation();
         (
             quote! {
                 #before
-                let __ad_value = #label: {
+                let __ad_value #ty = #label: {
                     #after
                     #tf
                     #tail

@@ -15,6 +15,7 @@ mod grad_type;
 mod has_aux;
 mod jump;
 mod loops;
+mod method_fallback;
 mod module;
 mod op;
 mod reduction;

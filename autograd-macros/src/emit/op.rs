@@ -221,9 +221,12 @@ impl Emitter<'_, '_> {
             let method = path.segments.last().map(|s| &s.ident);
             let rule = method.map(crate::names::method_rule);
             let (receiver, rest) = args.split_first().expect("a method call has a receiver");
+            // The call is spanned at the method's name, in the user's
+            // syntax context: a missing rule is reported there.
             let at = method.map_or_else(Span::call_site, |m| m.span());
-            let checked = quote::quote_spanned!(at=> #rt::receiver(#receiver));
-            return quote!(let (#out, #pb) = #checked.#rule #turbofish(#(#rest,)* [#(#needs),*]););
+            let rt = crate::names::respanned(rt.clone(), at);
+            let call = quote::quote_spanned!(at=> #rt::receiver(#receiver).#rule #turbofish(#(#rest,)* [#(#needs),*]));
+            return quote!(let (#out, #pb) = #call;);
         }
         let entry = quote!(rule);
         quote!(let (#out, #pb) = #path::#entry #turbofish(#(#args,)* [#(#needs),*]);)

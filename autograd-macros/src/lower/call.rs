@@ -421,6 +421,12 @@ impl Lowerer<'_> {
             .map(|s| names::unraw(&s.ident))
             .unwrap_or_else(|| "call".into());
         let active = call_args.iter().any(|a| self.is_active(&a.operand));
+        if active && path.segments.len() == 1 && crate::plain_fns::is_plain(&what) {
+            self.errors.push_spanned(
+                &c.func,
+                format!("`{what}` is not #[differentiable]: add `#[differentiable]` to `{what}` (or write a custom rule for it), so that the call is differentiated through it"),
+            );
+        }
         Some(self.define(
             &what,
             Op::Call(Call {

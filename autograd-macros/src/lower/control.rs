@@ -20,6 +20,8 @@ pub struct Branch {
     /// Set when the branch jumped (it does not fall through).
     pub term: Option<Term>,
     pub value: Option<Operand>,
+    /// The span of the expression `value` comes from.
+    pub tail: Option<Span>,
     /// The variables declared before the construct that the branch changed.
     pub changes: Vec<(BindingId, Slot)>,
 }
@@ -32,11 +34,12 @@ impl Lowerer<'_> {
         cp: Checkpoint,
         f: impl FnOnce(&mut Self) -> Option<Operand>,
     ) -> Branch {
-        let (insts, term, value) = self.sub_block(|l| {
+        let (insts, term, (value, tail)) = self.sub_block(|l| {
             l.env.push_scope();
+            l.tail_span = None;
             let v = f(l);
             l.env.pop_scope();
-            v
+            (v, l.tail_span.take())
         });
         let changes = if term.is_none() {
             self.env.changes_since(cp)
@@ -48,6 +51,7 @@ impl Lowerer<'_> {
             insts,
             term,
             value,
+            tail,
             changes,
         }
     }
@@ -143,6 +147,7 @@ impl Lowerer<'_> {
             .map(|(br, y)| Block {
                 insts: br.insts,
                 term: br.term.unwrap_or(Term::Yield(y)),
+                tail: br.tail,
             })
             .collect();
         (blocks, outs, value)
@@ -414,6 +419,7 @@ impl Lowerer<'_> {
                 body: Block {
                     insts: bind.insts,
                     term: bind.term.unwrap_or(Term::Never),
+                    tail: None,
                 },
             },
             Arm {
@@ -423,6 +429,7 @@ impl Lowerer<'_> {
                 body: Block {
                     insts: other.insts,
                     term: other.term.unwrap_or(Term::Never),
+                    tail: None,
                 },
             },
         ];

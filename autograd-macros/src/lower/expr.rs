@@ -223,7 +223,29 @@ impl Lowerer<'_> {
         let lhs = self.value(&b.left);
         let rhs = self.value(&b.right);
         let rule = table::operator(name)?;
-        Some(self.rule(rule, vec![lhs?, rhs?], vec![], b.op.span()))
+        let (lhs, rhs) = (lhs?, rhs?);
+        // Both sides are checked; lowering goes on, so that later
+        // statements are checked too.
+        self.integer_in_float_arithmetic(&b.right, &lhs);
+        self.integer_in_float_arithmetic(&b.left, &rhs);
+        Some(self.rule(rule, vec![lhs, rhs], vec![], b.op.span()))
+    }
+
+    /// `x * 2` with `x` differentiated (a float or a tensor of floats):
+    /// reported at the literal, with the float literal to write.
+    pub fn integer_in_float_arithmetic(&mut self, lit: &Expr, other: &Operand) {
+        let Some(digits) = integer_literal(lit) else {
+            return;
+        };
+        if !self.is_active(other) {
+            return;
+        }
+        self.errors.push_spanned(
+            lit,
+            format!(
+                "an integer literal in float arithmetic: write `{digits}.0` (Rust does not convert `{digits}` to a float)"
+            ),
+        );
     }
 
     /// A comparison or `&&`/`||` with blocks inside: the operands are
@@ -399,6 +421,23 @@ impl Lowerer<'_> {
             active,
             span,
         )
+    }
+}
+
+/// The digits of an integer literal without a suffix, or with an integer
+/// suffix (`2`, `-2`, `(3)`, `2i32`), as a float literal would repeat them.
+fn integer_literal(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => Some(i.base10_digits().to_string()),
+        Expr::Paren(p) => integer_literal(&p.expr),
+        Expr::Group(g) => integer_literal(&g.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            integer_literal(&u.expr).map(|d| format!("-{d}"))
+        }
+        _ => None,
     }
 }
 

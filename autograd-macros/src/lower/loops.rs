@@ -258,6 +258,7 @@ impl Lowerer<'_> {
             body: Block {
                 insts: l.insts,
                 term,
+                tail: None,
             },
             outs,
             value,
@@ -352,6 +353,7 @@ impl Lowerer<'_> {
                 body: Block {
                     insts,
                     term: term.unwrap_or(Term::Never),
+                    tail: None,
                 },
                 outs: vec![],
                 has_value: false,
@@ -405,7 +407,11 @@ impl Lowerer<'_> {
         };
         self.push(Inst::Labelled(Labelled {
             id: region,
-            body: Block { insts, term },
+            body: Block {
+                insts,
+                term,
+                tail: None,
+            },
             outs,
             has_value: want,
             codes: code0..self.next_code,

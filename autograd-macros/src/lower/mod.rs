@@ -95,6 +95,8 @@ pub struct Lowerer<'a> {
     /// Fields of parameter structs (`&m.w1`): references already.
     pub projections: HashSet<ValueId>,
     pub errors: &'a mut Errors,
+    /// The span of the tail expression the last block lowered yields.
+    pub tail_span: Option<Span>,
 }
 
 /// Everything a loop body's lowering may add, to undo it and lower the
@@ -127,6 +129,7 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
         returns: false,
         facts: HashMap::new(),
         projections: HashSet::new(),
+        tail_span: None,
         errors,
     };
     l.declare_params();
@@ -160,6 +163,7 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
         block: Block {
             insts: l.insts,
             term,
+            tail: None,
         },
         regions: l.regions,
         returns: l.returns,

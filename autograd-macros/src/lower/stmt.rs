@@ -25,7 +25,11 @@ impl Lowerer<'_> {
                 // An empty statement (`;`).
                 syn::Stmt::Expr(Expr::Verbatim(t), _) if t.is_empty() => {}
                 syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Expr(e, None) if last && want => return self.value(e),
+                syn::Stmt::Expr(e, None) if last && want => {
+                    let v = self.value(e);
+                    self.tail_span = Some(e.span());
+                    return v;
+                }
                 syn::Stmt::Expr(e, _) => self.stmt_expr(e),
                 syn::Stmt::Macro(m) => self.check_macro(&m.mac),
                 // Reported by the checks.
@@ -303,6 +307,7 @@ impl Lowerer<'_> {
             return;
         };
         let Some(r) = self.value(rhs) else { return };
+        self.integer_in_float_arithmetic(rhs, &Operand::Value(current));
         let value = self.rule(rule, vec![Operand::Value(current), r], vec![], span);
         self.set(b, value, false, span);
     }
