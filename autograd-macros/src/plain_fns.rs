@@ -25,28 +25,25 @@ struct Facts {
     /// Names given to anything else: annotated functions, modules, imports,
     /// macros, statics, other items.
     other: HashSet<String>,
-    /// The first segment of every glob import's path (`use a::b::*` gives `a`).
-    globs: Vec<String>,
+    /// The first segment of every glob import's path (`use a::b::*` gives
+    /// `a`), and whether the module it is written in is the file's own.
+    globs: Vec<(String, bool)>,
+    /// The file is a crate root (`crate::` names its modules).
+    root: bool,
 }
 
 impl Facts {
     /// A glob import from outside the file (another file's module, a crate
     /// other than autograd and the standard ones) may bring in any name.
     fn foreign_glob(&self) -> bool {
-        const KNOWN: [&str; 9] = [
-            "crate",
-            "super",
-            "self",
-            "autograd",
-            "std",
-            "core",
-            "alloc",
-            "ndarray",
-            "num_traits",
-        ];
-        self.globs
-            .iter()
-            .any(|g| !KNOWN.contains(&g.as_str()) && !self.other.contains(g))
+        const KNOWN: [&str; 6] = ["autograd", "std", "core", "alloc", "ndarray", "num_traits"];
+        self.globs.iter().any(|(g, top)| match g.as_str() {
+            "self" => false,
+            // The parent of the file's own module is another file.
+            "super" => *top,
+            "crate" => !self.root,
+            g => !KNOWN.contains(&g) && !self.other.contains(g),
+        })
     }
 }
 
@@ -118,14 +115,20 @@ fn facts() -> Option<Rc<Facts>> {
     }
     let text = std::fs::read_to_string(&path).ok()?;
     let file = syn::parse_file(&text).ok()?;
-    let mut facts = Facts::default();
-    Collect(&mut facts).visit_file(&file);
+    let mut facts = Facts {
+        root: path
+            .file_name()
+            .is_some_and(|n| n == "main.rs" || n == "lib.rs"),
+        ..Facts::default()
+    };
+    Collect(&mut facts, 0).visit_file(&file);
     let facts = Rc::new(facts);
     FILES.with(|c| c.borrow_mut().insert(path, (modified, facts.clone())));
     Some(facts)
 }
 
-struct Collect<'a>(&'a mut Facts);
+/// The facts, and how deep in inline modules the visit is.
+struct Collect<'a>(&'a mut Facts, usize);
 
 impl<'ast> Visit<'ast> for Collect<'_> {
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
@@ -140,7 +143,9 @@ impl<'ast> Visit<'ast> for Collect<'_> {
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.0.other.insert(m.ident.to_string());
+        self.1 += 1;
         syn::visit::visit_item_mod(self, m);
+        self.1 -= 1;
     }
 
     fn visit_use_name(&mut self, u: &'ast syn::UseName) {
@@ -154,7 +159,7 @@ impl<'ast> Visit<'ast> for Collect<'_> {
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         if let syn::UseTree::Path(p) = &u.tree {
             if has_glob(&p.tree) {
-                self.0.globs.push(p.ident.to_string());
+                self.0.globs.push((p.ident.to_string(), self.1 == 0));
             }
         }
         syn::visit::visit_item_use(self, u);
