@@ -299,3 +299,51 @@ fn auxiliary_values_need_not_be_clone() {
     let ((v, report), g) = reported::value_and_grad(3.0);
     assert_eq!((v, report.steps, g), (9.0, 1, 6.0));
 }
+
+// --- Called from another body: the function as written, every returned value differentiated. ---
+
+/// `(x·x, 3x)`: the loss and an auxiliary value that depends on `x`.
+#[differentiable(has_aux)]
+fn square_and_triple(x: &Tensor<f64, Ix1>) -> (Scalar<f64>, Tensor<f64, Ix1>) {
+    let t = x * 3.0;
+    ((x * x).sum(), t)
+}
+
+/// Uses both returned values: as `jax.grad` of a function calling a
+/// `has_aux` function, the auxiliary value is differentiated too.
+#[differentiable]
+fn uses_both(x: &Tensor<f64, Ix1>) -> Scalar<f64> {
+    let (l, t) = square_and_triple(x);
+    l * 2.0 + (t * x).sum()
+}
+
+/// Uses the auxiliary value as a constant only (a count).
+#[differentiable]
+fn uses_the_value(x: &Tensor<f64, Ix1>, scale: f64) -> Scalar<f64> {
+    let (l, t) = square_and_triple(x);
+    let n = t.len() as f64;
+    l * scale / n
+}
+
+#[test]
+fn another_body_differentiates_through_every_returned_value() {
+    let x = Tensor::new(array![1.0, -2.0, 0.5]);
+    // 2·Σx² + Σ3x² = 5·Σx²: the gradient is 10x.
+    let (v, g) = uses_both::value_and_grad(&x);
+    assert!((v.item() - 5.0 * 5.25).abs() < 1e-12);
+    for (gi, xi) in g.iter().zip(x.data().iter()) {
+        assert!((gi - 10.0 * xi).abs() < 1e-12, "{gi} vs {}", 10.0 * xi);
+    }
+    let (v, (gx, gs)) = uses_the_value::value_and_grad(&x, 1.5);
+    assert!((v.item() - 1.5 * 5.25 / 3.0).abs() < 1e-12);
+    for (gi, xi) in gx.iter().zip(x.data().iter()) {
+        assert!((gi - 2.0 * xi * 1.5 / 3.0).abs() < 1e-12);
+    }
+    assert!((gs - 5.25 / 3.0).abs() < 1e-12);
+    // The function's own entry points keep has_aux's meaning.
+    let (g, aux) = square_and_triple::grad(&x);
+    assert_eq!(aux.data(), &(x.data() * 3.0));
+    for (gi, xi) in g.iter().zip(x.data().iter()) {
+        assert!((gi - 2.0 * xi).abs() < 1e-12);
+    }
+}

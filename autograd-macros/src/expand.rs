@@ -149,6 +149,13 @@ pub fn pipeline(
     sig.method = method;
     let items = desugar::hoist_items(&mut func.block, &mut errors);
     crate::plain_fns::body_items(&items);
+    // A `has_aux` function is also lowered as written, for the rule other
+    // bodies call: there, every returned value is differentiated.
+    let plain = sig
+        .aux
+        .as_ref()
+        .filter(|_| all_differentiable(&func.sig))
+        .map(|_| (func.clone(), sig.recursive));
     if let Some(aux) = &sig.aux {
         desugar::has_aux::rewrite(&mut func.block, aux.count);
     }
@@ -175,12 +182,72 @@ pub fn pipeline(
             #rule
         };
     }
-    let module = emit::module(&sig, &plan, &items);
+    let plain = plain.and_then(|(mut f, recursive)| plain_lowered(&mut f, recursive));
+    let plain_plan = plain.as_ref().and_then(|(s, b)| {
+        let p = analysis::analyse(s, b);
+        p.internal.is_empty().then_some((s, p))
+    });
+    let module = emit::module(
+        &sig,
+        &plan,
+        &items,
+        plain_plan.as_ref().map(|(s, p)| (*s, p)),
+    );
     quote! {
         #[allow(dead_code)]
         #user_fn
         #module
     }
+}
+
+/// Every element of a `has_aux` function's returned tuple is, as written,
+/// a float, a tensor, a scalar, a type parameter or an array of those: the
+/// function as written then has a rule (with a struct, an integer or a
+/// `Vec<usize>` among its auxiliary values, only `has_aux`'s entry points).
+fn all_differentiable(sig: &syn::Signature) -> bool {
+    let params: Vec<String> = sig
+        .generics
+        .type_params()
+        .map(|t| t.ident.to_string())
+        .collect();
+    fn float_like(t: &syn::Type, params: &[String]) -> bool {
+        match t {
+            syn::Type::Paren(p) => float_like(&p.elem, params),
+            syn::Type::Group(g) => float_like(&g.elem, params),
+            syn::Type::Array(a) => float_like(&a.elem, params),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                let name = last.ident.to_string();
+                matches!(name.as_str(), "f32" | "f64" | "Tensor" | "Scalar")
+                    || (p.path.segments.len() == 1 && params.contains(&name))
+            }
+            _ => false,
+        }
+    }
+    match &sig.output {
+        syn::ReturnType::Type(_, t) => match &**t {
+            syn::Type::Tuple(tuple) => tuple.elems.iter().all(|e| float_like(e, &params)),
+            _ => false,
+        },
+        syn::ReturnType::Default => false,
+    }
+}
+
+/// The signature and body of a `has_aux` function lowered as if it had no
+/// `has_aux`; `None` where that would be refused (its callers then find no
+/// `rule`, and rustc says so at the call).
+fn plain_lowered(
+    func: &mut syn::ItemFn,
+    recursive: bool,
+) -> Option<(signature::Signature, crate::core::Body)> {
+    let mut errors = Errors::default();
+    let mut sig = signature::signature_with(func, false, &mut errors)?;
+    sig.recursive = recursive;
+    desugar::body(&sig, &mut func.block, &mut errors);
+    let body = lower::body(&sig, &func.block, &mut errors)?;
+    errors.is_empty().then_some((sig, body))
 }
 
 /// The user's function as written, minus the attributes the macro reads

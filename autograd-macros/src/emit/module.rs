@@ -145,8 +145,9 @@ fn rule_fn(
     plan: Option<&Plan>,
     p: &Parts,
     generics: &syn::Generics,
-    (doc, items_inside): (&str, &TokenStream),
+    (name, doc, items_inside): (&str, &str, &TokenStream),
 ) -> (TokenStream, Vec<String>) {
+    let name = Ident::new(name, proc_macro2::Span::call_site());
     let rt = &p.rt;
     let mut hr = HigherRanked::default();
     // In the closure itself the lifetimes are elided: rustc takes them from
@@ -245,7 +246,7 @@ fn rule_fn(
     let tokens = quote! {
         #[doc = #doc]
         #[inline]
-        pub fn rule #ig (#(#params,)* __ad_needs: [bool; #n]) -> (#output, #ret) #wc {
+        pub fn #name #ig (#(#params,)* __ad_needs: [bool; #n]) -> (#output, #ret) #wc {
             #core_body
         }
         #items
@@ -485,7 +486,14 @@ fn grad_fns(p: &Parts, generics: &syn::Generics, docs: (&str, &str)) -> TokenStr
 }
 
 /// The generated module; `items` are the body's own items, moved beside it.
-pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream {
+/// `plain`: for a `has_aux` function, its signature and plan as a function
+/// without `has_aux` (the rule other bodies call).
+pub fn module(
+    sig: &Signature,
+    plan: &Plan,
+    items: &TokenStream,
+    plain: Option<(&Signature, &Plan)>,
+) -> TokenStream {
     let (p, generics) = parts(sig);
     let fn_name = sig.ident.to_string();
     let mod_doc = format!(
@@ -502,7 +510,30 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
     let vg_doc = format!(
         "The value of `{fn_name}` (a scalar) and its gradient with respect to every parameter."
     );
-    let (rule, saved) = rule_fn(sig, Some(plan), &p, &generics, (&rule_doc, &quote!()));
+    // With `has_aux`, `aux_rule` serves this module's entry points, and
+    // `rule`, the function as written (every returned value differentiated),
+    // other bodies that call it.
+    let rule_name = if sig.aux.is_some() {
+        "aux_rule"
+    } else {
+        "rule"
+    };
+    let (rule, saved) = rule_fn(
+        sig,
+        Some(plan),
+        &p,
+        &generics,
+        (rule_name, &rule_doc, &quote!()),
+    );
+    let plain_rule = plain.map(|(sig, plan)| {
+        let (p, generics) = parts(sig);
+        let doc = "The protocol other `#[differentiable]` code calls this function through, as for a function without `has_aux`: the value is the tuple as written, and the pullback takes a cotangent for each of its elements (the auxiliary values are differentiated too, as when `jax.grad` differentiates a function that calls this one).";
+        rule_fn(sig, Some(plan), &p, &generics, ("rule", doc, &quote!())).0
+    });
+    let plain_rule = match (&sig.aux, plain_rule) {
+        (Some(_), None) => Some(super::has_aux::no_plain_rule(sig)),
+        (_, r) => r,
+    };
     let (vjp, forward, grads) = match &sig.aux {
         Some(aux) => (
             super::has_aux::vjp_fn(sig, aux, &p),
@@ -526,6 +557,8 @@ pub fn module(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream 
             #items
 
             #rule
+
+            #plain_rule
 
             /// What the forward pass saves for the backward pass, one line per value.
             #[doc(hidden)]
@@ -579,12 +612,12 @@ impl VisitMut for EraseLifetimes {
 /// (the body's own items inside it, where the method has them too).
 pub fn method(sig: &Signature, plan: &Plan, items: &TokenStream) -> TokenStream {
     let (p, generics) = parts(sig);
-    rule_fn(sig, Some(plan), &p, &generics, ("", items)).0
+    rule_fn(sig, Some(plan), &p, &generics, ("rule", "", items)).0
 }
 
 /// The declaration of a trait method's rule, which every `#[differentiable]`
 /// implementation of the trait defines.
 pub fn method_declaration(sig: &Signature) -> TokenStream {
     let (p, generics) = parts(sig);
-    rule_fn(sig, None, &p, &generics, ("", &quote!())).0
+    rule_fn(sig, None, &p, &generics, ("rule", "", &quote!())).0
 }

@@ -21,10 +21,17 @@ fn print_loss_and_logits_expansion() {
     println!("{text}");
     // The plain function is as written.
     assert!(text.contains("(cross_entropy(&logits, labels), logits, probs)"));
-    // Nothing flows back from the auxiliary values: `probs` is computed
-    // in the forward pass and has no adjoint.
-    assert!(!text.contains("__ad_d_probs"), "{text}");
-    assert!(text.contains("__ad_d_logits"));
+    // In `aux_rule`, which the entry points run, nothing flows back from
+    // the auxiliary values: `probs` is computed in the forward pass and
+    // has no adjoint.
+    let start = text.find("pub fn aux_rule").expect("an aux_rule");
+    let end = text.find("pub fn rule").expect("a rule for other bodies");
+    assert!(start < end, "{text}");
+    let aux_rule = &text[start..end];
+    assert!(!aux_rule.contains("__ad_d_probs"), "{text}");
+    assert!(aux_rule.contains("__ad_d_logits"));
+    // In `rule`, which other bodies call, every returned value is differentiated.
+    assert!(text[end..].contains("__ad_d_probs"), "{text}");
     // Aux values that depend on differentiated values are copies, made in
     // the forward pass.
     assert!(text.contains("::core::clone::Clone::clone(&probs)"));
