@@ -275,3 +275,54 @@ fn every_way_of_reading_an_optional_bias_has_exact_gradients() {
         .unwrap();
     }
 }
+
+// --- A loop that starts from the input: the first iteration asks a layer
+// for the input's gradient only when the input needs one. ---
+
+/// `backward()` with only the weights requiring grad, then with only the
+/// input: the leaves get what `value_and_grad` computes.
+fn check_leaves(name: &str, f: Loss, forward: fn(&Net, &Tensor<f64, Ix2>)) {
+    let x = Tensor::from(array![[1.0, 2.0], [-0.5, 0.3]]);
+    let (_, (g, gx)) = f(&net(), &x);
+    let mut leaves = net();
+    for l in &mut leaves.layers {
+        l.weight = l.weight.clone().requires_grad();
+    }
+    forward(&leaves, &x);
+    for (k, l) in leaves.layers.iter().enumerate() {
+        let got = l
+            .weight
+            .grad()
+            .unwrap_or_else(|| panic!("{name}: layer {k} has a gradient"));
+        assert!(
+            (&got - &g.layers[k].weight).iter().all(|d| d.abs() < 1e-12),
+            "{name}: layer {k}"
+        );
+    }
+    let x = x.requires_grad();
+    forward(&net(), &x);
+    let got = x.grad().expect("the input has a gradient");
+    assert!(
+        (&got - &gx).iter().all(|d| d.abs() < 1e-12),
+        "{name}: input"
+    );
+}
+
+#[test]
+fn a_loop_from_the_input_gives_every_leaf_its_gradient() {
+    check_leaves("each", each_loss::value_and_grad, |n, x| {
+        each_loss::forward(n, x).backward()
+    });
+    check_leaves("reversed", reversed_loss::value_and_grad, |n, x| {
+        reversed_loss::forward(n, x).backward()
+    });
+    check_leaves("counted", counted_loss::value_and_grad, |n, x| {
+        counted_loss::forward(n, x).backward()
+    });
+    check_leaves("folded", folded_loss::value_and_grad, |n, x| {
+        folded_loss::forward(n, x).backward()
+    });
+    check_leaves("slice", slice_loss::value_and_grad, |n, x| {
+        slice_loss::forward(n, x).backward()
+    });
+}

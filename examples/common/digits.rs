@@ -103,16 +103,16 @@ impl<A: Float> Mlp<A> {
         .with_requires_grad()
     }
 
-    /// The logits for a batch of images: each layer after the first reads
-    /// the ReLU of the one before.
-    ///
-    /// (The first layer is outside the loop: a variable carried by a loop
-    /// needs a gradient in every iteration if it needs one in any, so a
-    /// loop starting from `x` would also compute the input's gradient.)
+    /// The logits for a batch of images: the layers in order, with a ReLU
+    /// between them (as `for layer in self.layers` in a PyTorch `forward`).
     pub fn forward(&self, x: &Tensor<A, Ix2>) -> Tensor<A, Ix2> {
-        let mut h = self.layers[0].forward(x);
-        for layer in self.layers.iter().skip(1) {
-            h = layer.forward(&h.relu());
+        let last = self.layers.len() - 1;
+        let mut h = x.clone();
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(&h);
+            if i < last {
+                h = h.relu();
+            }
         }
         h
     }

@@ -43,6 +43,12 @@ pub struct Emitter<'p, 'b> {
     pub loop_stacks: Vec<Vec<Ident>>,
     /// Inside a reduction loop: nothing is reserved for the whole loop.
     pub in_reduction: bool,
+    /// The loops being emitted that can say whether an iteration is their
+    /// first (`__ad_first<id>`), and those whose body asked.
+    pub first_flags: (
+        std::collections::HashSet<crate::core::RegionId>,
+        std::cell::RefCell<std::collections::BTreeSet<crate::core::RegionId>>,
+    ),
 }
 
 impl<'p, 'b> Emitter<'p, 'b> {
@@ -55,6 +61,7 @@ impl<'p, 'b> Emitter<'p, 'b> {
             exits: vec![ExitVar::Function],
             loop_stacks: Vec::new(),
             in_reduction: false,
+            first_flags: Default::default(),
         }
     }
 

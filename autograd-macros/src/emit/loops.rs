@@ -95,10 +95,14 @@ impl Emitter<'_, '_> {
         let e = Self::region_ident("exit", l.id);
         self.loop_stacks.push(Vec::new());
         self.exits.push(ExitVar::Region(l.id));
+        self.first_flags.0.insert(l.id);
         let pieces = self.block(&l.body, Join::Back(l), true);
+        self.first_flags.0.remove(&l.id);
         self.exits.pop();
+        let (before_loop, at_top) = self.first_iteration_flags(l);
         let mut stacks = self.loop_stacks.pop().unwrap_or_default();
         let (mut bf, mut br) = (pieces.fwd, pieces.rev);
+        bf = quote!(#at_top #bf);
         let carried_init = self.frames(l, &mut stacks, &mut bf, &mut br);
         if exited {
             self.decls
@@ -124,7 +128,7 @@ impl Emitter<'_, '_> {
         let value_receives = l.value.is_some_and(|v| self.p.receives(v));
         if br.is_empty() && !exited && !outs_receive && !value_receives {
             return (
-                quote!(#carried_init #prelude #inits #bind #label: #head { #bf }; #kept),
+                quote!(#carried_init #prelude #inits #before_loop #bind #label: #head { #bf }; #kept),
                 quote!(),
             );
         }
@@ -155,6 +159,7 @@ impl Emitter<'_, '_> {
             #carried_init
             #prelude
             #inits
+            #before_loop
             let mut #n: usize = 0;
             #bind #label: #head {
                 #n += 1;

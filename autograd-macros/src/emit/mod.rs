@@ -11,6 +11,7 @@ mod block;
 mod body;
 mod branch;
 mod cx;
+mod first_iteration;
 mod grad_type;
 mod has_aux;
 mod jump;

@@ -210,7 +210,7 @@ impl Emitter<'_, '_> {
             .args
             .iter()
             .map(|a| match a.operand.value() {
-                Some(v) if self.p.body.values[v].active => self.need(v),
+                Some(v) if self.p.body.values[v].active => self.call_need(v),
                 _ => quote!(false),
             })
             .collect();
