@@ -347,3 +347,46 @@ fn another_body_differentiates_through_every_returned_value() {
         assert!((gi - 2.0 * xi).abs() < 1e-12);
     }
 }
+
+// --- Recursion, and auxiliary values without a gradient seen from another body. ---
+
+/// `(xⁿ, Σ_{k<n} xᵏ)`: the recursive call's auxiliary value is used.
+#[differentiable(has_aux, recursive)]
+fn power_and_sum(x: f64, n: usize) -> (f64, f64) {
+    if n == 0 {
+        (1.0, 0.0)
+    } else {
+        let (v, s) = power_and_sum(x, n - 1);
+        (v * x, s + v)
+    }
+}
+
+/// An integer auxiliary value: the recursive call's is ignored.
+#[differentiable(has_aux, recursive)]
+fn halvings(x: f64, n: usize) -> (f64, usize) {
+    if n == 0 {
+        (x, 0)
+    } else {
+        let (v, _) = halvings(x * 0.5, n - 1);
+        (v, n)
+    }
+}
+
+/// Another body may call a function whose auxiliary value has no gradient,
+/// and ignore that value (it is a constant there, an `Aux`).
+#[differentiable]
+fn calls_reported(x: f64) -> f64 {
+    let (v, _) = reported(x);
+    v * 2.0
+}
+
+#[test]
+fn recursion_and_constant_auxiliary_values() {
+    // x³ = 8, 3x² = 12; the aux 1 + x + x² = 7.
+    let ((v, s), g) = power_and_sum::value_and_grad(2.0, 3);
+    assert_eq!((v, s, g), (8.0, 7.0, (12.0, ())));
+    let ((v, n), g) = halvings::value_and_grad(2.0, 3);
+    assert_eq!((v, n, g), (0.25, 3, (0.125, ())));
+    let (v, g) = calls_reported::value_and_grad(3.0);
+    assert_eq!((v, g), (18.0, 12.0));
+}

@@ -112,31 +112,3 @@ pub fn grad_fns(aux: &AuxOutput, p: &Parts, generics: &syn::Generics) -> TokenSt
         }
     }
 }
-
-/// The `rule` of a `has_aux` function some of whose auxiliary values have
-/// no gradient (a struct, an integer): other bodies cannot call it, and a
-/// call says so in words.
-pub fn no_plain_rule(sig: &Signature) -> TokenStream {
-    let name = sig.ident.to_string();
-    let n = sig.params.len();
-    let args: Vec<proc_macro2::Ident> =
-        (0..n).map(|k| quote::format_ident!("__AdA{}", k)).collect();
-    let message = format!(
-        "`{name}` returns auxiliary values without a gradient, so another differentiated body cannot call it"
-    );
-    let note = format!(
-        "call `{name}` from plain code (its `grad`, `value_and_grad`, `vjp` and `forward` hand the auxiliary values out), or move the computation of the differentiated value into a function without `has_aux` and call that"
-    );
-    quote! {
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #[diagnostic::on_unimplemented(message = #message, label = "called here", note = #note)]
-        pub trait has_aux_with_constants {}
-
-        /// Refuses calls from other bodies: see `has_aux_with_constants`.
-        #[doc(hidden)]
-        pub fn rule<__AdOut: has_aux_with_constants, #(#args),*>(#(_: #args,)* _: [bool; #n]) -> __AdOut {
-            ::core::unreachable!()
-        }
-    }
-}

@@ -530,8 +530,15 @@ pub fn module(
         let doc = "The protocol other `#[differentiable]` code calls this function through, as for a function without `has_aux`: the value is the tuple as written, and the pullback takes a cotangent for each of its elements (the auxiliary values are differentiated too, as when `jax.grad` differentiates a function that calls this one).";
         rule_fn(sig, Some(plan), &p, &generics, ("rule", doc, &quote!())).0
     });
+    // With an auxiliary value that has no gradient (an integer, a
+    // struct), other bodies call `aux_rule` itself: they get the value and
+    // the auxiliary values as constants (`Aux`), as the function's own
+    // recursive calls do.
     let plain_rule = match (&sig.aux, plain_rule) {
-        (Some(_), None) => Some(super::has_aux::no_plain_rule(sig)),
+        (Some(_), None) => Some(quote!(
+            #[doc(hidden)]
+            pub use self::aux_rule as rule;
+        )),
         (_, r) => r,
     };
     let (vjp, forward, grads) = match &sig.aux {

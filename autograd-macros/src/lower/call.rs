@@ -63,7 +63,12 @@ impl Lowerer<'_> {
                 return Some(x);
             }
             let active = self.is_active(&x);
-            return Some(self.define("clone", Op::Copy(x), Repr::Owned, active, e.span()));
+            let copied = x.value().is_some_and(|v| self.known_floats.contains(&v));
+            let out = self.define("clone", Op::Copy(x), Repr::Owned, active, e.span());
+            if let (true, Operand::Value(v)) = (copied, &out) {
+                self.known_floats.insert(*v);
+            }
+            return Some(out);
         }
         if name == "detach" && m.args.is_empty() {
             let x = self.value(&m.receiver)?;

@@ -237,7 +237,13 @@ impl Lowerer<'_> {
         let Some(digits) = integer_literal(lit) else {
             return;
         };
-        if !self.is_active(other) {
+        // Only where the other operand is certainly a float: a value a
+        // call returns may be an integer (`let (v, k) = f(x); k + 1`).
+        if !self.is_active(other)
+            || !other
+                .value()
+                .is_some_and(|v| self.known_floats.contains(&v))
+        {
             return;
         }
         self.errors.push_spanned(
@@ -410,7 +416,7 @@ impl Lowerer<'_> {
         span: proc_macro2::Span,
     ) -> Operand {
         let active = operands.iter().any(|o| self.is_active(o));
-        self.define(
+        let out = self.define(
             rule.name,
             Op::Rule {
                 rule,
@@ -420,7 +426,16 @@ impl Lowerer<'_> {
             Repr::Owned,
             active,
             span,
-        )
+        );
+        // Tuples and their parts are not floats, and a part of a call's
+        // tuple may be an integer.
+        let structural = ["tuple", "part", "array"]
+            .iter()
+            .any(|p| rule.name.starts_with(p));
+        if let (false, Operand::Value(v)) = (structural, &out) {
+            self.known_floats.insert(*v);
+        }
+        out
     }
 }
 

@@ -97,6 +97,10 @@ pub struct Lowerer<'a> {
     pub errors: &'a mut Errors,
     /// The span of the tail expression the last block lowered yields.
     pub tail_span: Option<Span>,
+    /// Values certainly of a float type (or tensors of floats): the
+    /// differentiated parameters, rules' outputs and their copies. A
+    /// value of a call may be an integer (a tuple's `usize` element).
+    pub known_floats: HashSet<ValueId>,
 }
 
 /// Everything a loop body's lowering may add, to undo it and lower the
@@ -130,6 +134,7 @@ pub fn body(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Option<
         facts: HashMap::new(),
         projections: HashSet::new(),
         tail_span: None,
+        known_floats: HashSet::new(),
         errors,
     };
     l.declare_params();
@@ -187,6 +192,9 @@ impl Lowerer<'_> {
                 span: p.ident.span(),
             });
             self.params.push(id);
+            if p.is_differentiated() {
+                self.known_floats.insert(id);
+            }
             self.env.declare(&name, Slot::of(id));
         }
     }
