@@ -48,13 +48,15 @@ pub fn fallbacks(block: &Block) -> TokenStream {
     walk(block, &mut calls);
     let keys: Vec<(String, usize)> = calls.0.iter().cloned().collect();
     let mut out = TokenStream::new();
-    for (i, (name, args)) in keys.into_iter().enumerate() {
+    for (k, (name, args)) in keys.iter().enumerate() {
+        // The same name with another number of arguments gets a suffix.
+        let i = keys[..k].iter().filter(|(n, _)| n == name).count();
         let at = calls
             .1
             .iter()
-            .find(|m| names::unraw(m) == name)
+            .find(|m| names::unraw(m) == *name)
             .map_or_else(Span::call_site, Ident::span);
-        out.extend(fallback(&name, args, i, at));
+        out.extend(fallback(name, *args, i, at));
     }
     out
 }
