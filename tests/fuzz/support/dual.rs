@@ -21,6 +21,20 @@
 use std::cmp::Ordering;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+thread_local! {
+    /// Set when a selection (`max`, `min`) drops a side whose derivative is
+    /// not finite: forward mode loses it, but reverse mode, as PyTorch's,
+    /// sends that side a zero gradient, and `0 · ∞` makes it NaN there.
+    pub static DROPPED_INFINITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes that `dropped` is not selected.
+fn drop_side(dropped: &Dual) {
+    if !dropped.d.is_finite() || !dropped.m.is_finite() {
+        DROPPED_INFINITE.with(|f| f.set(true));
+    }
+}
+
 /// A value with one directional derivative and its absolute-value twin.
 #[derive(Clone, Copy, Debug)]
 pub struct Dual {
@@ -189,14 +203,22 @@ impl Dual {
     fn select(v: f64, a: Dual, b: Dual, order: Option<Ordering>) -> Dual {
         if a.v.is_nan() != b.v.is_nan() {
             return if a.v.is_nan() {
+                drop_side(&a);
                 Dual { v, ..b }
             } else {
+                drop_side(&b);
                 Dual { v, ..a }
             };
         }
         match order {
-            Some(Ordering::Greater) => Dual { v, ..a },
-            Some(Ordering::Less) => Dual { v, ..b },
+            Some(Ordering::Greater) => {
+                drop_side(&b);
+                Dual { v, ..a }
+            }
+            Some(Ordering::Less) => {
+                drop_side(&a);
+                Dual { v, ..b }
+            }
             _ => Dual::binary(v, a, 0.5, b, 0.5),
         }
     }

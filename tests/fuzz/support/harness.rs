@@ -96,9 +96,13 @@ pub fn dual_gradient(f: &dyn Fn(&[Dual]) -> Dual, x: &[f64]) -> (f64, Vec<f64>, 
             .enumerate()
             .map(|(j, &v)| dvar(v, if i == j { 1.0 } else { 0.0 }))
             .collect();
+        super::dual::DROPPED_INFINITE.with(|f| f.set(false));
         let out = f(&seeded);
         value = out.v;
-        d.push(out.d);
+        // An infinite derivative a selection dropped: reverse mode's NaN
+        // there is PyTorch's too, and the oracle says nothing (NaN: skipped).
+        let dropped = super::dual::DROPPED_INFINITE.with(|f| f.get());
+        d.push(if dropped { f64::NAN } else { out.d });
         m.push(out.m);
     }
     if x.is_empty() {
