@@ -547,3 +547,26 @@ fn arithmetic_of_table_constants_keeps_its_literal_type() {
     assert_eq!(gx, 2.0 * (0.6f64).cos());
     assert_eq!(gy, 0.0);
 }
+
+/// Found by the differential fuzzer (seed 35, case 34025): `acc.0`
+/// overflows to infinity and never reaches the output, yet its zero
+/// gradient flows back through `exp` (`0 · ∞ = NaN`) into `x`'s. PyTorch
+/// never visits that path, and gives 1. The part of a tuple the output
+/// does not read should get no gradient, not a zero one.
+#[differentiable]
+fn dead_overflowing_component(x: f64) -> f64 {
+    let d = x;
+    let mut acc = (d, x);
+    for _ in 0..5 {
+        acc = (acc.0.exp(), d);
+    }
+    acc.1
+}
+
+#[test]
+#[ignore = "known bug: a tuple part the output does not read sends back a zero gradient (NaN through an overflow)"]
+fn a_dead_tuple_component_that_overflows_gives_no_nan() {
+    let (v, g) = dead_overflowing_component::value_and_grad(1.0);
+    assert_eq!(v, 1.0);
+    assert_eq!(g, 1.0);
+}
