@@ -48,32 +48,26 @@ pub fn user(name: &str, at: Span) -> Ident {
 /// code generated for one of the user's operations reports its type errors
 /// at that operation, not at the attribute.
 pub fn located(tokens: TokenStream, at: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut t| {
-            if let proc_macro2::TokenTree::Group(g) = &t {
-                let mut inner = proc_macro2::Group::new(g.delimiter(), located(g.stream(), at));
-                inner.set_span(g.span().located_at(at));
-                return proc_macro2::TokenTree::Group(inner);
-            }
-            t.set_span(t.span().located_at(at));
-            t
-        })
-        .collect()
+    map_spans(tokens, &|s| s.located_at(at))
 }
 
 /// `tokens` (absolute paths only) moved to the user's token `at`, in the
 /// user's syntax context: a span rustc reports as that token.
 pub fn respanned(tokens: TokenStream, at: Span) -> TokenStream {
+    map_spans(tokens, &|_| at)
+}
+
+/// Every token's span (and every group's) replaced by `f` of it.
+fn map_spans(tokens: TokenStream, f: &dyn Fn(Span) -> Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut t| {
             if let proc_macro2::TokenTree::Group(g) = &t {
-                let mut inner = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), at));
-                inner.set_span(at);
+                let mut inner = proc_macro2::Group::new(g.delimiter(), map_spans(g.stream(), f));
+                inner.set_span(f(g.span()));
                 return proc_macro2::TokenTree::Group(inner);
             }
-            t.set_span(at);
+            t.set_span(f(t.span()));
             t
         })
         .collect()
