@@ -564,9 +564,52 @@ fn dead_overflowing_component(x: f64) -> f64 {
 }
 
 #[test]
-#[ignore = "known bug: a tuple part the output does not read sends back a zero gradient (NaN through an overflow)"]
 fn a_dead_tuple_component_that_overflows_gives_no_nan() {
     let (v, g) = dead_overflowing_component::value_and_grad(1.0);
     assert_eq!(v, 1.0);
     assert_eq!(g, 1.0);
+}
+
+/// The same without a loop: `t.0` overflows and is never read.
+#[differentiable]
+fn unread_overflowing_part(x: f64) -> f64 {
+    let t = (x.exp(), x * 3.0);
+    let (_, b) = (x.exp(), x);
+    t.1 + b
+}
+
+/// An array's unread element, in a loop and straight: the same rule.
+#[differentiable]
+fn unread_overflowing_element(x: f64) -> f64 {
+    let d = x;
+    let mut a = [d, x];
+    for _ in 0..5 {
+        a = [a[0].exp(), d];
+    }
+    let b = [x.exp(), x * 2.0];
+    a[1] + b[1]
+}
+
+/// A part read through a variable index reads every part: the overflow
+/// reaches the gradient, as it does in PyTorch (`0 · ∞`).
+#[differentiable]
+fn element_at_a_variable_index(x: f64, i: usize) -> f64 {
+    let b = [x.exp(), x * 2.0];
+    b[i]
+}
+
+#[test]
+fn unread_parts_of_tuples_and_arrays_get_no_gradient() {
+    assert_eq!(
+        unread_overflowing_part::value_and_grad(1000.0),
+        (4000.0, 4.0)
+    );
+    assert_eq!(unread_overflowing_element::value_and_grad(1.0), (3.0, 3.0));
+    let (v, g) = element_at_a_variable_index::value_and_grad(1000.0, 1);
+    assert_eq!(v, 2000.0);
+    assert!(g.0.is_nan());
+    assert_eq!(
+        element_at_a_variable_index::value_and_grad(1.0, 0).1 .0,
+        1f64.exp()
+    );
 }

@@ -187,6 +187,8 @@ pub struct Activity {
     pub deps: Vec<Deps>,
     /// How many gradient contributions each value receives (0: no adjoint).
     pub contributions: Vec<usize>,
+    /// Which parts of each value a gradient reaches (see [`Parts`]).
+    pub parts: Vec<Parts>,
 }
 
 pub fn find(
@@ -240,39 +242,30 @@ pub fn find(
             *d = all.clone();
         }
     }
-    // Backward: from the output, through the operands gradients flow to.
-    let mut useful = vec![false; n];
-    let mut work: Vec<ValueId> = Vec::new();
+    let parts = reached_parts(body, defs, phis);
+    // Each edge a gradient crosses is one contribution to its operand.
     let mut contributions = vec![0usize; n];
     for (v, uses) in defs.uses.iter().enumerate() {
         for u in uses {
             if u.kind == super::defs::UseKind::Output && body.values[v].active {
                 contributions[v] += 1;
-                if !useful[v] {
-                    useful[v] = true;
-                    work.push(v);
-                }
             }
         }
     }
-    while let Some(v) = work.pop() {
-        let mut reach = |u: ValueId, useful: &mut Vec<bool>, work: &mut Vec<ValueId>| {
-            if body.values[u].active {
-                contributions[u] += 1;
-                if !useful[u] {
-                    useful[u] = true;
-                    work.push(u);
-                }
-            }
-        };
+    for v in (0..n).filter(|v| parts[*v] != 0) {
         if let Some(l) = defs.let_of(v) {
-            for (_, u) in grad_operands(body, l) {
-                reach(u, &mut useful, &mut work);
+            for (_, u) in live_operands(body, &parts, l) {
+                contributions[u] += 1;
             }
         }
-        for o in phis.get(&v).into_iter().flatten() {
-            if let Some(u) = o.value() {
-                reach(u, &mut useful, &mut work);
+        for u in phis
+            .get(&v)
+            .into_iter()
+            .flatten()
+            .filter_map(Operand::value)
+        {
+            if body.values[u].active {
+                contributions[u] += 1;
             }
         }
     }
@@ -280,5 +273,108 @@ pub fn find(
     Activity {
         deps,
         contributions,
+        parts,
     }
+}
+
+/// Which parts of a value a gradient reaches, as a mask: bit `k` for part
+/// `k` of a tuple or array (parts past 63 share bit 63), [`WHOLE`] for a
+/// value read as a whole, 0 for none.
+///
+/// A tuple or array literal sends its gradient back only to the elements
+/// whose parts are reached: `let t = (x.exp(), x); t.1` never visits
+/// `exp`'s backward, as PyTorch and JAX never visit a Python tuple element
+/// the loss does not read. (Visiting it with a zero gradient is not the
+/// same: `0 · ∞` is NaN when the element overflowed.)
+pub type Parts = u64;
+
+/// A value read as a whole.
+pub const WHOLE: Parts = u64::MAX;
+
+fn part_bit(k: usize) -> Parts {
+    1 << k.min(63)
+}
+
+/// The part `l` reads of its operand: `t.k` and `a[k]` (a literal `k`) read
+/// one part, other definitions the whole operand.
+fn read_part(l: &crate::core::Let) -> Option<usize> {
+    let Op::Rule { rule, consts, .. } = &l.op else {
+        return None;
+    };
+    if let Some(k) = rule.name.strip_prefix("part") {
+        return k.parse().ok();
+    }
+    if rule.name != "index" {
+        return None;
+    }
+    let Some(Operand::Lit(tokens)) = consts.first() else {
+        return None;
+    };
+    let lit: syn::LitInt = syn::parse2(tokens.clone()).ok()?;
+    lit.base10_parse().ok()
+}
+
+/// Whether `l` builds a tuple or an array from its operands, part `k` from
+/// operand `k`.
+fn builds_parts(l: &crate::core::Let) -> bool {
+    matches!(&l.op, Op::Rule { rule, .. } if rule.name == "array" || rule.name.starts_with("tuple"))
+}
+
+/// The operands of `l` a gradient flows back to, given the parts of `l`'s
+/// output it reaches (`parts`).
+pub fn live_operands(body: &Body, parts: &[Parts], l: &crate::core::Let) -> Vec<(usize, ValueId)> {
+    let out = parts[l.out];
+    if out == 0 {
+        return Vec::new();
+    }
+    let mut revs = grad_operands(body, l);
+    if builds_parts(l) {
+        revs.retain(|(k, _)| out & part_bit(*k) != 0);
+    }
+    revs
+}
+
+/// The parts of each value a gradient reaches from the output: a backward
+/// fixpoint (a loop's carried tuple may reach more parts each round).
+fn reached_parts(
+    body: &Body,
+    defs: &super::defs::Defs,
+    phis: &HashMap<ValueId, Vec<Operand>>,
+) -> Vec<Parts> {
+    let n = body.values.len();
+    let mut parts: Vec<Parts> = vec![0; n];
+    let mut work: Vec<ValueId> = Vec::new();
+    let reach = |u: ValueId, p: Parts, parts: &mut Vec<Parts>, work: &mut Vec<ValueId>| {
+        if body.values[u].active && parts[u] | p != parts[u] {
+            parts[u] |= p;
+            work.push(u);
+        }
+    };
+    for (v, uses) in defs.uses.iter().enumerate() {
+        if uses.iter().any(|u| u.kind == super::defs::UseKind::Output) {
+            reach(v, WHOLE, &mut parts, &mut work);
+        }
+    }
+    while let Some(v) = work.pop() {
+        let here = parts[v];
+        if let Some(l) = defs.let_of(v) {
+            let through = match (&l.op, read_part(l)) {
+                (Op::Copy(_), _) => here,
+                (_, Some(k)) => part_bit(k),
+                _ => WHOLE,
+            };
+            for (_, u) in live_operands(body, &parts, l) {
+                reach(u, through, &mut parts, &mut work);
+            }
+        }
+        for u in phis
+            .get(&v)
+            .into_iter()
+            .flatten()
+            .filter_map(Operand::value)
+        {
+            reach(u, here, &mut parts, &mut work);
+        }
+    }
+    parts
 }

@@ -37,7 +37,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::activity::{grad_operands, Activity};
+use super::activity::{live_operands, Activity};
 use super::defs::{Def, Defs, UseKind};
 use crate::core::walk::{self, Cx, Read, Visitor};
 use crate::core::{Body, Inst, Loop, LoopKind, Op, Operand, Term, ValueId};
@@ -260,7 +260,11 @@ impl Finder<'_, '_> {
             if self.act.contributions[s.out] == 0 {
                 continue;
             }
-            flows.extend(grad_operands(self.body, s).into_iter().map(|(_, v)| v));
+            flows.extend(
+                live_operands(self.body, &self.act.parts, s)
+                    .into_iter()
+                    .map(|(_, v)| v),
+            );
         }
         let mut joins: Vec<ValueId> = self
             .phis

@@ -239,7 +239,7 @@ impl<'b> Planner<'_, 'b> {
             if matches!(l.inits[i], Operand::Undef) {
                 continue;
             }
-            let revs = super::activity::grad_operands(self.p.body, def);
+            let revs = super::activity::live_operands(self.p.body, &self.p.act.parts, def);
             let reads = super::reads::of(self.p.body, def, &revs);
             if !reads.contains(&ReadOf::Output) {
                 continue;
@@ -264,7 +264,7 @@ impl<'b> Planner<'_, 'b> {
         if !body.values[l.out].active || self.p.act.contributions[l.out] == 0 {
             return;
         }
-        let revs = super::activity::grad_operands(body, l);
+        let revs = super::activity::live_operands(body, &self.p.act.parts, l);
         let reads = super::reads::of(body, l, &revs);
         let what = self.p.what(l);
         let mut plan = LetPlan {
