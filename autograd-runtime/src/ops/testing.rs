@@ -108,6 +108,70 @@ pub(crate) fn check_vjp<A: Float, D: Dimension, E: Dimension>(
     }
 }
 
+/// Checks `tangent`, a forward-mode rule's result for the input tangent
+/// `v` at `x`, against the central difference `(f(x + h·v) − f(x − h·v)) / 2h`
+/// of the forward `f`, with [`check_vjp`]'s step and tolerances.
+#[track_caller]
+pub(crate) fn check_jvp<A: Float, D: Dimension, E: Dimension>(
+    what: &str,
+    f: impl Fn(&Array<A, D>) -> Array<A, E>,
+    x: &Array<A, D>,
+    v: &Array<A, D>,
+    tangent: &Array<A, E>,
+) {
+    let (eps, atol, rtol) = if is_f64::<A>() {
+        (1e-6, 1e-5, 1e-4)
+    } else {
+        (1e-3, 2e-2, 2e-2)
+    };
+    let h = A::from_f64(eps);
+    let up = Zip::from(x).and(v).map_collect(|&x, &v| x + h * v);
+    let down = Zip::from(x).and(v).map_collect(|&x, &v| x - h * v);
+    let (fu, fd) = (f(&up), f(&down));
+    assert_eq!(tangent.shape(), fu.shape(), "{what}: tangent shape");
+    for (j, ((t, u), d)) in tangent.iter().zip(&fu).zip(&fd).enumerate() {
+        let (t, numeric) = (t.as_f64(), (u.as_f64() - d.as_f64()) / (2.0 * eps));
+        assert!(
+            (t - numeric).abs() <= atol + rtol * numeric.abs(),
+            "{what}: element {j}: tangent {t}, finite differences {numeric}"
+        );
+    }
+}
+
+/// Checks the dot-product identity `⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩` between a
+/// forward-mode result `jv` (for the tangent `v`) and a backward one `jtu`
+/// (for the cotangent `u`), up to rounding of the sums.
+#[track_caller]
+pub(crate) fn check_dot<A: Float, D: Dimension, E: Dimension>(
+    what: &str,
+    u: &Array<A, E>,
+    jv: &Array<A, E>,
+    jtu: &Array<A, D>,
+    v: &Array<A, D>,
+) {
+    let dot = |a: &dyn Fn() -> Vec<(f64, f64)>| -> (f64, f64) {
+        a().iter()
+            .fold((0.0, 0.0), |(s, m), (x, y)| (s + x * y, m + (x * y).abs()))
+    };
+    let (left, scale_l) = dot(&|| {
+        u.iter()
+            .zip(jv)
+            .map(|(a, b)| (a.as_f64(), b.as_f64()))
+            .collect()
+    });
+    let (right, scale_r) = dot(&|| {
+        jtu.iter()
+            .zip(v)
+            .map(|(a, b)| (a.as_f64(), b.as_f64()))
+            .collect()
+    });
+    let tol = if is_f64::<A>() { 1e-12 } else { 1e-5 } * scale_l.max(scale_r).max(1.0);
+    assert!(
+        (left - right).abs() <= tol,
+        "{what}: <u, Jv> = {left}, <J'u, v> = {right}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

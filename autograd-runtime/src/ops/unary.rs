@@ -119,7 +119,8 @@ macro_rules! unary_rules {
         $(#[$doc:meta])*
         $Rule:ident, $method:ident, $what:literal, reads $reads:literal,
         |$x:ident| $fwd:expr,
-        |$s:ident, $d:ident| $rev:expr;
+        |$s:ident, $d:ident| $rev:expr,
+        |$s2:ident, $d2:ident, $t2:ident| $rev_tan:expr;
     )*) => {$(
         $(#[$doc])*
         pub trait $Rule: Differentiable {
@@ -143,6 +144,19 @@ macro_rules! unary_rules {
             fn rev0_owned($s: &Self, $d: Self::Grad) -> Self::Grad {
                 Self::rev0($s, &$d)
             }
+            /// Forward mode: the output's tangent from the input's tangent `t`,
+            /// `t·f'(x)`, reading what [`rev0`](Self::rev0) reads (an
+            /// elementwise function's Jacobian is diagonal: it is `rev0` of `t`).
+            fn tan0($s: &Self, t: &Self::Grad) -> Self::Grad {
+                Self::rev0($s, t)
+            }
+            #[doc = concat!(
+                "Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent that comes from the tangent `",
+                stringify!($t2), "` of the value it reads (`", stringify!($s2),
+                "`); the whole tangent of `rev0(", stringify!($s), ", d)` is `rev0(",
+                stringify!($s), ", ḋ) + rev0_tan(", stringify!($s), ", ", stringify!($t2), ", d)`."
+            )]
+            fn rev0_tan($s2: &Self, $t2: &Self::Grad, $d2: &Self::Grad) -> Self::Grad;
         }
 
         impl<A: Float> $Rule for A {
@@ -155,6 +169,12 @@ macro_rules! unary_rules {
             fn rev0($s: &A, $d: &A) -> A {
                 let ($s, $d) = (*$s, *$d);
                 $rev
+            }
+            #[inline]
+            #[allow(unused_variables)]
+            fn rev0_tan($s2: &A, $t2: &A, $d2: &A) -> A {
+                let ($s2, $t2, $d2) = (*$s2, *$t2, *$d2);
+                $rev_tan
             }
         }
 
@@ -175,6 +195,12 @@ macro_rules! unary_rules {
                     .and($s.data())
                     .for_each(|d, s| *d = <A as $Rule>::rev0(s, d));
                 $d
+            }
+            fn rev0_tan($s2: &Tensor<A, D>, $t2: &Array<A, D>, $d2: &Array<A, D>) -> Array<A, D> {
+                Zip::from($s2.data())
+                    .and($t2)
+                    .and($d2)
+                    .map_collect(|s, t, d| <A as $Rule>::rev0_tan(s, t, d))
             }
         }
 
@@ -205,34 +231,40 @@ unary_rules! {
     /// The rule of `x.exp()`: `y = eˣ`, `d/dx eˣ = eˣ = y`.
     ExpRule, exp, "`eˣ`", reads "output",
     |x| x.exp(),
-    |y, d| d * y;
+    |y, d| d * y,
+    |y, d, t| d * t;
 
     /// The rule of `x.exp2()`: `y = 2ˣ`, `d/dx 2ˣ = 2ˣ ln 2 = y ln 2`.
     Exp2Rule, exp2, "`2ˣ`", reads "output",
     |x| x.exp2(),
-    |y, d| d * y * A::LN_2();
+    |y, d| d * y * A::LN_2(),
+    |y, d, t| d * t * A::LN_2();
 
     /// The rule of `x.exp_m1()`: `y = eˣ − 1`, `d/dx (eˣ − 1) = eˣ = y + 1`.
     ExpM1Rule, exp_m1, "`eˣ − 1` (accurate near 0)", reads "output",
     |x| x.exp_m1(),
-    |y, d| d * (y + A::one());
+    |y, d| d * (y + A::one()),
+    |y, d, t| d * t;
 
     /// The rule of `x.sqrt()`: `y = √x`, `d/dx √x = 1 / 2√x = 1 / 2y`.
     ///
     /// At `x = 0` the gradient is `d / 0` (`∞` for `d > 0`), as in PyTorch.
     SqrtRule, sqrt, "`√x`", reads "output",
     |x| x.sqrt(),
-    |y, d| d / (y + y);
+    |y, d| d / (y + y),
+    |y, d, t| -d * t / (A::from_f64(2.0) * y * y);
 
     /// The rule of `x.cbrt()`: `y = ∛x`, `d/dx ∛x = 1 / 3∛x² = 1 / 3y²`.
     CbrtRule, cbrt, "`∛x`", reads "output",
     |x| x.cbrt(),
-    |y, d| d / (A::from_f64(3.0) * y * y);
+    |y, d| d / (A::from_f64(3.0) * y * y),
+    |y, d, t| -d * t * A::from_f64(2.0) / (A::from_f64(3.0) * y * y * y);
 
     /// The rule of `x.tanh()`: `y = tanh x`, `d/dx tanh x = 1 − tanh² x = 1 − y²`.
     TanhRule, tanh, "`tanh x`", reads "output",
     |x| x.tanh(),
-    |y, d| d * (A::one() - y * y);
+    |y, d| d * (A::one() - y * y),
+    |y, d, t| -d * t * (y + y);
 
     /// The rule of `x.sigmoid()`: `y = σ(x) = 1 / (1 + e⁻ˣ)`,
     /// `d/dx σ(x) = σ(x)(1 − σ(x)) = y(1 − y)`.
@@ -240,102 +272,121 @@ unary_rules! {
     /// The forward pass does not overflow for any input (`σ(±1000)` is 1 and 0).
     SigmoidRule, sigmoid, "logistic function `1 / (1 + e⁻ˣ)`", reads "output",
     |x| FloatExt::sigmoid(x),
-    |y, d| d * y * (A::one() - y);
+    |y, d| d * y * (A::one() - y),
+    |y, d, t| d * t * (A::one() - y - y);
 
     /// The rule of `x.relu()`: `y = max(x, 0)`, `d/dx = 1` where `y > 0`, else 0.
     ///
     /// The gradient at `x = 0` is 0, as in PyTorch.
     ReluRule, relu, "`max(x, 0)`", reads "output",
     |x| FloatExt::relu(x),
-    |y, d| if y > A::zero() { d } else { A::zero() };
+    |y, d| if y > A::zero() { d } else { A::zero() },
+    |y, d, t| A::zero();
 
     /// The rule of `x.recip()`: `y = 1 / x`, `d/dx x⁻¹ = −x⁻² = −y²`.
     RecipRule, recip, "`1 / x`", reads "output",
     |x| x.recip(),
-    |y, d| -d * y * y;
+    |y, d| -d * y * y,
+    |y, d, t| -d * t * (y + y);
 
     /// The rule of `x.tan()`: `y = tan x`, `d/dx tan x = 1 + tan² x = 1 + y²`.
     TanRule, tan, "`tan x`", reads "output",
     |x| x.tan(),
-    |y, d| d * (A::one() + y * y);
+    |y, d| d * (A::one() + y * y),
+    |y, d, t| d * t * (y + y);
 
     /// The rule of `x.ln()`: `d/dx ln x = 1 / x`.
     LnRule, ln, "natural logarithm `ln x`", reads "input",
     |x| x.ln(),
-    |x, d| d / x;
+    |x, d| d / x,
+    |x, d, t| -d * t / (x * x);
 
     /// The rule of `x.log2()`: `d/dx log₂ x = 1 / (x ln 2)`.
     Log2Rule, log2, "`log₂ x`", reads "input",
     |x| x.log2(),
-    |x, d| d / (x * A::LN_2());
+    |x, d| d / (x * A::LN_2()),
+    |x, d, t| -d * t / (x * x * A::LN_2());
 
     /// The rule of `x.log10()`: `d/dx log₁₀ x = 1 / (x ln 10)`.
     Log10Rule, log10, "`log₁₀ x`", reads "input",
     |x| x.log10(),
-    |x, d| d / (x * A::LN_10());
+    |x, d| d / (x * A::LN_10()),
+    |x, d, t| -d * t / (x * x * A::LN_10());
 
     /// The rule of `x.ln_1p()`: `d/dx ln(1 + x) = 1 / (1 + x)`.
     Ln1pRule, ln_1p, "`ln(1 + x)` (accurate near 0)", reads "input",
     |x| x.ln_1p(),
-    |x, d| d / (A::one() + x);
+    |x, d| d / (A::one() + x),
+    |x, d, t| -d * t / ((A::one() + x) * (A::one() + x));
 
     /// The rule of `x.sin()`: `d/dx sin x = cos x`.
     SinRule, sin, "`sin x`", reads "input",
     |x| x.sin(),
-    |x, d| d * x.cos();
+    |x, d| d * x.cos(),
+    |x, d, t| -d * t * x.sin();
 
     /// The rule of `x.cos()`: `d/dx cos x = −sin x`.
     CosRule, cos, "`cos x`", reads "input",
     |x| x.cos(),
-    |x, d| -d * x.sin();
+    |x, d| -d * x.sin(),
+    |x, d, t| -d * t * x.cos();
 
     /// The rule of `x.abs()`: `d/dx |x| = sign x`.
     ///
     /// The gradient at `x = 0` is 0, as in PyTorch.
     AbsRule, abs, "`|x|`", reads "input",
     |x| x.abs(),
-    |x, d| d * sign(x);
+    |x, d| d * sign(x),
+    |x, d, t| A::zero();
 
     /// The rule of `x.asin()`: `d/dx asin x = 1 / √(1 − x²)`.
     AsinRule, asin, "`asin x`", reads "input",
     |x| x.asin(),
-    |x, d| d / (A::one() - x * x).sqrt();
+    |x, d| d / (A::one() - x * x).sqrt(),
+    |x, d, t| d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
 
     /// The rule of `x.acos()`: `d/dx acos x = −1 / √(1 − x²)`.
     AcosRule, acos, "`acos x`", reads "input",
     |x| x.acos(),
-    |x, d| -d / (A::one() - x * x).sqrt();
+    |x, d| -d / (A::one() - x * x).sqrt(),
+    |x, d, t| -d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
 
     /// The rule of `x.atan()`: `d/dx atan x = 1 / (1 + x²)`.
     AtanRule, atan, "`atan x`", reads "input",
     |x| x.atan(),
-    |x, d| d / (A::one() + x * x);
+    |x, d| d / (A::one() + x * x),
+    |x, d, t| -d * t * (x + x) / ((A::one() + x * x) * (A::one() + x * x));
 
     /// The rule of `x.sinh()`: `d/dx sinh x = cosh x`.
     SinhRule, sinh, "`sinh x`", reads "input",
     |x| x.sinh(),
-    |x, d| d * x.cosh();
+    |x, d| d * x.cosh(),
+    |x, d, t| d * t * x.sinh();
 
     /// The rule of `x.cosh()`: `d/dx cosh x = sinh x`.
     CoshRule, cosh, "`cosh x`", reads "input",
     |x| x.cosh(),
-    |x, d| d * x.sinh();
+    |x, d| d * x.sinh(),
+    |x, d, t| d * t * x.cosh();
 
     /// The rule of `x.asinh()`: `d/dx asinh x = 1 / √(x² + 1)`.
     AsinhRule, asinh, "`asinh x`", reads "input",
     |x| x.asinh(),
-    |x, d| d / (x * x + A::one()).sqrt();
+    |x, d| d / (x * x + A::one()).sqrt(),
+    |x, d, t| -d * t * x / (x * x + A::one()).powf(A::from_f64(1.5));
 
     /// The rule of `x.acosh()`: `d/dx acosh x = 1 / √(x² − 1)`, computed as
     /// `1 / (√(x − 1)·√(x + 1))`, which does not cancel near `x = 1`.
     AcoshRule, acosh, "`acosh x`", reads "input",
     |x| x.acosh(),
-    |x, d| d / ((x - A::one()).sqrt() * (x + A::one()).sqrt());
+    |x, d| d / ((x - A::one()).sqrt() * (x + A::one()).sqrt()),
+    |x, d, t| -d * t * x / ((x - A::one()).sqrt() * (x + A::one()).sqrt()).powi(3);
 
     /// The rule of `x.atanh()`: `d/dx atanh x = 1 / (1 − x²)`.
     AtanhRule, atanh, "`atanh x`", reads "input",
     |x| x.atanh(),
-    |x, d| d / (A::one() - x * x);
+    |x, d| d / (A::one() - x * x),
+    |x, d, t| d * t * (x + x) / ((A::one() - x * x) * (A::one() - x * x));
 }
 
 /// Integer and real powers, as generated code sees them (see `decl`).
@@ -508,5 +559,7 @@ impl<A: Float, D: Dimension> Tensor<A, D> {
     }
 }
 
+#[cfg(test)]
+mod tangent_tests;
 #[cfg(test)]
 mod tests;
