@@ -120,7 +120,7 @@ macro_rules! unary_rules {
         $Rule:ident, $method:ident, $what:literal, reads $reads:literal,
         |$x:ident| $fwd:expr,
         |$s:ident, $d:ident| $rev:expr,
-        |$s2:ident, $d2:ident, $t2:ident| $rev_tan:expr;
+        $rev_tan_name:ident |$s2:ident, $d2:ident, $t2:ident| $rev_tan:expr;
     )*) => {$(
         $(#[$doc])*
         pub trait $Rule: Differentiable {
@@ -152,11 +152,11 @@ macro_rules! unary_rules {
             }
             #[doc = concat!(
                 "Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent that comes from the tangent `",
-                stringify!($t2), "` of the value it reads (`", stringify!($s2),
-                "`); the whole tangent of `rev0(", stringify!($s), ", d)` is `rev0(",
-                stringify!($s), ", ḋ) + rev0_tan(", stringify!($s), ", ", stringify!($t2), ", d)`."
+                stringify!($t2), "` of the ", $reads, " `", stringify!($s2),
+                "` it reads; the whole tangent of `rev0(", stringify!($s), ", d)` is `rev0(",
+                stringify!($s), ", ḋ) + ", stringify!($rev_tan_name), "(", stringify!($s), ", ", stringify!($t2), ", d)`."
             )]
-            fn rev0_tan($s2: &Self, $t2: &Self::Grad, $d2: &Self::Grad) -> Self::Grad;
+            fn $rev_tan_name($s2: &Self, $t2: &Self::Grad, $d2: &Self::Grad) -> Self::Grad;
         }
 
         impl<A: Float> $Rule for A {
@@ -172,7 +172,7 @@ macro_rules! unary_rules {
             }
             #[inline]
             #[allow(unused_variables)]
-            fn rev0_tan($s2: &A, $t2: &A, $d2: &A) -> A {
+            fn $rev_tan_name($s2: &A, $t2: &A, $d2: &A) -> A {
                 let ($s2, $t2, $d2) = (*$s2, *$t2, *$d2);
                 $rev_tan
             }
@@ -196,11 +196,11 @@ macro_rules! unary_rules {
                     .for_each(|d, s| *d = <A as $Rule>::rev0(s, d));
                 $d
             }
-            fn rev0_tan($s2: &Tensor<A, D>, $t2: &Array<A, D>, $d2: &Array<A, D>) -> Array<A, D> {
+            fn $rev_tan_name($s2: &Tensor<A, D>, $t2: &Array<A, D>, $d2: &Array<A, D>) -> Array<A, D> {
                 Zip::from($s2.data())
                     .and($t2)
                     .and($d2)
-                    .map_collect(|s, t, d| <A as $Rule>::rev0_tan(s, t, d))
+                    .map_collect(|s, t, d| <A as $Rule>::$rev_tan_name(s, t, d))
             }
         }
 
@@ -232,19 +232,19 @@ unary_rules! {
     ExpRule, exp, "`eˣ`", reads "output",
     |x| x.exp(),
     |y, d| d * y,
-    |y, d, t| d * t;
+    rev0_tan_out |y, d, t| d * t;
 
     /// The rule of `x.exp2()`: `y = 2ˣ`, `d/dx 2ˣ = 2ˣ ln 2 = y ln 2`.
     Exp2Rule, exp2, "`2ˣ`", reads "output",
     |x| x.exp2(),
     |y, d| d * y * A::LN_2(),
-    |y, d, t| d * t * A::LN_2();
+    rev0_tan_out |y, d, t| d * t * A::LN_2();
 
     /// The rule of `x.exp_m1()`: `y = eˣ − 1`, `d/dx (eˣ − 1) = eˣ = y + 1`.
     ExpM1Rule, exp_m1, "`eˣ − 1` (accurate near 0)", reads "output",
     |x| x.exp_m1(),
     |y, d| d * (y + A::one()),
-    |y, d, t| d * t;
+    rev0_tan_out |y, d, t| d * t;
 
     /// The rule of `x.sqrt()`: `y = √x`, `d/dx √x = 1 / 2√x = 1 / 2y`.
     ///
@@ -252,19 +252,19 @@ unary_rules! {
     SqrtRule, sqrt, "`√x`", reads "output",
     |x| x.sqrt(),
     |y, d| d / (y + y),
-    |y, d, t| -d * t / (A::from_f64(2.0) * y * y);
+    rev0_tan_out |y, d, t| -d * t / (A::from_f64(2.0) * y * y);
 
     /// The rule of `x.cbrt()`: `y = ∛x`, `d/dx ∛x = 1 / 3∛x² = 1 / 3y²`.
     CbrtRule, cbrt, "`∛x`", reads "output",
     |x| x.cbrt(),
     |y, d| d / (A::from_f64(3.0) * y * y),
-    |y, d, t| -d * t * A::from_f64(2.0) / (A::from_f64(3.0) * y * y * y);
+    rev0_tan_out |y, d, t| -d * t * A::from_f64(2.0) / (A::from_f64(3.0) * y * y * y);
 
     /// The rule of `x.tanh()`: `y = tanh x`, `d/dx tanh x = 1 − tanh² x = 1 − y²`.
     TanhRule, tanh, "`tanh x`", reads "output",
     |x| x.tanh(),
     |y, d| d * (A::one() - y * y),
-    |y, d, t| -d * t * (y + y);
+    rev0_tan_out |y, d, t| -d * t * (y + y);
 
     /// The rule of `x.sigmoid()`: `y = σ(x) = 1 / (1 + e⁻ˣ)`,
     /// `d/dx σ(x) = σ(x)(1 − σ(x)) = y(1 − y)`.
@@ -273,7 +273,7 @@ unary_rules! {
     SigmoidRule, sigmoid, "logistic function `1 / (1 + e⁻ˣ)`", reads "output",
     |x| FloatExt::sigmoid(x),
     |y, d| d * y * (A::one() - y),
-    |y, d, t| d * t * (A::one() - y - y);
+    rev0_tan_out |y, d, t| d * t * (A::one() - y - y);
 
     /// The rule of `x.relu()`: `y = max(x, 0)`, `d/dx = 1` where `y > 0`, else 0.
     ///
@@ -281,55 +281,55 @@ unary_rules! {
     ReluRule, relu, "`max(x, 0)`", reads "output",
     |x| FloatExt::relu(x),
     |y, d| if y > A::zero() { d } else { A::zero() },
-    |y, d, t| A::zero();
+    rev0_tan_out |y, d, t| A::zero();
 
     /// The rule of `x.recip()`: `y = 1 / x`, `d/dx x⁻¹ = −x⁻² = −y²`.
     RecipRule, recip, "`1 / x`", reads "output",
     |x| x.recip(),
     |y, d| -d * y * y,
-    |y, d, t| -d * t * (y + y);
+    rev0_tan_out |y, d, t| -d * t * (y + y);
 
     /// The rule of `x.tan()`: `y = tan x`, `d/dx tan x = 1 + tan² x = 1 + y²`.
     TanRule, tan, "`tan x`", reads "output",
     |x| x.tan(),
     |y, d| d * (A::one() + y * y),
-    |y, d, t| d * t * (y + y);
+    rev0_tan_out |y, d, t| d * t * (y + y);
 
     /// The rule of `x.ln()`: `d/dx ln x = 1 / x`.
     LnRule, ln, "natural logarithm `ln x`", reads "input",
     |x| x.ln(),
     |x, d| d / x,
-    |x, d, t| -d * t / (x * x);
+    rev0_tan0 |x, d, t| -d * t / (x * x);
 
     /// The rule of `x.log2()`: `d/dx log₂ x = 1 / (x ln 2)`.
     Log2Rule, log2, "`log₂ x`", reads "input",
     |x| x.log2(),
     |x, d| d / (x * A::LN_2()),
-    |x, d, t| -d * t / (x * x * A::LN_2());
+    rev0_tan0 |x, d, t| -d * t / (x * x * A::LN_2());
 
     /// The rule of `x.log10()`: `d/dx log₁₀ x = 1 / (x ln 10)`.
     Log10Rule, log10, "`log₁₀ x`", reads "input",
     |x| x.log10(),
     |x, d| d / (x * A::LN_10()),
-    |x, d, t| -d * t / (x * x * A::LN_10());
+    rev0_tan0 |x, d, t| -d * t / (x * x * A::LN_10());
 
     /// The rule of `x.ln_1p()`: `d/dx ln(1 + x) = 1 / (1 + x)`.
     Ln1pRule, ln_1p, "`ln(1 + x)` (accurate near 0)", reads "input",
     |x| x.ln_1p(),
     |x, d| d / (A::one() + x),
-    |x, d, t| -d * t / ((A::one() + x) * (A::one() + x));
+    rev0_tan0 |x, d, t| -d * t / ((A::one() + x) * (A::one() + x));
 
     /// The rule of `x.sin()`: `d/dx sin x = cos x`.
     SinRule, sin, "`sin x`", reads "input",
     |x| x.sin(),
     |x, d| d * x.cos(),
-    |x, d, t| -d * t * x.sin();
+    rev0_tan0 |x, d, t| -d * t * x.sin();
 
     /// The rule of `x.cos()`: `d/dx cos x = −sin x`.
     CosRule, cos, "`cos x`", reads "input",
     |x| x.cos(),
     |x, d| -d * x.sin(),
-    |x, d, t| -d * t * x.cos();
+    rev0_tan0 |x, d, t| -d * t * x.cos();
 
     /// The rule of `x.abs()`: `d/dx |x| = sign x`.
     ///
@@ -337,56 +337,56 @@ unary_rules! {
     AbsRule, abs, "`|x|`", reads "input",
     |x| x.abs(),
     |x, d| d * sign(x),
-    |x, d, t| A::zero();
+    rev0_tan0 |x, d, t| A::zero();
 
     /// The rule of `x.asin()`: `d/dx asin x = 1 / √(1 − x²)`.
     AsinRule, asin, "`asin x`", reads "input",
     |x| x.asin(),
     |x, d| d / (A::one() - x * x).sqrt(),
-    |x, d, t| d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
+    rev0_tan0 |x, d, t| d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
 
     /// The rule of `x.acos()`: `d/dx acos x = −1 / √(1 − x²)`.
     AcosRule, acos, "`acos x`", reads "input",
     |x| x.acos(),
     |x, d| -d / (A::one() - x * x).sqrt(),
-    |x, d, t| -d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
+    rev0_tan0 |x, d, t| -d * t * x / (A::one() - x * x).powf(A::from_f64(1.5));
 
     /// The rule of `x.atan()`: `d/dx atan x = 1 / (1 + x²)`.
     AtanRule, atan, "`atan x`", reads "input",
     |x| x.atan(),
     |x, d| d / (A::one() + x * x),
-    |x, d, t| -d * t * (x + x) / ((A::one() + x * x) * (A::one() + x * x));
+    rev0_tan0 |x, d, t| -d * t * (x + x) / ((A::one() + x * x) * (A::one() + x * x));
 
     /// The rule of `x.sinh()`: `d/dx sinh x = cosh x`.
     SinhRule, sinh, "`sinh x`", reads "input",
     |x| x.sinh(),
     |x, d| d * x.cosh(),
-    |x, d, t| d * t * x.sinh();
+    rev0_tan0 |x, d, t| d * t * x.sinh();
 
     /// The rule of `x.cosh()`: `d/dx cosh x = sinh x`.
     CoshRule, cosh, "`cosh x`", reads "input",
     |x| x.cosh(),
     |x, d| d * x.sinh(),
-    |x, d, t| d * t * x.cosh();
+    rev0_tan0 |x, d, t| d * t * x.cosh();
 
     /// The rule of `x.asinh()`: `d/dx asinh x = 1 / √(x² + 1)`.
     AsinhRule, asinh, "`asinh x`", reads "input",
     |x| x.asinh(),
     |x, d| d / (x * x + A::one()).sqrt(),
-    |x, d, t| -d * t * x / (x * x + A::one()).powf(A::from_f64(1.5));
+    rev0_tan0 |x, d, t| -d * t * x / (x * x + A::one()).powf(A::from_f64(1.5));
 
     /// The rule of `x.acosh()`: `d/dx acosh x = 1 / √(x² − 1)`, computed as
     /// `1 / (√(x − 1)·√(x + 1))`, which does not cancel near `x = 1`.
     AcoshRule, acosh, "`acosh x`", reads "input",
     |x| x.acosh(),
     |x, d| d / ((x - A::one()).sqrt() * (x + A::one()).sqrt()),
-    |x, d, t| -d * t * x / ((x - A::one()).sqrt() * (x + A::one()).sqrt()).powi(3);
+    rev0_tan0 |x, d, t| -d * t * x / ((x - A::one()).sqrt() * (x + A::one()).sqrt()).powi(3);
 
     /// The rule of `x.atanh()`: `d/dx atanh x = 1 / (1 − x²)`.
     AtanhRule, atanh, "`atanh x`", reads "input",
     |x| x.atanh(),
     |x, d| d / (A::one() - x * x),
-    |x, d, t| d * t * (x + x) / ((A::one() - x * x) * (A::one() - x * x));
+    rev0_tan0 |x, d, t| d * t * (x + x) / ((A::one() - x * x) * (A::one() - x * x));
 }
 
 /// Integer and real powers, as generated code sees them (see `decl`).
