@@ -15,10 +15,13 @@
 use ndarray::{Array, DimMax, Dimension, Zip};
 
 use super::decl::{Cap as C, OpDecl, Reads as R};
+use super::tangent::{stretched, zip2, zip3, zip4, Collect};
 use crate::broadcast::{broadcast_shapes, sum_to_shape_owned, unbroadcast};
 use crate::error::{or_panic, shape_mismatch, Error};
 use crate::float::Float;
 use crate::tensor::Tensor;
+#[cfg(test)]
+use crate::value::{meta, zeros};
 use crate::value::{Differentiable, GradOf, Meta};
 
 #[rustfmt::skip]
@@ -80,6 +83,7 @@ macro_rules! binary_rule_trait {
             }
             binary_rule_trait!(@rev0 $rev0);
             binary_rule_trait!(@rev1 $rev1);
+            binary_rule_trait!(@tan $rev0 $rev1);
             $(binary_rule_trait!(@$both $Rule);)?
         }
     };
@@ -97,6 +101,42 @@ macro_rules! binary_rule_trait {
         ) -> (Option<Self::Grad>, Option<Rhs::Grad>) {
             right_takes_buffer!(Self as $Rule<Rhs>; lhs, rhs, d, needs)
         }
+    };
+    (@tan meta meta) => {
+        /// Forward mode: the output's tangent from the left operand's tangent `t`.
+        fn tan0(lhs: &Meta<Self>, rhs: &Meta<Rhs>, t: &Self::Grad) -> GradOf<Self::Output>;
+        /// Forward mode: the output's tangent from the right operand's tangent `t`.
+        fn tan1(lhs: &Meta<Self>, rhs: &Meta<Rhs>, t: &Rhs::Grad) -> GradOf<Self::Output>;
+    };
+    (@tan value mul) => {
+        /// Forward mode: the output's tangent from the left operand's tangent `t`: `t·b`.
+        fn tan0(lhs: &Meta<Self>, rhs: &Rhs, t: &Self::Grad) -> GradOf<Self::Output>;
+        /// Forward mode: the output's tangent from the right operand's tangent `t`: `a·t`.
+        fn tan1(lhs: &Self, rhs: &Meta<Rhs>, t: &Rhs::Grad) -> GradOf<Self::Output>;
+        /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+        /// from the right operand's tangent `t`: `d·t`, summed to the left
+        /// operand's shape.
+        fn rev0_tan1(lhs: &Meta<Self>, rhs: &Rhs, t: &Rhs::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
+        /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+        /// from the left operand's tangent `t`: `d·t`, summed to the right
+        /// operand's shape.
+        fn rev1_tan0(lhs: &Self, rhs: &Meta<Rhs>, t: &Self::Grad, d: &GradOf<Self::Output>) -> Rhs::Grad;
+    };
+    (@tan value div) => {
+        /// Forward mode: the output's tangent from the left operand's tangent `t`: `t / b`.
+        fn tan0(lhs: &Meta<Self>, rhs: &Rhs, t: &Self::Grad) -> GradOf<Self::Output>;
+        /// Forward mode: the output's tangent from the right operand's tangent `t`: `−a·t / b²`.
+        fn tan1(lhs: &Self, rhs: &Rhs, t: &Rhs::Grad) -> GradOf<Self::Output>;
+        /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+        /// from the right operand's tangent `t`: `−d·t / b²`, summed to the
+        /// left operand's shape.
+        fn rev0_tan1(lhs: &Meta<Self>, rhs: &Rhs, t: &Rhs::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
+        /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+        /// from the left operand's tangent `t`: `−d·t / b²`.
+        fn rev1_tan0(lhs: &Self, rhs: &Rhs, t: &Self::Grad, d: &GradOf<Self::Output>) -> Rhs::Grad;
+        /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+        /// from the right operand's tangent `t`: `2·d·a·t / b³`.
+        fn rev1_tan1(lhs: &Self, rhs: &Rhs, t: &Rhs::Grad, d: &GradOf<Self::Output>) -> Rhs::Grad;
     };
     (@rev0 meta) => {
         /// The gradient of the left operand.
@@ -170,6 +210,14 @@ impl<A: Float> AddRule<A> for A {
     fn rev1(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
         *d
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        *t
+    }
+    #[inline]
+    fn tan1(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        *t
+    }
 }
 
 impl<A: Float> SubRule<A> for A {
@@ -185,6 +233,14 @@ impl<A: Float> SubRule<A> for A {
     #[inline]
     fn rev1(_: &Meta<A>, _: &Meta<A>, d: &A) -> A {
         -*d
+    }
+    #[inline]
+    fn tan0(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        *t
+    }
+    #[inline]
+    fn tan1(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        -*t
     }
 }
 
@@ -202,6 +258,22 @@ impl<A: Float> MulRule<A> for A {
     fn rev1(lhs: &A, _: &Meta<A>, d: &A) -> A {
         *d * *lhs
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, rhs: &A, t: &A) -> A {
+        *t * *rhs
+    }
+    #[inline]
+    fn tan1(lhs: &A, _: &Meta<A>, t: &A) -> A {
+        *lhs * *t
+    }
+    #[inline]
+    fn rev0_tan1(_: &Meta<A>, _: &A, t: &A, d: &A) -> A {
+        *d * *t
+    }
+    #[inline]
+    fn rev1_tan0(_: &A, _: &Meta<A>, t: &A, d: &A) -> A {
+        *d * *t
+    }
 }
 
 impl<A: Float> DivRule<A> for A {
@@ -218,11 +290,40 @@ impl<A: Float> DivRule<A> for A {
     fn rev1(lhs: &A, rhs: &A, d: &A) -> A {
         -*d * *lhs / (*rhs * *rhs)
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, rhs: &A, t: &A) -> A {
+        *t / *rhs
+    }
+    #[inline]
+    fn tan1(lhs: &A, rhs: &A, t: &A) -> A {
+        -*lhs * *t / (*rhs * *rhs)
+    }
+    #[inline]
+    fn rev0_tan1(_: &Meta<A>, rhs: &A, t: &A, d: &A) -> A {
+        -*d * *t / (*rhs * *rhs)
+    }
+    #[inline]
+    fn rev1_tan0(_: &A, rhs: &A, t: &A, d: &A) -> A {
+        -*d * *t / (*rhs * *rhs)
+    }
+    #[inline]
+    fn rev1_tan1(lhs: &A, rhs: &A, t: &A, d: &A) -> A {
+        let two = A::one() + A::one();
+        two * *d * *lhs * *t / (*rhs * *rhs * *rhs)
+    }
 }
 
 // ---- tensor ∘ tensor (broadcasting) --------------------------------------
 
 type Broadcast<A, D, E> = Tensor<A, <D as DimMax<E>>::Output>;
+
+/// The shape two tensor operands broadcast to.
+fn out_shape<A: Float, D: Dimension, E: Dimension>(
+    lhs: &Meta<Tensor<A, D>>,
+    rhs: &Meta<Tensor<A, E>>,
+) -> Vec<usize> {
+    broadcast_shapes(lhs.0.slice(), rhs.0.slice()).expect("the operands broadcast together")
+}
 
 /// `revs_owned` for tensors: when both gradients are needed and only the
 /// left operand has the output's shape, the right one's gradient (a sum) is
@@ -298,6 +399,12 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> AddRule<Tensor<A, E>> for
     ) -> Array<A, E> {
         sum_to_shape_owned(d.into_dyn(), &rhs.0)
     }
+    fn tan0(lhs: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, t: &Array<A, D>) -> GradOf<Self::Output> {
+        Collect::exact(stretched(t, &out_shape(lhs, rhs)))
+    }
+    fn tan1(lhs: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> GradOf<Self::Output> {
+        Collect::exact(stretched(t, &out_shape(lhs, rhs)))
+    }
 }
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for Tensor<A, D> {
@@ -323,6 +430,12 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> SubRule<Tensor<A, E>> for
         d: GradOf<Self::Output>,
     ) -> Array<A, E> {
         -sum_to_shape_owned(d.into_dyn(), &rhs.0)
+    }
+    fn tan0(lhs: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, t: &Array<A, D>) -> GradOf<Self::Output> {
+        Collect::exact(stretched(t, &out_shape(lhs, rhs)))
+    }
+    fn tan1(lhs: &Meta<Self>, rhs: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> GradOf<Self::Output> {
+        Collect::exact(-stretched(t, &out_shape(lhs, rhs)))
     }
 }
 
@@ -384,6 +497,28 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> MulRule<Tensor<A, E>> for
     fn rev1_owned(lhs: &Self, rhs: &Meta<Tensor<A, E>>, d: GradOf<Self::Output>) -> Array<A, E> {
         zip_to_shape_owned(d, lhs.data(), &rhs.0, |d, a| d * a)
     }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, E>, t: &Array<A, D>) -> GradOf<Self::Output> {
+        Collect::exact(zip2(t, rhs, |t, b| t * b))
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> GradOf<Self::Output> {
+        Collect::exact(zip2(lhs, t, |a, t| a * t))
+    }
+    fn rev0_tan1(
+        lhs: &Meta<Self>,
+        _: &Tensor<A, E>,
+        t: &Array<A, E>,
+        d: &GradOf<Self::Output>,
+    ) -> Array<A, D> {
+        Collect::summed(zip2(d, t, |d, t| d * t), &lhs.0)
+    }
+    fn rev1_tan0(
+        _: &Self,
+        rhs: &Meta<Tensor<A, E>>,
+        t: &Array<A, D>,
+        d: &GradOf<Self::Output>,
+    ) -> Array<A, E> {
+        Collect::summed(zip2(d, t, |d, t| d * t), &rhs.0)
+    }
 }
 
 impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for Tensor<A, D> {
@@ -410,6 +545,37 @@ impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> DivRule<Tensor<A, E>> for
     }
     fn rev0_owned(lhs: &Meta<Self>, rhs: &Tensor<A, E>, d: GradOf<Self::Output>) -> Array<A, D> {
         zip_to_shape_owned(d, rhs.data(), &lhs.0, |d, b| d / b)
+    }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, E>, t: &Array<A, D>) -> GradOf<Self::Output> {
+        Collect::exact(zip2(t, rhs, |t, b| t / b))
+    }
+    fn tan1(lhs: &Self, rhs: &Tensor<A, E>, t: &Array<A, E>) -> GradOf<Self::Output> {
+        Collect::exact(zip3(lhs, rhs, t, |a, b, t| -(a * t / b) / b))
+    }
+    fn rev0_tan1(
+        lhs: &Meta<Self>,
+        rhs: &Tensor<A, E>,
+        t: &Array<A, E>,
+        d: &GradOf<Self::Output>,
+    ) -> Array<A, D> {
+        Collect::summed(zip3(d, rhs, t, |d, b, t| -(d * t / b) / b), &lhs.0)
+    }
+    fn rev1_tan0(
+        _: &Self,
+        rhs: &Tensor<A, E>,
+        t: &Array<A, D>,
+        d: &GradOf<Self::Output>,
+    ) -> Array<A, E> {
+        Collect::summed(zip3(d, rhs, t, |d, b, t| -(d * t / b) / b), &rhs.raw_dim())
+    }
+    fn rev1_tan1(
+        lhs: &Self,
+        rhs: &Tensor<A, E>,
+        t: &Array<A, E>,
+        d: &GradOf<Self::Output>,
+    ) -> Array<A, E> {
+        let q = zip4(d, lhs, rhs, t, |d, a, b, t| (d * a / b) * (t + t) / (b * b));
+        Collect::summed(q, &rhs.raw_dim())
     }
 }
 
@@ -456,6 +622,12 @@ impl<A: Float, D: Dimension> AddRule<A> for Tensor<A, D> {
     fn rev0_owned(_: &Meta<Self>, _: &Meta<A>, d: Array<A, D>) -> Array<A, D> {
         d
     }
+    fn tan0(_: &Meta<Self>, _: &Meta<A>, t: &Array<A, D>) -> Array<A, D> {
+        t.clone()
+    }
+    fn tan1(lhs: &Meta<Self>, _: &Meta<A>, t: &A) -> Array<A, D> {
+        Array::from_elem(lhs.0.clone(), *t)
+    }
 }
 
 impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
@@ -474,6 +646,12 @@ impl<A: Float, D: Dimension> SubRule<A> for Tensor<A, D> {
     }
     fn rev0_owned(_: &Meta<Self>, _: &Meta<A>, d: Array<A, D>) -> Array<A, D> {
         d
+    }
+    fn tan0(_: &Meta<Self>, _: &Meta<A>, t: &Array<A, D>) -> Array<A, D> {
+        t.clone()
+    }
+    fn tan1(lhs: &Meta<Self>, _: &Meta<A>, t: &A) -> Array<A, D> {
+        Array::from_elem(lhs.0.clone(), -*t)
     }
 }
 
@@ -495,6 +673,20 @@ impl<A: Float, D: Dimension> MulRule<A> for Tensor<A, D> {
         ndarray::Zip::from(d)
             .and(lhs.data())
             .fold(A::zero(), |acc, &g, &a| acc + g * a)
+    }
+    fn tan0(_: &Meta<Self>, rhs: &A, t: &Array<A, D>) -> Array<A, D> {
+        t * *rhs
+    }
+    fn tan1(lhs: &Self, _: &Meta<A>, t: &A) -> Array<A, D> {
+        lhs.data() * *t
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &A, t: &A, d: &Array<A, D>) -> Array<A, D> {
+        d * *t
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<A>, t: &Array<A, D>, d: &Array<A, D>) -> A {
+        Zip::from(d)
+            .and(t)
+            .fold(A::zero(), |acc, &d, &t| acc + d * t)
     }
 }
 
@@ -518,6 +710,28 @@ impl<A: Float, D: Dimension> DivRule<A> for Tensor<A, D> {
             .fold(A::zero(), |acc, &g, &a| acc + g * a);
         -s / (*rhs * *rhs)
     }
+    fn tan0(_: &Meta<Self>, rhs: &A, t: &Array<A, D>) -> Array<A, D> {
+        t / *rhs
+    }
+    fn tan1(lhs: &Self, rhs: &A, t: &A) -> Array<A, D> {
+        let k = -*t / (*rhs * *rhs);
+        lhs.data() * k
+    }
+    fn rev0_tan1(_: &Meta<Self>, rhs: &A, t: &A, d: &Array<A, D>) -> Array<A, D> {
+        d * (-*t / (*rhs * *rhs))
+    }
+    fn rev1_tan0(_: &Self, rhs: &A, t: &Array<A, D>, d: &Array<A, D>) -> A {
+        let s = Zip::from(d)
+            .and(t)
+            .fold(A::zero(), |acc, &d, &t| acc + d * t);
+        -s / (*rhs * *rhs)
+    }
+    fn rev1_tan1(lhs: &Self, rhs: &A, t: &A, d: &Array<A, D>) -> A {
+        let s = Zip::from(d)
+            .and(lhs.data())
+            .fold(A::zero(), |acc, &d, &a| acc + d * a);
+        s * (*t + *t) / (*rhs * *rhs * *rhs)
+    }
 }
 
 // ---- float ∘ tensor --------------------------------------------------------
@@ -536,6 +750,12 @@ impl<A: Float, E: Dimension> AddRule<Tensor<A, E>> for A {
     fn rev1_owned(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: Array<A, E>) -> Array<A, E> {
         d
     }
+    fn tan0(_: &Meta<A>, rhs: &Meta<Tensor<A, E>>, t: &A) -> Array<A, E> {
+        Array::from_elem(rhs.0.clone(), *t)
+    }
+    fn tan1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> Array<A, E> {
+        t.clone()
+    }
 }
 
 impl<A: Float, E: Dimension> SubRule<Tensor<A, E>> for A {
@@ -548,6 +768,12 @@ impl<A: Float, E: Dimension> SubRule<Tensor<A, E>> for A {
     }
     fn rev1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, d: &Array<A, E>) -> Array<A, E> {
         d.mapv(|g| -g)
+    }
+    fn tan0(_: &Meta<A>, rhs: &Meta<Tensor<A, E>>, t: &A) -> Array<A, E> {
+        Array::from_elem(rhs.0.clone(), *t)
+    }
+    fn tan1(_: &Meta<A>, _: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> Array<A, E> {
+        t.mapv(|t| -t)
     }
 }
 
@@ -566,6 +792,20 @@ impl<A: Float, E: Dimension> MulRule<Tensor<A, E>> for A {
     }
     fn rev1_owned(lhs: &A, _: &Meta<Tensor<A, E>>, d: Array<A, E>) -> Array<A, E> {
         d.mapv_into(|g| g * *lhs)
+    }
+    fn tan0(_: &Meta<A>, rhs: &Tensor<A, E>, t: &A) -> Array<A, E> {
+        rhs.data() * *t
+    }
+    fn tan1(lhs: &A, _: &Meta<Tensor<A, E>>, t: &Array<A, E>) -> Array<A, E> {
+        t * *lhs
+    }
+    fn rev0_tan1(_: &Meta<A>, _: &Tensor<A, E>, t: &Array<A, E>, d: &Array<A, E>) -> A {
+        Zip::from(d)
+            .and(t)
+            .fold(A::zero(), |acc, &d, &t| acc + d * t)
+    }
+    fn rev1_tan0(_: &A, _: &Meta<Tensor<A, E>>, t: &A, d: &Array<A, E>) -> Array<A, E> {
+        d * *t
     }
 }
 
@@ -586,6 +826,31 @@ impl<A: Float, E: Dimension> DivRule<Tensor<A, E>> for A {
             .for_each(|g, &b| *g = -*g * *lhs / (b * b));
         out
     }
+    fn tan0(_: &Meta<A>, rhs: &Tensor<A, E>, t: &A) -> Array<A, E> {
+        rhs.data().mapv(|b| *t / b)
+    }
+    fn tan1(lhs: &A, rhs: &Tensor<A, E>, t: &Array<A, E>) -> Array<A, E> {
+        Zip::from(rhs.data())
+            .and(t)
+            .map_collect(|&b, &t| -(*lhs * t / b) / b)
+    }
+    fn rev0_tan1(_: &Meta<A>, rhs: &Tensor<A, E>, t: &Array<A, E>, d: &Array<A, E>) -> A {
+        Zip::from(d)
+            .and(rhs.data())
+            .and(t)
+            .fold(A::zero(), |acc, &d, &b, &t| acc - (d * t / b) / b)
+    }
+    fn rev1_tan0(_: &A, rhs: &Tensor<A, E>, t: &A, d: &Array<A, E>) -> Array<A, E> {
+        Zip::from(d)
+            .and(rhs.data())
+            .map_collect(|&d, &b| -(d * *t / b) / b)
+    }
+    fn rev1_tan1(lhs: &A, rhs: &Tensor<A, E>, t: &Array<A, E>, d: &Array<A, E>) -> Array<A, E> {
+        Zip::from(d)
+            .and(rhs.data())
+            .and(t)
+            .map_collect(|&d, &b, &t| (d * *lhs / b) * (t + t) / (b * b))
+    }
 }
 
 // ---- unary minus -----------------------------------------------------------
@@ -598,6 +863,8 @@ pub trait NegRule: Differentiable {
     fn fwd(&self) -> Self::Output;
     /// The gradient of the operand: `-d`.
     fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, `-t`.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float> NegRule for A {
@@ -610,6 +877,10 @@ impl<A: Float> NegRule for A {
     fn rev0(_: &Meta<A>, d: &A) -> A {
         -*d
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, t: &A) -> A {
+        -*t
+    }
 }
 
 impl<A: Float, D: Dimension> NegRule for Tensor<A, D> {
@@ -620,4 +891,10 @@ impl<A: Float, D: Dimension> NegRule for Tensor<A, D> {
     fn rev0(_: &Meta<Self>, d: &Array<A, D>) -> Array<A, D> {
         d.mapv(|g| -g)
     }
+    fn tan0(_: &Meta<Self>, t: &Array<A, D>) -> Array<A, D> {
+        t.mapv(|t| -t)
+    }
 }
+
+#[cfg(test)]
+mod tangent_tests;

@@ -60,6 +60,7 @@ pub mod shape;
 pub mod softmax;
 pub mod square_sum;
 pub mod subslice;
+pub mod tangent;
 pub mod unary;
 pub mod update;
 
