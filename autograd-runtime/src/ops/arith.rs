@@ -21,7 +21,7 @@ use crate::error::{or_panic, shape_mismatch, Error};
 use crate::float::Float;
 use crate::tensor::Tensor;
 #[cfg(test)]
-use crate::value::{meta, zeros};
+use crate::value::meta;
 use crate::value::{Differentiable, GradOf, Meta};
 
 #[rustfmt::skip]

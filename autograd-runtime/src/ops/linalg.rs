@@ -74,6 +74,32 @@ pub trait MatmulRule<Rhs: Differentiable>: Differentiable {
 
     /// The right operand's gradient, reading the left operand and the right one's shape.
     fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+
+    /// Forward mode: the output's tangent from the left operand's tangent
+    /// `t` (the product is linear in each operand: `t·B`).
+    fn tan0(lhs: &Meta<Self>, rhs: &Rhs, t: &Self::Grad) -> GradOf<Self::Output>;
+
+    /// Forward mode: the output's tangent from the right operand's tangent `t`: `A·t`.
+    fn tan1(lhs: &Self, rhs: &Meta<Rhs>, t: &Rhs::Grad) -> GradOf<Self::Output>;
+
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+    /// from the right operand's tangent `t`: `rev0` with `t` for `B` (it is
+    /// linear in `B`).
+    fn rev0_tan1(
+        lhs: &Meta<Self>,
+        rhs: &Rhs,
+        t: &Rhs::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> Self::Grad;
+
+    /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+    /// from the left operand's tangent `t`: `rev1` with `t` for `A`.
+    fn rev1_tan0(
+        lhs: &Self,
+        rhs: &Meta<Rhs>,
+        t: &Self::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> Rhs::Grad;
 }
 
 /// The outer product `a ⊗ b` (`a` as a column times `b` as a row), without copies.
@@ -101,6 +127,18 @@ impl<A: Float> MatmulRule<Tensor<A, Ix2>> for Tensor<A, Ix2> {
         // (k×m)·(m×n): Aᵀ·D.
         lhs.data().t().dot(d)
     }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, t: &Array2<A>) -> Array2<A> {
+        t.dot(rhs.data())
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>) -> Array2<A> {
+        lhs.data().dot(t)
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix2>, t: &Array2<A>, d: &Array2<A>) -> Array2<A> {
+        d.dot(&t.t())
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>, d: &Array2<A>) -> Array2<A> {
+        t.t().dot(d)
+    }
 }
 
 impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix2> {
@@ -120,6 +158,18 @@ impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix2> {
     fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, d: &Array1<A>) -> Array1<A> {
         // (k×m)·m: Aᵀ·D.
         lhs.data().t().dot(d)
+    }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix1>, t: &Array2<A>) -> Array1<A> {
+        t.dot(rhs.data())
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, t: &Array1<A>) -> Array1<A> {
+        lhs.data().dot(t)
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix1>, t: &Array1<A>, d: &Array1<A>) -> Array2<A> {
+        outer(d, t)
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix1>>, t: &Array2<A>, d: &Array1<A>) -> Array1<A> {
+        t.t().dot(d)
     }
 }
 
@@ -141,6 +191,18 @@ impl<A: Float> MatmulRule<Tensor<A, Ix2>> for Tensor<A, Ix1> {
         // k ⊗ n: a ⊗ D.
         outer(lhs.data(), d)
     }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, t: &Array1<A>) -> Array1<A> {
+        t.dot(rhs.data())
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>) -> Array1<A> {
+        lhs.data().dot(t)
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix2>, t: &Array2<A>, d: &Array1<A>) -> Array1<A> {
+        t.dot(d)
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array1<A>, d: &Array1<A>) -> Array2<A> {
+        outer(t, d)
+    }
 }
 
 impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix1> {
@@ -159,6 +221,18 @@ impl<A: Float> MatmulRule<Tensor<A, Ix1>> for Tensor<A, Ix1> {
     fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, d: &Array0<A>) -> Array1<A> {
         lhs.data() * d[()]
     }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix1>, t: &Array1<A>) -> Array0<A> {
+        arr0(t.dot(rhs.data()))
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix1>>, t: &Array1<A>) -> Array0<A> {
+        arr0(lhs.data().dot(t))
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix1>, t: &Array1<A>, d: &Array0<A>) -> Array1<A> {
+        t * d[()]
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix1>>, t: &Array1<A>, d: &Array0<A>) -> Array1<A> {
+        t * d[()]
+    }
 }
 
 /// The rule of `x.t()`: the axes reversed. The map is linear and its adjoint
@@ -170,6 +244,8 @@ pub trait TRule: Differentiable {
     fn fwd(&self) -> Self;
     /// The input's gradient `dᵀ`, reading only the input's shape.
     fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `tᵀ`.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float, D: Dimension> TRule for Tensor<A, D> {
@@ -178,6 +254,9 @@ impl<A: Float, D: Dimension> TRule for Tensor<A, D> {
     }
     fn rev0(_: &Meta<Self>, d: &Array<A, D>) -> Array<A, D> {
         d.clone().reversed_axes()
+    }
+    fn tan0(_: &Meta<Self>, t: &Array<A, D>) -> Array<A, D> {
+        t.clone().reversed_axes()
     }
 }
 
@@ -412,6 +491,32 @@ pub trait MatmulTRule<Rhs: Differentiable>: Differentiable {
     fn rev0(lhs: &Meta<Self>, rhs: &Rhs, d: &GradOf<Self::Output>) -> Self::Grad;
     /// The right operand's gradient `dᵀ·lhs`.
     fn rev1(lhs: &Self, rhs: &Meta<Rhs>, d: &GradOf<Self::Output>) -> Rhs::Grad;
+
+    /// Forward mode: the output's tangent from the left operand's tangent
+    /// `t` (the product is linear in each operand: `t·Bᵀ`).
+    fn tan0(lhs: &Meta<Self>, rhs: &Rhs, t: &Self::Grad) -> GradOf<Self::Output>;
+
+    /// Forward mode: the output's tangent from the right operand's tangent `t`: `A·tᵀ`.
+    fn tan1(lhs: &Self, rhs: &Meta<Rhs>, t: &Rhs::Grad) -> GradOf<Self::Output>;
+
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+    /// from the right operand's tangent `t`: `rev0` with `t` for `B` (it is
+    /// linear in `B`).
+    fn rev0_tan1(
+        lhs: &Meta<Self>,
+        rhs: &Rhs,
+        t: &Rhs::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> Self::Grad;
+
+    /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+    /// from the left operand's tangent `t`: `rev1` with `t` for `A`.
+    fn rev1_tan0(
+        lhs: &Self,
+        rhs: &Meta<Rhs>,
+        t: &Self::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> Rhs::Grad;
 }
 
 fn check_matmul_t(lhs: &[usize], rhs: &[usize]) -> Result<(), Error> {
@@ -435,6 +540,18 @@ impl<A: Float> MatmulTRule<Tensor<A, Ix2>> for Tensor<A, Ix2> {
         // (k×n)·(n×m)
         d.t().dot(lhs.data())
     }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, t: &Array2<A>) -> Array2<A> {
+        t.dot(&rhs.data().t())
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>) -> Array2<A> {
+        lhs.data().dot(&t.t())
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix2>, t: &Array2<A>, d: &Array2<A>) -> Array2<A> {
+        d.dot(t)
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>, d: &Array2<A>) -> Array2<A> {
+        d.t().dot(t)
+    }
 }
 
 impl<A: Float> MatmulTRule<Tensor<A, Ix2>> for Tensor<A, Ix1> {
@@ -449,6 +566,18 @@ impl<A: Float> MatmulTRule<Tensor<A, Ix2>> for Tensor<A, Ix1> {
     }
     fn rev1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, d: &Array1<A>) -> Array2<A> {
         outer(d, lhs.data())
+    }
+    fn tan0(_: &Meta<Self>, rhs: &Tensor<A, Ix2>, t: &Array1<A>) -> Array1<A> {
+        rhs.data().dot(t)
+    }
+    fn tan1(lhs: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array2<A>) -> Array1<A> {
+        t.dot(lhs.data())
+    }
+    fn rev0_tan1(_: &Meta<Self>, _: &Tensor<A, Ix2>, t: &Array2<A>, d: &Array1<A>) -> Array1<A> {
+        d.dot(t)
+    }
+    fn rev1_tan0(_: &Self, _: &Meta<Tensor<A, Ix2>>, t: &Array1<A>, d: &Array1<A>) -> Array2<A> {
+        outer(d, t)
     }
 }
 
@@ -489,5 +618,48 @@ mod matmul_t_tests {
         let x = Tensor::from(array![[1.0, 2.0]]);
         let w = Tensor::from(array![[1.0, 2.0, 3.0]]);
         let _ = MatmulTRule::fwd(&x, &w);
+    }
+}
+
+#[cfg(test)]
+mod tangent_tests {
+    //! The tangent rules of `matmul`, `matmul_t` and `t`: against central
+    //! differences and the backward functions, for every operand shape.
+    use super::*;
+    use crate::ops::tangent_testing::{check_binary, check_difference, check_dot_flat, Flat};
+    use crate::ops::testing::sample;
+    use crate::value::meta;
+
+    fn m<A: Float, D: Dimension>(shape: D, seed: usize) -> Tensor<A, D> {
+        Tensor::from(sample(shape, -1.5, 1.5, seed))
+    }
+
+    fn products<A: Float>() {
+        check_binary!(A, MatmulRule as mul, m::<A, _>(Ix2(3, 4), 1), m::<A, _>(Ix2(4, 2), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        check_binary!(A, MatmulRule as mul, m::<A, _>(Ix2(3, 4), 1), m::<A, _>(Ix1(4), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        check_binary!(A, MatmulRule as mul, m::<A, _>(Ix1(3), 1), m::<A, _>(Ix2(3, 5), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        check_binary!(A, MatmulRule as mul, m::<A, _>(Ix1(4), 1), m::<A, _>(Ix1(4), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        check_binary!(A, MatmulTRule as mul, m::<A, _>(Ix2(3, 4), 1), m::<A, _>(Ix2(2, 4), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        check_binary!(A, MatmulTRule as mul, m::<A, _>(Ix1(4), 1), m::<A, _>(Ix2(3, 4), 2), [rev0_tan1 0 1, rev1_tan0 1 0]);
+        let x = m::<A, _>(Ix2(2, 3), 3);
+        let t = sample(Ix2(2, 3), -1.0, 1.0, 4);
+        let u = sample(Ix2(3, 2), -1.0, 1.0, 5);
+        let j = TRule::tan0(&meta(&x), &t);
+        check_difference("t", &j.flat(), |h| {
+            TRule::fwd(&x.moved(&t.flat(), h)).flat()
+        });
+        check_dot_flat(
+            "t",
+            &u.flat(),
+            &j.flat(),
+            &TRule::rev0(&meta(&x), &u).flat(),
+            &t.flat(),
+        );
+    }
+
+    #[test]
+    fn product_tangents_agree_with_finite_differences_and_the_backward() {
+        products::<f64>();
+        products::<f32>();
     }
 }

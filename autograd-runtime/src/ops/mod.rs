@@ -67,4 +67,6 @@ pub mod update;
 #[cfg(test)]
 mod owned_tests;
 #[cfg(test)]
+mod tangent_testing;
+#[cfg(test)]
 mod testing;
