@@ -45,6 +45,8 @@ pub trait ItemRule: Differentiable {
     fn fwd(&self) -> Self::Output;
     /// The scalar's gradient: `d`.
     fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the tangent's single element.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float> ItemRule for Tensor<A, Ix0> {
@@ -57,6 +59,10 @@ impl<A: Float> ItemRule for Tensor<A, Ix0> {
     fn rev0(_: &Meta<Self>, d: &A) -> Array0<A> {
         arr0(*d)
     }
+    #[inline]
+    fn tan0(_: &Meta<Self>, t: &Array0<A>) -> A {
+        t[()]
+    }
 }
 
 /// The rule of `x.sum()`: `y = Σᵢ xᵢ`, `∂y/∂xᵢ = 1`.
@@ -67,6 +73,8 @@ pub trait SumRule: Differentiable {
     fn fwd(&self) -> Self::Output;
     /// The input's gradient: `d` at every element, reading only the input's shape.
     fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the sum of `t` (the map is linear).
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 /// The rule of `x.mean()`: `y = Σᵢ xᵢ / n`, `∂y/∂xᵢ = 1/n`.
@@ -77,6 +85,8 @@ pub trait MeanRule: Differentiable {
     fn fwd(&self) -> Self::Output;
     /// The input's gradient: `d / n` at every element, reading only the input's shape.
     fn rev0(x: &Meta<Self>, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the mean of `t`.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 /// The rule of `x.sum_axis(axis)`: `y[..] = Σⱼ x[.., j, ..]` (the axis is
@@ -92,6 +102,8 @@ pub trait SumAxisRule: Differentiable {
     fn fwd(&self, axis: &Axis) -> Self::Output;
     /// The input's gradient: `d` repeated along `axis`, reading only the input's shape.
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the sums of `t` along `axis`.
+    fn tan0(x: &Meta<Self>, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 /// The rule of `x.mean_axis(axis)`: `y[..] = Σⱼ x[.., j, ..] / nₖ` (the axis
@@ -108,6 +120,8 @@ pub trait MeanAxisRule: Differentiable {
     /// The input's gradient: `d / nₖ` repeated along `axis`, reading only the
     /// input's shape.
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the means of `t` along `axis`.
+    fn tan0(x: &Meta<Self>, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: Dimension> SumRule for Tensor<A, D> {
@@ -118,6 +132,9 @@ impl<A: Float, D: Dimension> SumRule for Tensor<A, D> {
     fn rev0(x: &Meta<Self>, d: &Array0<A>) -> Array<A, D> {
         Array::from_elem(x.0.clone(), d[()])
     }
+    fn tan0(_: &Meta<Self>, t: &Array<A, D>) -> Array0<A> {
+        arr0(t.sum())
+    }
 }
 
 impl<A: Float, D: Dimension> MeanRule for Tensor<A, D> {
@@ -127,6 +144,9 @@ impl<A: Float, D: Dimension> MeanRule for Tensor<A, D> {
     }
     fn rev0(x: &Meta<Self>, d: &Array0<A>) -> Array<A, D> {
         Array::from_elem(x.0.clone(), d[()] / A::from_usize(x.0.size()))
+    }
+    fn tan0(x: &Meta<Self>, t: &Array<A, D>) -> Array0<A> {
+        arr0(t.sum() / A::from_usize(x.0.size()))
     }
 }
 
@@ -189,6 +209,9 @@ impl<A: Float, D: RemoveAxis> SumAxisRule for Tensor<A, D> {
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
         spread(&x.0, *axis, d, A::one())
     }
+    fn tan0(_: &Meta<Self>, axis: &Axis, t: &Array<A, D>) -> Array<A, D::Smaller> {
+        sum_axis(t, *axis)
+    }
 }
 
 impl<A: Float, D: RemoveAxis> MeanAxisRule for Tensor<A, D> {
@@ -202,6 +225,10 @@ impl<A: Float, D: RemoveAxis> MeanAxisRule for Tensor<A, D> {
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &Array<A, D::Smaller>) -> Array<A, D> {
         let n = A::from_usize(x.0[axis.index()]);
         spread(&x.0, *axis, d, A::one() / n)
+    }
+    fn tan0(x: &Meta<Self>, axis: &Axis, t: &Array<A, D>) -> Array<A, D::Smaller> {
+        let n = A::from_usize(x.0[axis.index()]);
+        sum_axis(t, *axis).mapv_into(|s| s / n)
     }
 }
 
@@ -433,5 +460,86 @@ mod tests {
         ));
         assert_eq!(t.try_sum_axis(Axis(1)).unwrap().data(), &array![0.0, 0.0]);
         assert_eq!(t.try_mean_axis(Axis(0)).unwrap().shape(), &[3]);
+    }
+}
+
+#[cfg(test)]
+mod tangent_tests {
+    //! The reductions are linear: each tangent is the reduction of the
+    //! tangent, checked against central differences and the backward.
+    use super::*;
+    use crate::ops::tangent_testing::{check_difference, check_dot_flat, Flat};
+    use crate::ops::testing::sample;
+    use crate::value::meta;
+    use ndarray::{Ix2, Ix3};
+
+    macro_rules! check_linear {
+        ($what:literal, $x:expr, $u_shape:expr, $fwd:expr, $tan:expr, $rev:expr) => {{
+            let x = $x;
+            let t = sample(x.raw_dim(), -1.0, 1.0, 5);
+            let u = sample($u_shape, -1.0, 1.0, 6);
+            let j = $tan(&meta(&x), &t);
+            check_difference($what, &j.flat(), |h| $fwd(&x.moved(&t.flat(), h)).flat());
+            check_dot_flat(
+                $what,
+                &u.flat(),
+                &j.flat(),
+                &$rev(&meta(&x), &u).flat(),
+                &t.flat(),
+            );
+        }};
+    }
+
+    fn reductions<A: Float>() {
+        let x = || Tensor::<A, _>::from(sample(Ix3(2, 3, 4), -1.0, 1.0, 1));
+        check_linear!(
+            "sum",
+            x(),
+            (),
+            |x: &Tensor<A, Ix3>| SumRule::fwd(x),
+            SumRule::tan0,
+            SumRule::rev0
+        );
+        check_linear!(
+            "mean",
+            x(),
+            (),
+            |x: &Tensor<A, Ix3>| MeanRule::fwd(x),
+            MeanRule::tan0,
+            MeanRule::rev0
+        );
+        for k in 0..3 {
+            let mut shape = vec![2, 3, 4];
+            shape.remove(k);
+            let shape = Ix2(shape[0], shape[1]);
+            let axis = Axis(k);
+            check_linear!(
+                "sum_axis",
+                x(),
+                shape,
+                |x: &Tensor<A, Ix3>| SumAxisRule::fwd(x, &axis),
+                |m, t| SumAxisRule::tan0(m, &axis, t),
+                |m, d| SumAxisRule::rev0(m, &axis, d)
+            );
+            check_linear!(
+                "mean_axis",
+                x(),
+                shape,
+                |x: &Tensor<A, Ix3>| MeanAxisRule::fwd(x, &axis),
+                |m, t| MeanAxisRule::tan0(m, &axis, t),
+                |m, d| MeanAxisRule::rev0(m, &axis, d)
+            );
+        }
+        let s = Tensor::from(arr0(A::from_f64(0.3)));
+        assert_eq!(
+            ItemRule::tan0(&meta(&s), &arr0(A::from_f64(2.0))),
+            A::from_f64(2.0)
+        );
+    }
+
+    #[test]
+    fn reduction_tangents_agree_with_finite_differences_and_the_backward() {
+        reductions::<f64>();
+        reductions::<f32>();
     }
 }
