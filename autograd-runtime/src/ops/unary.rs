@@ -427,6 +427,19 @@ fn powi_slope<A: Float>(x: A, n: i32) -> A {
     A::from_f64(f64::from(n)) * below
 }
 
+/// `n·(n − 1)·xⁿ⁻²`, exactly 0 when `n` is 0 or 1 (the slope is constant).
+#[inline]
+fn powi_curvature<A: Float>(x: A, n: i32) -> A {
+    if n == 0 || n == 1 {
+        return A::zero();
+    }
+    let below = match n.checked_sub(2) {
+        Some(m) => x.powi(m),
+        None => x.powi(n) / (x * x),
+    };
+    A::from_f64(f64::from(n)) * A::from_f64(f64::from(n) - 1.0) * below
+}
+
 /// The rule of `x.powi(n)` for a constant integer `n`: `d/dx xⁿ = n·xⁿ⁻¹`.
 ///
 /// The gradient is exactly 0 when `n = 0`, even at `x = 0`.
@@ -435,6 +448,13 @@ pub trait PowiRule: Differentiable {
     fn fwd(&self, n: &i32) -> Self;
     /// The input's gradient `d·n·xⁿ⁻¹`, reading the input `x`.
     fn rev0(x: &Self, n: &i32, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `t·n·xⁿ⁻¹` (elementwise: `rev0` of `t`).
+    fn tan0(x: &Self, n: &i32, t: &Self::Grad) -> Self::Grad {
+        Self::rev0(x, n, t)
+    }
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+    /// from the input's tangent `t`: `d·n·(n − 1)·xⁿ⁻²·t`.
+    fn rev0_tan0(x: &Self, n: &i32, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float> PowiRule for A {
@@ -445,6 +465,10 @@ impl<A: Float> PowiRule for A {
     #[inline]
     fn rev0(x: &A, n: &i32, d: &A) -> A {
         *d * powi_slope(*x, *n)
+    }
+    #[inline]
+    fn rev0_tan0(x: &A, n: &i32, t: &A, d: &A) -> A {
+        *d * *t * powi_curvature(*x, *n)
     }
 }
 
@@ -458,6 +482,13 @@ impl<A: Float, D: Dimension> PowiRule for Tensor<A, D> {
         Zip::from(x.data())
             .and(d)
             .map_collect(|&x, &d| d * powi_slope(x, n))
+    }
+    fn rev0_tan0(x: &Tensor<A, D>, n: &i32, t: &Array<A, D>, d: &Array<A, D>) -> Array<A, D> {
+        let n = *n;
+        Zip::from(x.data())
+            .and(t)
+            .and(d)
+            .map_collect(|&x, &t, &d| d * t * powi_curvature(x, n))
     }
 }
 
@@ -507,6 +538,59 @@ pub trait PowfRule<P: Differentiable>: Differentiable {
     /// The exponent's gradient: the sum of `d·y·ln x` over the output
     /// (0 where `x = 0` and `p ≥ 0`), reading the base `x` and the output `y`.
     fn rev1(x: &Self, out: &Self::Output, p: &Meta<P>, d: &GradOf<Self::Output>) -> P::Grad;
+    /// Forward mode: the output's tangent from the base's tangent `t`: `t·p·xᵖ⁻¹`.
+    fn tan0(x: &Self, p: &P, t: &Self::Grad) -> GradOf<Self::Output>;
+    /// Forward mode: the output's tangent from the exponent's tangent `t`: `t·y·ln x`.
+    fn tan1(x: &Self, out: &Self::Output, p: &Meta<P>, t: &P::Grad) -> GradOf<Self::Output>;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+    /// from the base's tangent `t`: `d·p·(p − 1)·xᵖ⁻²·t` (0 where `p = 0`).
+    fn rev0_tan0(x: &Self, p: &P, t: &Self::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent
+    /// from the exponent's tangent `t`: `d·xᵖ⁻¹·(1 + p·ln x)·t` (0 where `p = 0`).
+    fn rev0_tan1(x: &Self, p: &P, t: &P::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+    /// from the base's tangent `t`, the output held: `Σ d·y·t / x`.
+    fn rev1_tan0(
+        x: &Self,
+        out: &Self::Output,
+        p: &Meta<P>,
+        t: &Self::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> P::Grad;
+    /// Forward over reverse: the part of [`rev1`](Self::rev1)'s tangent
+    /// from the output's tangent `t`, the base held: `Σ d·t·ln x`.
+    fn rev1_tan_out(
+        x: &Self,
+        out: &Self::Output,
+        p: &Meta<P>,
+        t: &GradOf<Self::Output>,
+        d: &GradOf<Self::Output>,
+    ) -> P::Grad;
+}
+
+/// The derivatives of `rev0`'s slope `p·xᵖ⁻¹` at one element: along `x`,
+/// `p·(p − 1)·xᵖ⁻²`, and along `p`, `xᵖ⁻¹·(1 + p·ln x)`; both 0 where
+/// `p = 0`, where the slope is masked to 0.
+#[inline]
+fn powf_slope_derivatives<A: Float>(x: A, p: A) -> (A, A) {
+    if p == A::zero() {
+        return (A::zero(), A::zero());
+    }
+    let below = x.powf(p - A::one());
+    let curvature = p * (p - A::one()) * x.powf(p - A::one() - A::one());
+    (curvature, below * (A::one() + p * x.ln()))
+}
+
+/// The derivatives of `rev1`'s slope `y·ln x` at one element, `x` and the
+/// output `y` read as separate values: along `x`, `y / x`, and along `y`,
+/// `ln x`; both 0 where `x = 0` and `y` is finite, where the slope is masked.
+#[inline]
+fn powf_log_slope_derivatives<A: Float>(x: A, y: A) -> (A, A) {
+    if x == A::zero() && y.is_finite() {
+        (A::zero(), A::zero())
+    } else {
+        (y / x, x.ln())
+    }
 }
 
 impl<A: Float> PowfRule<A> for A {
@@ -522,6 +606,30 @@ impl<A: Float> PowfRule<A> for A {
     #[inline]
     fn rev1(x: &A, out: &A, _: &Meta<A>, d: &A) -> A {
         *d * powf_log_slope(*x, *out)
+    }
+    #[inline]
+    fn tan0(x: &A, p: &A, t: &A) -> A {
+        *t * powf_slope(*x, *p)
+    }
+    #[inline]
+    fn tan1(x: &A, out: &A, _: &Meta<A>, t: &A) -> A {
+        *t * powf_log_slope(*x, *out)
+    }
+    #[inline]
+    fn rev0_tan0(x: &A, p: &A, t: &A, d: &A) -> A {
+        *d * *t * powf_slope_derivatives(*x, *p).0
+    }
+    #[inline]
+    fn rev0_tan1(x: &A, p: &A, t: &A, d: &A) -> A {
+        *d * *t * powf_slope_derivatives(*x, *p).1
+    }
+    #[inline]
+    fn rev1_tan0(x: &A, out: &A, _: &Meta<A>, t: &A, d: &A) -> A {
+        *d * *t * powf_log_slope_derivatives(*x, *out).0
+    }
+    #[inline]
+    fn rev1_tan_out(x: &A, out: &A, _: &Meta<A>, t: &A, d: &A) -> A {
+        *d * *t * powf_log_slope_derivatives(*x, *out).1
     }
 }
 
@@ -542,6 +650,61 @@ impl<A: Float, D: Dimension> PowfRule<A> for Tensor<A, D> {
             .and(out.data())
             .and(d)
             .fold(A::zero(), |acc, &x, &y, &d| acc + d * powf_log_slope(x, y))
+    }
+    fn tan0(x: &Tensor<A, D>, p: &A, t: &Array<A, D>) -> Array<A, D> {
+        let p = *p;
+        Zip::from(x.data())
+            .and(t)
+            .map_collect(|&x, &t| t * powf_slope(x, p))
+    }
+    fn tan1(x: &Tensor<A, D>, out: &Tensor<A, D>, _: &Meta<A>, t: &A) -> Array<A, D> {
+        let t = *t;
+        Zip::from(x.data())
+            .and(out.data())
+            .map_collect(|&x, &y| t * powf_log_slope(x, y))
+    }
+    fn rev0_tan0(x: &Tensor<A, D>, p: &A, t: &Array<A, D>, d: &Array<A, D>) -> Array<A, D> {
+        let p = *p;
+        Zip::from(x.data())
+            .and(t)
+            .and(d)
+            .map_collect(|&x, &t, &d| d * t * powf_slope_derivatives(x, p).0)
+    }
+    fn rev0_tan1(x: &Tensor<A, D>, p: &A, t: &A, d: &Array<A, D>) -> Array<A, D> {
+        let (p, t) = (*p, *t);
+        Zip::from(x.data())
+            .and(d)
+            .map_collect(|&x, &d| d * t * powf_slope_derivatives(x, p).1)
+    }
+    fn rev1_tan0(
+        x: &Tensor<A, D>,
+        out: &Tensor<A, D>,
+        _: &Meta<A>,
+        t: &Array<A, D>,
+        d: &Array<A, D>,
+    ) -> A {
+        Zip::from(x.data())
+            .and(out.data())
+            .and(t)
+            .and(d)
+            .fold(A::zero(), |acc, &x, &y, &t, &d| {
+                acc + d * t * powf_log_slope_derivatives(x, y).0
+            })
+    }
+    fn rev1_tan_out(
+        x: &Tensor<A, D>,
+        out: &Tensor<A, D>,
+        _: &Meta<A>,
+        t: &Array<A, D>,
+        d: &Array<A, D>,
+    ) -> A {
+        Zip::from(x.data())
+            .and(out.data())
+            .and(t)
+            .and(d)
+            .fold(A::zero(), |acc, &x, &y, &t, &d| {
+                acc + d * t * powf_log_slope_derivatives(x, y).1
+            })
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::ops::testing::{assert_close, check_dot, check_jvp, sample};
-use ndarray::{Array1, IxDyn, ShapeBuilder};
+use ndarray::{Array1, Ix2, IxDyn, ShapeBuilder};
 use std::f64::consts::{FRAC_PI_3, FRAC_PI_4, FRAC_PI_6, LN_10, LN_2};
 
 /// What a rule's backward reads at `x`: the output `f(x)` or the input.
@@ -134,4 +134,88 @@ tangent_tests! {
     acosh: AcoshRule reads input on (1.2, 3.0), at 1.25 => -80.0 / 27.0;
     /// atanh'' = 2x / (1 − x²)²; at 1/2: 1 / (9/16) = 16/9.
     atanh: AtanhRule reads input on (-0.8, 0.8), at 0.5 => 16.0 / 9.0;
+}
+
+fn powers<A: Float>() {
+    use crate::ops::tangent_testing::{check_difference, check_dot_flat, Flat};
+    use crate::value::meta;
+    let x = Tensor::<A, _>::from(sample(Ix2(2, 3), 0.3, 2.0, 1));
+    let t: Array<A, Ix2> = sample(Ix2(2, 3), -1.0, 1.0, 2);
+    let u: Array<A, Ix2> = sample(Ix2(2, 3), -1.0, 1.0, 3);
+    for n in [-2, 0, 1, 2, 3] {
+        let j = PowiRule::tan0(&x, &n, &t);
+        check_difference("powi", &j.flat(), |h| {
+            PowiRule::fwd(&x.moved(&t.flat(), h), &n).flat()
+        });
+        check_dot_flat(
+            "powi",
+            &u.flat(),
+            &j.flat(),
+            &PowiRule::rev0(&x, &n, &u).flat(),
+            &t.flat(),
+        );
+        let second = PowiRule::rev0_tan0(&x, &n, &t, &u);
+        check_difference("powi rev0_tan0", &second.flat(), |h| {
+            PowiRule::rev0(&x.moved(&t.flat(), h), &n, &u).flat()
+        });
+    }
+    // x² at 3: the second derivative is 2, times d = 1.5 and ẋ = −0.5.
+    let three = A::from_f64(3.0);
+    let got = PowiRule::rev0_tan0(&three, &2, &A::from_f64(-0.5), &A::from_f64(1.5));
+    assert_close("powi", got, -1.5);
+
+    // powf, for a tensor and for a float base, against a float exponent:
+    // the tangent of each backward along (ẋ, ṗ), the output's tangent being
+    // ẏ = tan0(ẋ) + tan1(ṗ).
+    for p in [A::from_f64(0.0), A::from_f64(1.5), A::from_f64(-0.7)] {
+        let tp = A::from_f64(0.8);
+        let y = PowfRule::fwd(&x, &p);
+        let j0 = PowfRule::tan0(&x, &p, &t);
+        let j1 = PowfRule::tan1(&x, &y, &meta(&p), &tp);
+        check_difference("powf tan0", &j0.flat(), |h| {
+            PowfRule::fwd(&x.moved(&t.flat(), h), &p).flat()
+        });
+        check_difference("powf tan1", &j1.flat(), |h| {
+            PowfRule::fwd(&x, &(p + h * tp)).flat()
+        });
+        let r1 = PowfRule::rev1(&x, &y, &meta(&p), &u);
+        check_dot_flat("powf 1", &u.flat(), &j1.flat(), &[r1], &[tp]);
+        // At p = 0 the slope is masked to 0 (as PyTorch and JAX do), a
+        // point finite differences along p cannot see: only along x there.
+        let tp = if p == A::zero() { A::zero() } else { tp };
+        let j1 = PowfRule::tan1(&x, &y, &meta(&p), &tp);
+        let along = |h: A| (x.moved(&t.flat(), h), p + h * tp);
+        let second0 = &PowfRule::rev0_tan0(&x, &p, &t, &u) + &PowfRule::rev0_tan1(&x, &p, &tp, &u);
+        check_difference("powf rev0 tangent", &second0.flat(), |h| {
+            let (x, p) = along(h);
+            PowfRule::rev0(&x, &p, &u).flat()
+        });
+        let ty = &j0 + &j1;
+        let second1 = PowfRule::rev1_tan0(&x, &y, &meta(&p), &t, &u)
+            + PowfRule::rev1_tan_out(&x, &y, &meta(&p), &ty, &u);
+        check_difference("powf rev1 tangent", &[second1], |h| {
+            let (x, p) = along(h);
+            let y = PowfRule::fwd(&x, &p);
+            vec![PowfRule::rev1(&x, &y, &meta(&p), &u)]
+        });
+    }
+    // A float base: x^p at x = 2, p = 3: ∂²/∂x² = 6x = 12, ∂²/∂x∂p = x²(1 + 3 ln 2).
+    let (two, p) = (A::from_f64(2.0), A::from_f64(3.0));
+    assert_close(
+        "powf xx",
+        PowfRule::rev0_tan0(&two, &p, &A::one(), &A::one()),
+        12.0,
+    );
+    let xp = 4.0 * (1.0 + 3.0 * LN_2);
+    assert_close(
+        "powf xp",
+        PowfRule::rev0_tan1(&two, &p, &A::one(), &A::one()),
+        xp,
+    );
+}
+
+#[test]
+fn power_tangents_agree_with_finite_differences_and_the_backward() {
+    powers::<f64>();
+    powers::<f32>();
 }
