@@ -71,6 +71,10 @@ macro_rules! constant_cast {
             fn rev0(_: &Meta<$t>, _: &PhantomData<B>, _: &B) -> NoGrad {
                 NoGrad
             }
+            #[inline]
+            fn tan0(_: &Meta<$t>, _: &PhantomData<B>, _: &NoGrad) -> B {
+                B::zero()
+            }
         }
     )*};
 }

@@ -68,6 +68,16 @@ pub trait MulAddRule: Differentiable + Sized {
     fn rev1(x: &Self, d: &Self::Grad) -> Self::Grad;
     /// The addend's gradient `d`.
     fn rev2(b: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the receiver's tangent `t`: `t·a`.
+    fn tan0(a: &Self, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the factor's tangent `t`: `t·x`.
+    fn tan1(x: &Self, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the addend's tangent `t`: `t`.
+    fn tan2(b: &Meta<Self>, t: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from the factor's tangent `t`: `d·t`.
+    fn rev0_tan1(a: &Self, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from the receiver's tangent `t`: `d·t`.
+    fn rev1_tan0(x: &Self, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float> MulAddRule for A {
@@ -87,6 +97,26 @@ impl<A: Float> MulAddRule for A {
     fn rev2(_: &Meta<A>, d: &A) -> A {
         *d
     }
+    #[inline]
+    fn tan0(a: &A, t: &A) -> A {
+        *t * *a
+    }
+    #[inline]
+    fn tan1(x: &A, t: &A) -> A {
+        *t * *x
+    }
+    #[inline]
+    fn tan2(_: &Meta<A>, t: &A) -> A {
+        *t
+    }
+    #[inline]
+    fn rev0_tan1(_: &A, t: &A, d: &A) -> A {
+        *d * *t
+    }
+    #[inline]
+    fn rev1_tan0(_: &A, t: &A, d: &A) -> A {
+        *d * *t
+    }
 }
 
 /// The rule of `x.hypot(z)`: `y = √(x² + z²)` without overflow;
@@ -101,6 +131,24 @@ pub trait HypotRule<R: Differentiable>: Differentiable + Sized {
     fn rev0(x: &Self, z: &Meta<R>, out: &Self, d: &Self::Grad) -> Self::Grad;
     /// The argument's gradient `d·z / y`, reading `z` and the output `y`.
     fn rev1(x: &Meta<Self>, z: &R, out: &Self, d: &Self::Grad) -> R::Grad;
+    /// Forward mode: the output's tangent from the receiver's tangent `t`: `t·x / y`.
+    fn tan0(x: &Self, z: &Meta<R>, out: &Self, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the argument's tangent `t`: `t·z / y`.
+    fn tan1(x: &Meta<Self>, z: &R, out: &Self, t: &R::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from `x`'s tangent `t`, `y` held: `d·t / y`.
+    fn rev0_tan0(x: &Self, z: &Meta<R>, out: &Self, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from the output's tangent `t`, `x` held: `−d·x·t / y²`.
+    fn rev0_tan_out(
+        x: &Self,
+        z: &Meta<R>,
+        out: &Self,
+        t: &Self::Grad,
+        d: &Self::Grad,
+    ) -> Self::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from `z`'s tangent `t`, `y` held: `d·t / y`.
+    fn rev1_tan1(x: &Meta<Self>, z: &R, out: &Self, t: &R::Grad, d: &Self::Grad) -> R::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from the output's tangent `t`, `z` held: `−d·z·t / y²`.
+    fn rev1_tan_out(x: &Meta<Self>, z: &R, out: &Self, t: &Self::Grad, d: &Self::Grad) -> R::Grad;
 }
 
 fn ratio_or_zero<A: Float>(num: A, den: A) -> A {
@@ -124,6 +172,30 @@ impl<A: Float> HypotRule<A> for A {
     fn rev1(_: &Meta<A>, z: &A, out: &A, d: &A) -> A {
         *d * ratio_or_zero(*z, *out)
     }
+    #[inline]
+    fn tan0(x: &A, _: &Meta<A>, out: &A, t: &A) -> A {
+        *t * ratio_or_zero(*x, *out)
+    }
+    #[inline]
+    fn tan1(_: &Meta<A>, z: &A, out: &A, t: &A) -> A {
+        *t * ratio_or_zero(*z, *out)
+    }
+    #[inline]
+    fn rev0_tan0(_: &A, _: &Meta<A>, out: &A, t: &A, d: &A) -> A {
+        ratio_or_zero(*d * *t, *out)
+    }
+    #[inline]
+    fn rev0_tan_out(x: &A, _: &Meta<A>, out: &A, t: &A, d: &A) -> A {
+        -ratio_or_zero(*d * *x * *t, *out * *out)
+    }
+    #[inline]
+    fn rev1_tan1(_: &Meta<A>, _: &A, out: &A, t: &A, d: &A) -> A {
+        ratio_or_zero(*d * *t, *out)
+    }
+    #[inline]
+    fn rev1_tan_out(_: &Meta<A>, z: &A, out: &A, t: &A, d: &A) -> A {
+        -ratio_or_zero(*d * *z * *t, *out * *out)
+    }
 }
 
 /// The rule of `y.atan2(x)`: the angle of the point `(x, y)` in `(−π, π]`;
@@ -135,6 +207,18 @@ pub trait Atan2Rule<R: Differentiable>: Differentiable + Sized {
     fn rev0(y: &Self, x: &R, d: &Self::Grad) -> Self::Grad;
     /// The argument's gradient `−d·y / (x² + y²)`, reading `y` and `x`.
     fn rev1(y: &Self, x: &R, d: &Self::Grad) -> R::Grad;
+    /// Forward mode: the output's tangent from the receiver's tangent `t`: `t·x / r²`.
+    fn tan0(y: &Self, x: &R, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the argument's tangent `t`: `−t·y / r²`.
+    fn tan1(y: &Self, x: &R, t: &R::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from `y`'s tangent `t`: `−2·d·x·y·t / r⁴`.
+    fn rev0_tan0(y: &Self, x: &R, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from `x`'s tangent `t`: `d·(y² − x²)·t / r⁴`.
+    fn rev0_tan1(y: &Self, x: &R, t: &R::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from `y`'s tangent `t`: `d·(y² − x²)·t / r⁴`.
+    fn rev1_tan0(y: &Self, x: &R, t: &Self::Grad, d: &Self::Grad) -> R::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from `x`'s tangent `t`: `2·d·x·y·t / r⁴`.
+    fn rev1_tan1(y: &Self, x: &R, t: &R::Grad, d: &Self::Grad) -> R::Grad;
 }
 
 impl<A: Float> Atan2Rule<A> for A {
@@ -150,6 +234,34 @@ impl<A: Float> Atan2Rule<A> for A {
     fn rev1(y: &A, x: &A, d: &A) -> A {
         -*d * ratio_or_zero(*y, *x * *x + *y * *y)
     }
+    #[inline]
+    fn tan0(y: &A, x: &A, t: &A) -> A {
+        *t * ratio_or_zero(*x, *x * *x + *y * *y)
+    }
+    #[inline]
+    fn tan1(y: &A, x: &A, t: &A) -> A {
+        -*t * ratio_or_zero(*y, *x * *x + *y * *y)
+    }
+    #[inline]
+    fn rev0_tan0(y: &A, x: &A, t: &A, d: &A) -> A {
+        let r2 = *x * *x + *y * *y;
+        -ratio_or_zero((*d * *t) * (*x * *y + *x * *y), r2 * r2)
+    }
+    #[inline]
+    fn rev0_tan1(y: &A, x: &A, t: &A, d: &A) -> A {
+        let r2 = *x * *x + *y * *y;
+        ratio_or_zero((*d * *t) * (*y * *y - *x * *x), r2 * r2)
+    }
+    #[inline]
+    fn rev1_tan0(y: &A, x: &A, t: &A, d: &A) -> A {
+        let r2 = *x * *x + *y * *y;
+        ratio_or_zero((*d * *t) * (*y * *y - *x * *x), r2 * r2)
+    }
+    #[inline]
+    fn rev1_tan1(y: &A, x: &A, t: &A, d: &A) -> A {
+        let r2 = *x * *x + *y * *y;
+        ratio_or_zero((*d * *t) * (*x * *y + *x * *y), r2 * r2)
+    }
 }
 
 /// The rule of `x.copysign(s)`: `|x|` with the sign of `s`; `∂y/∂x = ±1`
@@ -161,6 +273,9 @@ pub trait CopysignRule<R: Differentiable>: Differentiable + Sized {
     fn fwd(&self, s: &R) -> Self;
     /// The receiver's gradient `d·y/x` (0 where `x = 0`), reading `x` and `y`.
     fn rev0(x: &Self, s: &Meta<R>, out: &Self, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `±t` (its derivative is piecewise
+    /// constant, so it has no second-order pieces).
+    fn tan0(x: &Self, s: &Meta<R>, out: &Self, t: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float> CopysignRule<A> for A {
@@ -177,6 +292,10 @@ impl<A: Float> CopysignRule<A> for A {
         } else {
             -*d
         }
+    }
+    #[inline]
+    fn tan0(x: &A, s: &Meta<A>, out: &A, t: &A) -> A {
+        <A as CopysignRule<A>>::rev0(x, s, out, t)
     }
 }
 
@@ -214,6 +333,12 @@ pub trait RemEuclidRule<R: Differentiable>: Differentiable + Sized {
     fn rev0(x: &Meta<Self>, m: &Meta<R>, d: &Self::Grad) -> Self::Grad;
     /// The modulus' gradient `−d·q`, reading `x` and `m`.
     fn rev1(x: &Self, m: &R, d: &Self::Grad) -> R::Grad;
+    /// Forward mode: the output's tangent from the receiver's tangent `t`: `t`.
+    fn tan0(x: &Meta<Self>, m: &Meta<R>, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the modulus' tangent `t`:
+    /// `−t·q` (`q` = `x.div_euclid(m)` is piecewise constant, so there are no
+    /// second-order pieces).
+    fn tan1(x: &Self, m: &R, t: &R::Grad) -> Self::Grad;
 }
 
 impl<A: Float> RemEuclidRule<A> for A {
@@ -229,6 +354,14 @@ impl<A: Float> RemEuclidRule<A> for A {
     fn rev1(x: &A, m: &A, d: &A) -> A {
         -*d * div_euclid(*x, *m)
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        *t
+    }
+    #[inline]
+    fn tan1(x: &A, m: &A, t: &A) -> A {
+        <A as RemEuclidRule<A>>::rev1(x, m, t)
+    }
 }
 
 /// The rule of `x % m` on floats (C's `fmod`): `y = x − m·q` with the
@@ -241,6 +374,12 @@ pub trait RemRule<R: Differentiable>: Differentiable + Sized {
     fn rev0(x: &Meta<Self>, m: &Meta<R>, d: &Self::Grad) -> Self::Grad;
     /// The divisor's gradient `−d·q`, reading `x` and `m`.
     fn rev1(x: &Self, m: &R, d: &Self::Grad) -> R::Grad;
+    /// Forward mode: the output's tangent from the receiver's tangent `t`: `t`.
+    fn tan0(x: &Meta<Self>, m: &Meta<R>, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the modulus' tangent `t`:
+    /// `−t·q` (`q` = `(x / m).trunc()` is piecewise constant, so there are no
+    /// second-order pieces).
+    fn tan1(x: &Self, m: &R, t: &R::Grad) -> Self::Grad;
 }
 
 impl<A: Float> RemRule<A> for A {
@@ -255,6 +394,14 @@ impl<A: Float> RemRule<A> for A {
     #[inline]
     fn rev1(x: &A, m: &A, d: &A) -> A {
         -*d * (*x / *m).trunc()
+    }
+    #[inline]
+    fn tan0(_: &Meta<A>, _: &Meta<A>, t: &A) -> A {
+        *t
+    }
+    #[inline]
+    fn tan1(x: &A, m: &A, t: &A) -> A {
+        <A as RemRule<A>>::rev1(x, m, t)
     }
 }
 
@@ -277,6 +424,20 @@ pub trait LogRule<R: Differentiable>: Differentiable + Sized {
     fn rev0(x: &Self, b: &R, d: &Self::Grad) -> Self::Grad;
     /// The base's gradient `−d·y / (b ln b)`, reading `b` and the output `y`.
     fn rev1(b: &R, out: &Self, d: &Self::Grad) -> R::Grad;
+    /// Forward mode: the output's tangent from the argument's tangent `t`: `t / (x ln b)`.
+    fn tan0(x: &Self, b: &R, t: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent from the base's tangent `t`: `−t·y / (b ln b)`.
+    fn tan1(b: &R, out: &Self, t: &R::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from `x`'s tangent `t`: `−d·t / (x² ln b)`.
+    fn rev0_tan0(x: &Self, b: &R, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev0`](Self::rev0)'s tangent from `b`'s tangent `t`: `−d·t / (x·b·ln² b)`.
+    fn rev0_tan1(x: &Self, b: &R, t: &R::Grad, d: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from `b`'s tangent `t`, `y` held:
+    /// `d·y·t·(1 + ln b) / (b ln b)²`.
+    fn rev1_tan1(b: &R, out: &Self, t: &R::Grad, d: &Self::Grad) -> R::Grad;
+    /// Forward over reverse: [`rev1`](Self::rev1)'s tangent from the output's tangent `t`, `b` held:
+    /// `−d·t / (b ln b)`.
+    fn rev1_tan_out(b: &R, out: &Self, t: &Self::Grad, d: &Self::Grad) -> R::Grad;
 }
 
 impl<A: Float> LogRule<A> for A {
@@ -292,6 +453,31 @@ impl<A: Float> LogRule<A> for A {
     fn rev1(b: &A, out: &A, d: &A) -> A {
         -*d * *out / (*b * b.ln())
     }
+    #[inline]
+    fn tan0(x: &A, b: &A, t: &A) -> A {
+        *t / (*x * b.ln())
+    }
+    #[inline]
+    fn tan1(b: &A, out: &A, t: &A) -> A {
+        -*t * *out / (*b * b.ln())
+    }
+    #[inline]
+    fn rev0_tan0(x: &A, b: &A, t: &A, d: &A) -> A {
+        -*d * *t / (*x * *x * b.ln())
+    }
+    #[inline]
+    fn rev0_tan1(x: &A, b: &A, t: &A, d: &A) -> A {
+        -*d * *t / (*x * *b * b.ln() * b.ln())
+    }
+    #[inline]
+    fn rev1_tan1(b: &A, out: &A, t: &A, d: &A) -> A {
+        let bl = *b * b.ln();
+        *d * *out * *t * (A::one() + b.ln()) / (bl * bl)
+    }
+    #[inline]
+    fn rev1_tan_out(b: &A, _: &A, t: &A, d: &A) -> A {
+        -*d * *t / (*b * b.ln())
+    }
 }
 
 /// The rule of `x.to_degrees()`: `y = x·180/π`, `dy/dx = 180/π`.
@@ -302,6 +488,8 @@ pub trait ToDegreesRule: Differentiable + Sized {
     fn fwd(&self) -> Self;
     /// The gradient `d·180/π`.
     fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `t.to_degrees()`.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float> ToDegreesRule for A {
@@ -313,6 +501,10 @@ impl<A: Float> ToDegreesRule for A {
     fn rev0(_: &Meta<A>, d: &A) -> A {
         num_traits::Float::to_degrees(*d)
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, t: &A) -> A {
+        num_traits::Float::to_degrees(*t)
+    }
 }
 
 /// The rule of `x.to_radians()`: `y = x·π/180`, `dy/dx = π/180`.
@@ -321,6 +513,8 @@ pub trait ToRadiansRule: Differentiable + Sized {
     fn fwd(&self) -> Self;
     /// The gradient `d·π/180`.
     fn rev0(x: &Meta<Self>, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `t.to_radians()`.
+    fn tan0(x: &Meta<Self>, t: &Self::Grad) -> Self::Grad;
 }
 
 impl<A: Float> ToRadiansRule for A {
@@ -331,6 +525,10 @@ impl<A: Float> ToRadiansRule for A {
     #[inline]
     fn rev0(_: &Meta<A>, d: &A) -> A {
         num_traits::Float::to_radians(*d)
+    }
+    #[inline]
+    fn tan0(_: &Meta<A>, t: &A) -> A {
+        num_traits::Float::to_radians(*t)
     }
 }
 
@@ -352,6 +550,8 @@ pub trait CastRule<B>: Differentiable {
     fn fwd(&self, to: &PhantomData<B>) -> B;
     /// The gradient `d` converted back to the input's type.
     fn rev0(x: &Meta<Self>, to: &PhantomData<B>, d: &B) -> Self::Grad;
+    /// Forward mode: the output's tangent, `t` converted to `B`.
+    fn tan0(x: &Meta<Self>, to: &PhantomData<B>, t: &Self::Grad) -> B;
 }
 
 impl<A: Float, B: Float> CastRule<B> for A {
@@ -363,7 +563,13 @@ impl<A: Float, B: Float> CastRule<B> for A {
     fn rev0(_: &Meta<A>, _: &PhantomData<B>, d: &B) -> A {
         A::from_f64(d.as_f64())
     }
+    #[inline]
+    fn tan0(_: &Meta<A>, _: &PhantomData<B>, t: &A) -> B {
+        B::from_f64(t.as_f64())
+    }
 }
 
+#[cfg(test)]
+mod tangent_tests;
 #[cfg(test)]
 mod tests;
