@@ -20,6 +20,7 @@
 use ndarray::{Array, Axis, DimMax, Dimension, IxDyn, RemoveAxis, Zip};
 
 use super::arith::check_broadcast;
+use super::tangent::{zip3, Collect};
 use crate::broadcast::{broadcast_shapes, unbroadcast};
 use crate::error::{check_axis, or_panic, Error};
 use crate::float::Float;
@@ -172,6 +173,33 @@ fn extreme_axis_rev<A: Float, D: RemoveAxis>(
     g
 }
 
+/// The tangent of an extreme along `axis`: the mean of `t` over the
+/// elements of each lane equal to its extreme `out` (the transpose of
+/// [`extreme_axis_rev`]).
+fn extreme_axis_tan<A: Float, D: RemoveAxis>(
+    x: &Tensor<A, D>,
+    out: &Tensor<A, D::Smaller>,
+    axis: Axis,
+    t: &Array<A, D>,
+) -> Array<A, D::Smaller> {
+    let mut tangent = Array::zeros(out.raw_dim());
+    Zip::from(&mut tangent)
+        .and(x.data().lanes(axis))
+        .and(t.lanes(axis))
+        .and(out.data())
+        .for_each(|o, x, t, &m| {
+            let (mut sum, mut ties) = (A::zero(), 0usize);
+            Zip::from(&x).and(&t).for_each(|&v, &t| {
+                if selected(v, m) {
+                    sum += t;
+                    ties += 1;
+                }
+            });
+            *o = sum / A::from_usize(ties.max(1));
+        });
+    tangent
+}
+
 /// The rule of `x.max_axis(axis)`: `y[..] = maxⱼ x[.., j, ..]` (the axis is
 /// dropped); `∂y/∂x[.., j, ..] = 1/m` for each of the `m` elements equal to
 /// the maximum, 0 for the others (PyTorch's `amax`).
@@ -187,6 +215,9 @@ pub trait MaxAxisRule: Differentiable {
     /// The input's gradient: `d` split evenly among the elements equal to the
     /// maximum of their lane, reading the input and the output.
     fn rev0(x: &Self, out: &Self::Output, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the mean of `t` over the
+    /// elements equal to the maximum of their lane.
+    fn tan0(x: &Self, out: &Self::Output, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 /// The rule of `x.min_axis(axis)`: `y[..] = minⱼ x[.., j, ..]` (the axis is
@@ -204,6 +235,9 @@ pub trait MinAxisRule: Differentiable {
     /// The input's gradient: `d` split evenly among the elements equal to the
     /// minimum of their lane, reading the input and the output.
     fn rev0(x: &Self, out: &Self::Output, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the mean of `t` over the
+    /// elements equal to the minimum of their lane.
+    fn tan0(x: &Self, out: &Self::Output, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: RemoveAxis> MaxAxisRule for Tensor<A, D> {
@@ -220,6 +254,14 @@ impl<A: Float, D: RemoveAxis> MaxAxisRule for Tensor<A, D> {
     ) -> Array<A, D> {
         extreme_axis_rev(x, out, *axis, d)
     }
+    fn tan0(
+        x: &Self,
+        out: &Tensor<A, D::Smaller>,
+        axis: &Axis,
+        t: &Array<A, D>,
+    ) -> Array<A, D::Smaller> {
+        extreme_axis_tan(x, out, *axis, t)
+    }
 }
 
 impl<A: Float, D: RemoveAxis> MinAxisRule for Tensor<A, D> {
@@ -235,6 +277,14 @@ impl<A: Float, D: RemoveAxis> MinAxisRule for Tensor<A, D> {
         d: &Array<A, D::Smaller>,
     ) -> Array<A, D> {
         extreme_axis_rev(x, out, *axis, d)
+    }
+    fn tan0(
+        x: &Self,
+        out: &Tensor<A, D::Smaller>,
+        axis: &Axis,
+        t: &Array<A, D>,
+    ) -> Array<A, D::Smaller> {
+        extreme_axis_tan(x, out, *axis, t)
     }
 }
 
@@ -297,6 +347,12 @@ pub trait MaximumRule<R: Differentiable + ?Sized>: Differentiable {
     /// The gradient of `y`: `d` where `y` was selected, `d/2` on ties, summed
     /// back to the shape of `y`.
     fn rev1(x: &Self, y: &R, d: &GradOf<Self::Output>) -> R::Grad;
+    /// Forward mode: the output's tangent from `x`'s tangent `t`: `t` where
+    /// `x` was selected, `t/2` on ties (its derivative is piecewise
+    /// constant: no second-order pieces).
+    fn tan0(x: &Self, y: &R, t: &Self::Grad) -> GradOf<Self::Output>;
+    /// Forward mode: the output's tangent from `y`'s tangent `t`.
+    fn tan1(x: &Self, y: &R, t: &R::Grad) -> GradOf<Self::Output>;
 }
 
 /// The rule of `x.minimum(&y)` (and of `x.min(y)` on floats):
@@ -318,6 +374,12 @@ pub trait MinimumRule<R: Differentiable + ?Sized>: Differentiable {
     /// The gradient of `y`: `d` where `y` was selected, `d/2` on ties, summed
     /// back to the shape of `y`.
     fn rev1(x: &Self, y: &R, d: &GradOf<Self::Output>) -> R::Grad;
+    /// Forward mode: the output's tangent from `x`'s tangent `t`: `t` where
+    /// `x` was selected, `t/2` on ties (its derivative is piecewise
+    /// constant: no second-order pieces).
+    fn tan0(x: &Self, y: &R, t: &Self::Grad) -> GradOf<Self::Output>;
+    /// Forward mode: the output's tangent from `y`'s tangent `t`.
+    fn tan1(x: &Self, y: &R, t: &R::Grad) -> GradOf<Self::Output>;
 }
 
 /// `f(a, b)` elementwise over `a` and `b` broadcast to `shape`.
@@ -372,6 +434,14 @@ macro_rules! selection_rules {
             fn rev1(x: &A, y: &A, d: &A) -> A {
                 scaled(*d, $which.share(*y, *x, false))
             }
+            #[inline]
+            fn tan0(x: &A, y: &A, t: &A) -> A {
+                scaled(*t, $which.share(*x, *y, false))
+            }
+            #[inline]
+            fn tan1(x: &A, y: &A, t: &A) -> A {
+                scaled(*t, $which.share(*y, *x, false))
+            }
         }
 
         impl<A: Float, D: Dimension + DimMax<E>, E: Dimension> $Rule<Tensor<A, E>>
@@ -398,6 +468,14 @@ macro_rules! selection_rules {
                 let share = |a, b| $which.share(b, a, true);
                 selection_rev(x.data(), y.data(), d, share, &y.raw_dim())
             }
+            fn tan0(x: &Self, y: &Tensor<A, E>, t: &Array<A, D>) -> GradOf<Self::Output> {
+                let z = zip3(x, y, t, |a, b, t| scaled(t, $which.share(a, b, true)));
+                Collect::exact(z)
+            }
+            fn tan1(x: &Self, y: &Tensor<A, E>, t: &Array<A, E>) -> GradOf<Self::Output> {
+                let z = zip3(x, y, t, |a, b, t| scaled(t, $which.share(b, a, true)));
+                Collect::exact(z)
+            }
         }
 
         impl<A: Float, D: Dimension> $Rule<A> for Tensor<A, D> {
@@ -415,6 +493,14 @@ macro_rules! selection_rules {
                     acc + scaled(d, $which.share(*y, a, true))
                 })
             }
+            fn tan0(x: &Self, y: &A, t: &Array<A, D>) -> Array<A, D> {
+                Zip::from(x.data())
+                    .and(t)
+                    .map_collect(|&a, &t| scaled(t, $which.share(a, *y, true)))
+            }
+            fn tan1(x: &Self, y: &A, t: &A) -> Array<A, D> {
+                x.data().mapv(|a| scaled(*t, $which.share(*y, a, true)))
+            }
         }
 
         impl<A: Float, E: Dimension> $Rule<Tensor<A, E>> for A {
@@ -431,6 +517,14 @@ macro_rules! selection_rules {
                 Zip::from(y.data())
                     .and(d)
                     .map_collect(|&b, &d| scaled(d, $which.share(b, *x, true)))
+            }
+            fn tan0(x: &A, y: &Tensor<A, E>, t: &A) -> Array<A, E> {
+                y.data().mapv(|b| scaled(*t, $which.share(*x, b, true)))
+            }
+            fn tan1(x: &A, y: &Tensor<A, E>, t: &Array<A, E>) -> Array<A, E> {
+                Zip::from(y.data())
+                    .and(t)
+                    .map_collect(|&b, &t| scaled(t, $which.share(b, *x, true)))
             }
         }
     };
@@ -561,6 +655,11 @@ pub trait ClampRule: Differentiable + Sized {
     fn fwd(&self, lo: &Self::Bound, hi: &Self::Bound) -> Self;
     /// The input's gradient: `d` where `lo < x < hi`, 0 elsewhere, reading the input.
     fn rev0(x: &Self, lo: &Self::Bound, hi: &Self::Bound, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent, `t` where `lo < x < hi` and 0
+    /// elsewhere (`rev0` of `t`).
+    fn tan0(x: &Self, lo: &Self::Bound, hi: &Self::Bound, t: &Self::Grad) -> Self::Grad {
+        Self::rev0(x, lo, hi, t)
+    }
 }
 
 impl<A: Float> ClampRule for A {
@@ -605,5 +704,7 @@ impl<A: Float, D: Dimension> Tensor<A, D> {
     }
 }
 
+#[cfg(test)]
+mod tangent_tests;
 #[cfg(test)]
 mod tests;

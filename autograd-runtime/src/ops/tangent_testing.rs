@@ -91,7 +91,7 @@ pub(crate) fn like<A: Float, T: Flat<A>>(x: &T, lo: f64, hi: f64, seed: usize) -
 /// All the checks for one rule of two operands on one pair of them. The
 /// kind says what the backward functions (and tangents) read: `meta` (only
 /// shapes, as `+`), `mul` (each the other operand, as `*` and `matmul`) or
-/// `div` (`rev1` both); the list names the second-order pieces `revK_tanJ`
+/// `div` (`rev1` both) or `both` (each both, as `maximum`); the list names the second-order pieces `revK_tanJ`
 /// with `K` and `J`.
 macro_rules! check_binary {
     ($A:ty, $Rule:ident as $kind:ident, $a:expr, $b:expr, [$($piece:ident $k:tt $j:tt),*]) => {{
@@ -136,6 +136,10 @@ macro_rules! check_binary {
     (@tan1 mul $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $t:ident) => { $Rule::tan1(&$a, &$mb, &$t) };
     (@rev0 mul $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $d:ident) => { $Rule::rev0(&$ma, &$b, &$d) };
     (@rev1 mul $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $d:ident) => { $Rule::rev1(&$a, &$mb, &$d) };
+    (@tan0 both $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $t:ident) => { $Rule::tan0(&$a, &$b, &$t) };
+    (@tan1 both $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $t:ident) => { $Rule::tan1(&$a, &$b, &$t) };
+    (@rev0 both $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $d:ident) => { $Rule::rev0(&$a, &$b, &$d) };
+    (@rev1 both $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $d:ident) => { $Rule::rev1(&$a, &$b, &$d) };
     (@tan0 div $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $t:ident) => { $Rule::tan0(&$ma, &$b, &$t) };
     (@tan1 div $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $t:ident) => { $Rule::tan1(&$a, &$b, &$t) };
     (@rev0 div $Rule:ident, $a:ident, $b:ident, $ma:ident, $mb:ident, $d:ident) => { $Rule::rev0(&$ma, &$b, &$d) };
