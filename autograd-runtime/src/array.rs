@@ -63,6 +63,10 @@ impl<A: Real, const N: usize> IndexRule<usize> for [A; N] {
     fn rev0_into(slot: &mut Option<[A; N]>, _: &Meta<[A; N]>, index: &usize, d: &GradOf<A>) {
         slot.get_or_insert([A::zero(); N])[*index] += *d;
     }
+    #[inline]
+    fn tan0(_: &Meta<[A; N]>, index: &usize, t: &[A; N]) -> A {
+        t[*index]
+    }
 }
 
 impl<const N: usize> CheckInput for [f64; N] {

@@ -64,6 +64,9 @@ pub trait IndexRule<I>: Differentiable {
         index: &I,
         d: &GradOf<Self::Output>,
     );
+    /// Forward mode: the output's tangent, the tangent's element at `index`
+    /// (a sub-slice of it, for a range).
+    fn tan0(x: &Meta<Self>, index: &I, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Real> IndexRule<usize> for [A] {
@@ -76,6 +79,10 @@ impl<A: Real> IndexRule<usize> for [A] {
     #[inline]
     fn rev0_into(slot: &mut Option<Vec<A>>, x: &Meta<[A]>, index: &usize, d: &A) {
         slot.get_or_insert_with(|| vec![A::zero(); x.0])[*index] += *d;
+    }
+    #[inline]
+    fn tan0(_: &Meta<[A]>, index: &usize, t: &Vec<A>) -> A {
+        t[*index]
     }
 }
 
@@ -90,6 +97,10 @@ impl<A: Real> IndexRule<usize> for Vec<A> {
     fn rev0_into(slot: &mut Option<Vec<A>>, x: &Meta<Vec<A>>, index: &usize, d: &A) {
         slot.get_or_insert_with(|| vec![A::zero(); x.0])[*index] += *d;
     }
+    #[inline]
+    fn tan0(_: &Meta<Vec<A>>, index: &usize, t: &Vec<A>) -> A {
+        t[*index]
+    }
 }
 
 impl<A: Float, D: Dimension, I: NdIndex<D> + Clone> IndexRule<I> for Tensor<A, D> {
@@ -102,6 +113,10 @@ impl<A: Float, D: Dimension, I: NdIndex<D> + Clone> IndexRule<I> for Tensor<A, D
     #[inline]
     fn rev0_into(slot: &mut Option<Array<A, D>>, x: &Meta<Self>, index: &I, d: &A) {
         slot.get_or_insert_with(|| Array::zeros(x.0.clone()))[index.clone()] += *d;
+    }
+    #[inline]
+    fn tan0(_: &Meta<Self>, index: &I, t: &Array<A, D>) -> A {
+        t[index.clone()]
     }
 }
 
@@ -165,6 +180,8 @@ pub trait IndexAxisRule: Differentiable {
         index: &usize,
         d: &GradOf<Self::Output>,
     );
+    /// Forward mode: the output's tangent, the tangent's sub-array at `index`.
+    fn tan0(x: &Meta<Self>, axis: &Axis, index: &usize, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: RemoveAxis> IndexAxisRule for Tensor<A, D> {
@@ -184,6 +201,9 @@ impl<A: Float, D: RemoveAxis> IndexAxisRule for Tensor<A, D> {
         let g = slot.get_or_insert_with(|| Array::zeros(x.0.clone()));
         let mut part = g.index_axis_mut(*axis, *index);
         part += d;
+    }
+    fn tan0(_: &Meta<Self>, axis: &Axis, index: &usize, t: &Array<A, D>) -> Array<A, D::Smaller> {
+        t.index_axis(*axis, *index).to_owned()
     }
 }
 
@@ -262,6 +282,8 @@ pub trait SliceAxisRule: Differentiable {
         slice: &Slice,
         d: &GradOf<Self::Output>,
     );
+    /// Forward mode: the output's tangent, the same slice of the tangent.
+    fn tan0(x: &Meta<Self>, axis: &Axis, slice: &Slice, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: Dimension> SliceAxisRule for Tensor<A, D> {
@@ -281,6 +303,9 @@ impl<A: Float, D: Dimension> SliceAxisRule for Tensor<A, D> {
         let g = slot.get_or_insert_with(|| Array::zeros(x.0.clone()));
         let mut part = g.slice_axis_mut(*axis, *slice);
         part += d;
+    }
+    fn tan0(_: &Meta<Self>, axis: &Axis, slice: &Slice, t: &Array<A, D>) -> Array<A, D> {
+        t.slice_axis(*axis, *slice).to_owned()
     }
 }
 
@@ -344,6 +369,8 @@ pub trait InsertAxisRule: Differentiable {
     fn fwd(&self, axis: &Axis) -> Self::Output;
     /// The input's gradient: `d` without the axis, reading only the shape of `x`.
     fn rev0(x: &Meta<Self>, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the tangent with the new axis.
+    fn tan0(x: &Meta<Self>, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: Dimension> InsertAxisRule for Tensor<A, D> {
@@ -360,6 +387,9 @@ impl<A: Float, D: Dimension> InsertAxisRule for Tensor<A, D> {
             .to_owned()
             .into_shape_with_order(x.0.clone())
             .expect("removing the inserted axis gives the input's shape")
+    }
+    fn tan0(_: &Meta<Self>, axis: &Axis, t: &Array<A, D>) -> Array<A, D::Larger> {
+        t.view().insert_axis(*axis).to_owned()
     }
 }
 
@@ -420,6 +450,8 @@ pub trait BroadcastRule<E: IntoDimension + Clone>: Differentiable {
     /// The input's gradient: `d` summed back to the shape of `x`, reading only
     /// that shape.
     fn rev0(x: &Meta<Self>, shape: &E, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent, the tangent repeated to `shape`.
+    fn tan0(x: &Meta<Self>, shape: &E, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: Dimension, E: IntoDimension + Clone> BroadcastRule<E> for Tensor<A, D> {
@@ -433,6 +465,9 @@ impl<A: Float, D: Dimension, E: IntoDimension + Clone> BroadcastRule<E> for Tens
     }
     fn rev0(x: &Meta<Self>, _: &E, d: &Array<A, E::Dim>) -> Array<A, D> {
         unbroadcast(d, &x.0)
+    }
+    fn tan0(_: &Meta<Self>, shape: &E, t: &Array<A, D>) -> Array<A, E::Dim> {
+        or_panic(broadcast_to(t, shape.clone().into_dimension()))
     }
 }
 
@@ -460,5 +495,7 @@ impl<A: Float, D: Dimension> Tensor<A, D> {
     }
 }
 
+#[cfg(test)]
+mod tangent_tests;
 #[cfg(test)]
 mod tests;

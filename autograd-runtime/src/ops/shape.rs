@@ -70,6 +70,8 @@ pub trait ReshapeRule<Sh: IntoDimension + Clone>: Differentiable {
     fn rev0_owned(x: &Meta<Self>, shape: &Sh, d: GradOf<Self::Output>) -> Self::Grad {
         Self::rev0(x, shape, &d)
     }
+    /// Forward mode: the output's tangent, the tangent laid out in `shape`.
+    fn tan0(x: &Meta<Self>, shape: &Sh, t: &Self::Grad) -> GradOf<Self::Output>;
 }
 
 impl<A: Float, D: Dimension, Sh: IntoDimension + Clone> ReshapeRule<Sh> for Tensor<A, D> {
@@ -107,6 +109,9 @@ impl<A: Float, D: Dimension, Sh: IntoDimension + Clone> ReshapeRule<Sh> for Tens
             unreachable!("the forward pass succeeded, so the sizes agree");
         }
         or_panic(reshaped(&d, x.0.clone()))
+    }
+    fn tan0(_: &Meta<Self>, shape: &Sh, t: &Array<A, D>) -> Array<A, Sh::Dim> {
+        or_panic(reshaped(t, shape.clone().into_dimension()))
     }
 }
 

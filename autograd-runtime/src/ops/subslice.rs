@@ -57,6 +57,10 @@ macro_rules! subslice_rule {
                 let g = slot.get_or_insert_with(|| vec![A::zero(); x.0]);
                 add_into(&mut g[range.clone()], d);
             }
+            #[inline]
+            fn tan0(_: &Meta<[A]>, range: &$r, t: &Vec<A>) -> Vec<A> {
+                t[range.clone()].to_vec()
+            }
         }
 
         // A `Vec` is its slice: the same rule.
@@ -71,6 +75,10 @@ macro_rules! subslice_rule {
             fn rev0_into(slot: &mut Option<Vec<A>>, x: &Meta<Vec<A>>, range: &$r, d: &Vec<A>) {
                 <[A] as IndexRule<$r>>::rev0_into(slot, &Meta(x.0), range, d)
             }
+            #[inline]
+            fn tan0(_: &Meta<Vec<A>>, range: &$r, t: &Vec<A>) -> Vec<A> {
+                t[range.clone()].to_vec()
+            }
         }
 
         impl<A: Real, const N: usize> IndexRule<$r> for [A; N] {
@@ -84,6 +92,10 @@ macro_rules! subslice_rule {
             fn rev0_into(slot: &mut Option<[A; N]>, _: &Meta<[A; N]>, range: &$r, d: &Vec<A>) {
                 let g = slot.get_or_insert([A::zero(); N]);
                 add_into(&mut g[range.clone()], d);
+            }
+            #[inline]
+            fn tan0(_: &Meta<[A; N]>, range: &$r, t: &[A; N]) -> Vec<A> {
+                t[range.clone()].to_vec()
             }
         }
     )*};

@@ -37,6 +37,28 @@ impl<A: Float, D: Dimension> Flat<A> for Array<A, D> {
     }
 }
 
+impl<A: Float> Flat<A> for Vec<A> {
+    fn flat(&self) -> Vec<A> {
+        self.clone()
+    }
+    fn moved(&self, t: &[A], h: A) -> Self {
+        self.iter().zip(t).map(|(x, t)| *x + h * *t).collect()
+    }
+}
+
+impl<A: Float, const N: usize> Flat<A> for [A; N] {
+    fn flat(&self) -> Vec<A> {
+        self.to_vec()
+    }
+    fn moved(&self, t: &[A], h: A) -> Self {
+        let mut out = *self;
+        for (o, t) in out.iter_mut().zip(t) {
+            *o += h * *t;
+        }
+        out
+    }
+}
+
 impl<A: Float, D: Dimension> Flat<A> for Tensor<A, D> {
     fn flat(&self) -> Vec<A> {
         self.data().flat()
