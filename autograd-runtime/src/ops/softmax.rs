@@ -85,6 +85,14 @@ pub trait SoftmaxRule: Differentiable {
     fn fwd(&self, axis: &Axis) -> Self;
     /// The input's gradient `y·(d − Σ_axis d·y)`, reading the output `y`.
     fn rev0(out: &Self, axis: &Axis, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `y·(t − Σ_axis t·y)` (the
+    /// Jacobian is symmetric: `rev0` of `t`).
+    fn tan0(out: &Self, axis: &Axis, t: &Self::Grad) -> Self::Grad {
+        Self::rev0(out, axis, t)
+    }
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent from
+    /// the output's tangent `t`: `t·(d − Σ d·y) − y·Σ d·t`.
+    fn rev0_tan_out(out: &Self, axis: &Axis, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
 }
 
 /// The rule of `x.log_softmax(axis)`: `yᵢ = xᵢ − ln Σⱼ e^(xⱼ)` along `axis`;
@@ -98,6 +106,11 @@ pub trait LogSoftmaxRule: Differentiable {
     fn fwd(&self, axis: &Axis) -> Self;
     /// The input's gradient `d − e^y·Σ_axis d`, reading the output `y`.
     fn rev0(out: &Self, axis: &Axis, d: &Self::Grad) -> Self::Grad;
+    /// Forward mode: the output's tangent `t − Σ_axis e^y·t`.
+    fn tan0(out: &Self, axis: &Axis, t: &Self::Grad) -> Self::Grad;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent from
+    /// the output's tangent `t`: `−e^y·t·Σ_axis d`.
+    fn rev0_tan_out(out: &Self, axis: &Axis, t: &Self::Grad, d: &Self::Grad) -> Self::Grad;
 }
 
 /// The rule of `x.logsumexp(axis)`: `y = ln Σⱼ e^(xⱼ)` along `axis`, which
@@ -116,6 +129,26 @@ pub trait LogsumexpRule: Differentiable {
     /// with `m` the lane's maximum and `l` the log of its shifted sum, which
     /// keeps f32 accurate for large inputs).
     fn rev0(x: &Self, out: &Self::Output, axis: &Axis, d: &GradOf<Self::Output>) -> Self::Grad;
+    /// Forward mode: the output's tangent `Σ_axis e^(x − y)·t`.
+    fn tan0(x: &Self, out: &Self::Output, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent from
+    /// the input's tangent `t`, the output held: `d·e^(x − y)·t`.
+    fn rev0_tan0(
+        x: &Self,
+        out: &Self::Output,
+        axis: &Axis,
+        t: &Self::Grad,
+        d: &GradOf<Self::Output>,
+    ) -> Self::Grad;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent from
+    /// the output's tangent `t`, the input held: `−d·e^(x − y)·t`.
+    fn rev0_tan_out(
+        x: &Self,
+        out: &Self::Output,
+        axis: &Axis,
+        t: &GradOf<Self::Output>,
+        d: &GradOf<Self::Output>,
+    ) -> Self::Grad;
 }
 
 impl<A: Float, D: RemoveAxis> SoftmaxRule for Tensor<A, D> {
@@ -139,6 +172,28 @@ impl<A: Float, D: RemoveAxis> SoftmaxRule for Tensor<A, D> {
                     .and(&y)
                     .and(&d)
                     .for_each(|g, &y, &d| *g = y * (d - s));
+            });
+        g
+    }
+    fn rev0_tan_out(
+        out: &Tensor<A, D>,
+        axis: &Axis,
+        t: &Array<A, D>,
+        d: &Array<A, D>,
+    ) -> Array<A, D> {
+        let mut g = Array::zeros(out.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(out.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .and(d.lanes(*axis))
+            .for_each(|mut g, y, t, d| {
+                let dy = Zip::from(&y).and(&d).fold(A::zero(), |s, &y, &d| s + d * y);
+                let dt = Zip::from(&t).and(&d).fold(A::zero(), |s, &t, &d| s + d * t);
+                Zip::from(&mut g)
+                    .and(&y)
+                    .and(&t)
+                    .and(&d)
+                    .for_each(|g, &y, &t, &d| *g = t * (d - dy) - y * dt);
             });
         g
     }
@@ -173,6 +228,39 @@ impl<A: Float, D: RemoveAxis> LogSoftmaxRule for Tensor<A, D> {
             });
         g
     }
+    fn tan0(out: &Tensor<A, D>, axis: &Axis, t: &Array<A, D>) -> Array<A, D> {
+        let mut j = Array::zeros(out.raw_dim());
+        Zip::from(j.lanes_mut(*axis))
+            .and(out.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .for_each(|mut j, y, t| {
+                let pt = Zip::from(&y)
+                    .and(&t)
+                    .fold(A::zero(), |s, &y, &t| s + y.exp() * t);
+                Zip::from(&mut j).and(&t).for_each(|j, &t| *j = t - pt);
+            });
+        j
+    }
+    fn rev0_tan_out(
+        out: &Tensor<A, D>,
+        axis: &Axis,
+        t: &Array<A, D>,
+        d: &Array<A, D>,
+    ) -> Array<A, D> {
+        let mut g = Array::zeros(out.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(out.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .and(d.lanes(*axis))
+            .for_each(|mut g, y, t, d| {
+                let s = d.sum();
+                Zip::from(&mut g)
+                    .and(&y)
+                    .and(&t)
+                    .for_each(|g, &y, &t| *g = -(y.exp() * t) * s);
+            });
+        g
+    }
 }
 
 impl<A: Float, D: RemoveAxis> LogsumexpRule for Tensor<A, D> {
@@ -200,6 +288,65 @@ impl<A: Float, D: RemoveAxis> LogsumexpRule for Tensor<A, D> {
                 Zip::from(&mut g)
                     .and(&x)
                     .for_each(|g, &x| *g = d * (x - y).exp());
+            });
+        g
+    }
+    fn tan0(
+        x: &Tensor<A, D>,
+        out: &Tensor<A, D::Smaller>,
+        axis: &Axis,
+        t: &Array<A, D>,
+    ) -> Array<A, D::Smaller> {
+        let mut j = Array::zeros(out.raw_dim());
+        Zip::from(&mut j)
+            .and(x.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .and(out.data())
+            .for_each(|j, x, t, &y| {
+                *j = Zip::from(&x)
+                    .and(&t)
+                    .fold(A::zero(), |s, &x, &t| s + (x - y).exp() * t);
+            });
+        j
+    }
+    fn rev0_tan0(
+        x: &Tensor<A, D>,
+        out: &Tensor<A, D::Smaller>,
+        axis: &Axis,
+        t: &Array<A, D>,
+        d: &Array<A, D::Smaller>,
+    ) -> Array<A, D> {
+        let mut g = Array::zeros(x.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(x.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .and(out.data())
+            .and(d)
+            .for_each(|mut g, x, t, &y, &d| {
+                Zip::from(&mut g)
+                    .and(&x)
+                    .and(&t)
+                    .for_each(|g, &x, &t| *g = d * (x - y).exp() * t);
+            });
+        g
+    }
+    fn rev0_tan_out(
+        x: &Tensor<A, D>,
+        out: &Tensor<A, D::Smaller>,
+        axis: &Axis,
+        t: &Array<A, D::Smaller>,
+        d: &Array<A, D::Smaller>,
+    ) -> Array<A, D> {
+        let mut g = Array::zeros(x.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(x.data().lanes(*axis))
+            .and(out.data())
+            .and(t)
+            .and(d)
+            .for_each(|mut g, x, &y, &t, &d| {
+                Zip::from(&mut g)
+                    .and(&x)
+                    .for_each(|g, &x| *g = -(d * (x - y).exp()) * t);
             });
         g
     }
@@ -460,5 +607,89 @@ mod tests {
         assert_eq!(t.try_softmax(Axis(1)).unwrap().shape(), &[2, 3]);
         assert_eq!(t.try_log_softmax(Axis(0)).unwrap().shape(), &[2, 3]);
         assert_eq!(t.try_logsumexp(Axis(1)).unwrap().shape(), &[2]);
+    }
+}
+
+#[cfg(test)]
+mod tangent_tests {
+    //! The tangent rules of `softmax`, `log_softmax` and `logsumexp`:
+    //! against central differences, the backward (the dot-product
+    //! identity), and the tangent of the backward along a direction against
+    //! central differences of the backward.
+    use super::*;
+    use crate::ops::tangent_testing::{check_difference, check_dot_flat, Flat};
+    use crate::ops::testing::sample;
+    use ndarray::{Ix2, Ix3};
+
+    fn lanes<A: Float>() {
+        let x = Tensor::<A, _>::from(sample(Ix3(2, 3, 4), -2.0, 2.0, 1));
+        let v: Array<A, Ix3> = sample(Ix3(2, 3, 4), -1.0, 1.0, 2);
+        let d: Array<A, Ix3> = sample(Ix3(2, 3, 4), -1.0, 1.0, 3);
+        for k in 0..3 {
+            let axis = Axis(k);
+            let moved = |h: A| x.moved(&v.flat(), h);
+
+            let y = SoftmaxRule::fwd(&x, &axis);
+            let j = SoftmaxRule::tan0(&y, &axis, &v);
+            check_difference("softmax", &j.flat(), |h| {
+                SoftmaxRule::fwd(&moved(h), &axis).flat()
+            });
+            check_dot_flat(
+                "softmax",
+                &d.flat(),
+                &j.flat(),
+                &SoftmaxRule::rev0(&y, &axis, &d).flat(),
+                &v.flat(),
+            );
+            let second = SoftmaxRule::rev0_tan_out(&y, &axis, &j, &d);
+            check_difference("softmax rev0", &second.flat(), |h| {
+                SoftmaxRule::rev0(&SoftmaxRule::fwd(&moved(h), &axis), &axis, &d).flat()
+            });
+
+            let y = LogSoftmaxRule::fwd(&x, &axis);
+            let j = LogSoftmaxRule::tan0(&y, &axis, &v);
+            check_difference("log_softmax", &j.flat(), |h| {
+                LogSoftmaxRule::fwd(&moved(h), &axis).flat()
+            });
+            check_dot_flat(
+                "log_softmax",
+                &d.flat(),
+                &j.flat(),
+                &LogSoftmaxRule::rev0(&y, &axis, &d).flat(),
+                &v.flat(),
+            );
+            let second = LogSoftmaxRule::rev0_tan_out(&y, &axis, &j, &d);
+            check_difference("log_softmax rev0", &second.flat(), |h| {
+                LogSoftmaxRule::rev0(&LogSoftmaxRule::fwd(&moved(h), &axis), &axis, &d).flat()
+            });
+
+            let mut shape = vec![2, 3, 4];
+            shape.remove(k);
+            let u: Array<A, Ix2> = sample(Ix2(shape[0], shape[1]), -1.0, 1.0, 4);
+            let y = LogsumexpRule::fwd(&x, &axis);
+            let j = LogsumexpRule::tan0(&x, &y, &axis, &v);
+            check_difference("logsumexp", &j.flat(), |h| {
+                LogsumexpRule::fwd(&moved(h), &axis).flat()
+            });
+            check_dot_flat(
+                "logsumexp",
+                &u.flat(),
+                &j.flat(),
+                &LogsumexpRule::rev0(&x, &y, &axis, &u).flat(),
+                &v.flat(),
+            );
+            let second = &LogsumexpRule::rev0_tan0(&x, &y, &axis, &v, &u)
+                + &LogsumexpRule::rev0_tan_out(&x, &y, &axis, &j, &u);
+            check_difference("logsumexp rev0", &second.flat(), |h| {
+                let x = moved(h);
+                LogsumexpRule::rev0(&x, &LogsumexpRule::fwd(&x, &axis), &axis, &u).flat()
+            });
+        }
+    }
+
+    #[test]
+    fn softmax_tangents_agree_with_finite_differences_and_the_backward() {
+        lanes::<f64>();
+        lanes::<f32>();
     }
 }
