@@ -586,6 +586,9 @@ pub trait SquareRule: Differentiable {
     type Output: Differentiable;
     /// `2·d·x`, computed in the buffer of `d` where it has one.
     fn rev_twice_owned(x: &Self, d: GradOf<Self::Output>) -> Self::Grad;
+    /// Forward over reverse: the tangent of `2·d·x` from `x`'s tangent `t`:
+    /// `2·d·t`. (The forward tangent of `x * x` is `MulRule`'s, both sides `t`.)
+    fn rev_twice_tan0(x: &Self, t: &Self::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
 }
 
 impl<A: Float> SquareRule for A {
@@ -594,12 +597,19 @@ impl<A: Float> SquareRule for A {
     fn rev_twice_owned(x: &A, d: A) -> A {
         d * (*x + *x)
     }
+    #[inline]
+    fn rev_twice_tan0(_: &A, t: &A, d: &A) -> A {
+        *d * (*t + *t)
+    }
 }
 
 impl<A: Float, D: Dimension + DimMax<D>> SquareRule for Tensor<A, D> {
     type Output = Broadcast<A, D, D>;
     fn rev_twice_owned(x: &Self, d: GradOf<Self::Output>) -> Array<A, D> {
         zip_to_shape_owned(d, x.data(), &x.raw_dim(), |d, x| d * (x + x))
+    }
+    fn rev_twice_tan0(x: &Self, t: &Array<A, D>, d: &GradOf<Self::Output>) -> Array<A, D> {
+        Collect::summed(zip2(d, t, |d, t| d * (t + t)), &x.raw_dim())
     }
 }
 

@@ -45,6 +45,11 @@ pub trait SquareSumAxisRule: Differentiable {
     {
         Self::rev0(&x, axis, d)
     }
+    /// Forward mode: the output's tangent `Σ_axis 2·x·t`.
+    fn tan0(x: &Self, axis: &Axis, t: &Self::Grad) -> GradOf<Self::Output>;
+    /// Forward over reverse: the part of [`rev0`](Self::rev0)'s tangent from
+    /// the input's tangent `t`: `2·t·d`, `d` repeated along `axis`.
+    fn rev0_tan0(x: &Self, axis: &Axis, t: &Self::Grad, d: &GradOf<Self::Output>) -> Self::Grad;
 }
 
 /// `Σ v²` over a lane, in order.
@@ -95,6 +100,30 @@ impl<A: Float, D: RemoveAxis> SquareSumAxisRule for Tensor<A, D> {
             .for_each(|mut lane, &d| {
                 let twice = d + d;
                 lane.mapv_inplace(|v| twice * v);
+            });
+        g
+    }
+
+    fn tan0(x: &Self, axis: &Axis, t: &Array<A, D>) -> Array<A, D::Smaller> {
+        let mut j = Array::zeros(x.data().raw_dim().remove_axis(*axis));
+        Zip::from(&mut j)
+            .and(x.data().lanes(*axis))
+            .and(t.lanes(*axis))
+            .for_each(|j, x, t| {
+                let s = Zip::from(&x).and(&t).fold(A::zero(), |s, &x, &t| s + x * t);
+                *j = s + s;
+            });
+        j
+    }
+
+    fn rev0_tan0(x: &Self, axis: &Axis, t: &Array<A, D>, d: &Array<A, D::Smaller>) -> Array<A, D> {
+        let mut g = Array::zeros(x.raw_dim());
+        Zip::from(g.lanes_mut(*axis))
+            .and(t.lanes(*axis))
+            .and(d)
+            .for_each(|mut g, t, &d| {
+                let twice = d + d;
+                Zip::from(&mut g).and(&t).for_each(|g, &t| *g = twice * t);
             });
         g
     }
@@ -154,5 +183,58 @@ mod tests {
     fn axis_out_of_range_panics() {
         let x = Tensor::from(ndarray::array![[1.0, 2.0], [3.0, -1.0]]);
         let _ = SquareSumAxisRule::fwd(&x, &Axis(2));
+    }
+}
+
+#[cfg(test)]
+mod tangent_tests {
+    //! The tangent rules of the fused sum of squares and of `x * x`.
+    use super::*;
+    use crate::ops::tangent_testing::{check_difference, check_dot_flat, Flat};
+    use crate::ops::testing::sample;
+    use crate::rules::SquareRule;
+    use ndarray::{Ix2, Ix3};
+
+    fn squares<A: Float>() {
+        let x = Tensor::<A, _>::from(sample(Ix3(2, 3, 4), -2.0, 2.0, 1));
+        let v: Array<A, Ix3> = sample(Ix3(2, 3, 4), -1.0, 1.0, 2);
+        let moved = |h: A| x.moved(&v.flat(), h);
+        for k in 0..3 {
+            let axis = Axis(k);
+            let mut shape = vec![2, 3, 4];
+            shape.remove(k);
+            let u: Array<A, Ix2> = sample(Ix2(shape[0], shape[1]), -1.0, 1.0, 3);
+            let j = SquareSumAxisRule::tan0(&x, &axis, &v);
+            check_difference("square_sum_axis", &j.flat(), |h| {
+                SquareSumAxisRule::fwd(&moved(h), &axis).flat()
+            });
+            check_dot_flat(
+                "square_sum_axis",
+                &u.flat(),
+                &j.flat(),
+                &SquareSumAxisRule::rev0(&x, &axis, &u).flat(),
+                &v.flat(),
+            );
+            let second = SquareSumAxisRule::rev0_tan0(&x, &axis, &v, &u);
+            check_difference("square_sum_axis rev0", &second.flat(), |h| {
+                SquareSumAxisRule::rev0(&moved(h), &axis, &u).flat()
+            });
+        }
+        let d: Array<A, Ix3> = sample(Ix3(2, 3, 4), -1.0, 1.0, 4);
+        let second = SquareRule::rev_twice_tan0(&x, &v, &d);
+        check_difference("x * x", &second.flat(), |h| {
+            SquareRule::rev_twice_owned(&moved(h), d.clone()).flat()
+        });
+        let c = A::from_f64;
+        assert_eq!(
+            SquareRule::rev_twice_tan0(&c(3.0), &c(0.5), &c(2.0)),
+            c(2.0)
+        );
+    }
+
+    #[test]
+    fn square_tangents_agree_with_finite_differences_and_the_backward() {
+        squares::<f64>();
+        squares::<f32>();
     }
 }
