@@ -254,6 +254,34 @@ impl ConcatenateRule {
     ) -> Array<A, D> {
         concatenate_rev(axis, metas, k, d)
     }
+
+    /// Forward mode: the output's tangent, the parts' tangents concatenated
+    /// (zeros for a part without one).
+    pub fn tan<A: Float, D: Dimension>(
+        axis: &Axis,
+        metas: &[Meta<Tensor<A, D>>],
+        tangents: &[Option<&Array<A, D>>],
+    ) -> Array<A, D> {
+        let parts = with_zeros(metas, tangents);
+        let refs: Vec<&Tensor<A, D>> = parts.iter().collect();
+        concatenated(*axis, &refs).into_data()
+    }
+}
+
+/// The tangents of the parts as tensors, zeros of the part's shape where
+/// there is none.
+fn with_zeros<A: Float, D: Dimension>(
+    metas: &[Meta<Tensor<A, D>>],
+    tangents: &[Option<&Array<A, D>>],
+) -> Vec<Tensor<A, D>> {
+    metas
+        .iter()
+        .zip(tangents)
+        .map(|(m, t)| match t {
+            Some(t) => Tensor::from((*t).clone()),
+            None => Tensor::from(Array::zeros(m.0.clone())),
+        })
+        .collect()
 }
 
 /// The rule of `stack(axis, &[&x₀, &x₁, ..])`, under a name of the same form
@@ -283,6 +311,18 @@ impl StackRule {
         d: &Array<A, D::Larger>,
     ) -> Array<A, D> {
         stack_rev(axis, metas, k, d)
+    }
+
+    /// Forward mode: the output's tangent, the parts' tangents stacked
+    /// (zeros for a part without one).
+    pub fn tan<A: Float, D: Dimension>(
+        axis: &Axis,
+        metas: &[Meta<Tensor<A, D>>],
+        tangents: &[Option<&Array<A, D>>],
+    ) -> Array<A, D::Larger> {
+        let parts = with_zeros(metas, tangents);
+        let refs: Vec<&Tensor<A, D>> = parts.iter().collect();
+        stacked(*axis, &refs).into_data()
     }
 }
 

@@ -65,6 +65,8 @@ pub mod unary;
 pub mod update;
 
 #[cfg(test)]
+mod assembly_tangent_tests;
+#[cfg(test)]
 mod owned_tests;
 #[cfg(test)]
 mod tangent_testing;

@@ -41,6 +41,7 @@ macro_rules! pack_rule {
         impl $rule {
             pack_fwd!($all);
             $(pack_rev!($rev, $i, $out, $all);)+
+            pack_tan!($all);
         }
     };
 }
@@ -52,6 +53,20 @@ macro_rules! pack_fwd {
         #[allow(clippy::too_many_arguments)]
         pub fn fwd<$($t: Differentiable + Clone),+>($($x: &$t),+) -> ($($t,)+) {
             ($(::core::clone::Clone::clone($x),)+)
+        }
+    };
+}
+
+macro_rules! pack_tan {
+    ([$($t:ident $x:ident),+]) => {
+        /// Forward mode: the tuple's tangent, the elements' tangents (zeros
+        /// for an element without one).
+        #[inline]
+        #[allow(clippy::too_many_arguments)]
+        pub fn tan<$($t: Differentiable),+>(
+            $($x: (&Meta<$t>, Option<GradOf<$t>>),)+
+        ) -> ($(GradOf<$t>,)+) {
+            ($($x.1.unwrap_or_else(|| crate::value::zeros($x.0)),)+)
         }
     };
 }
@@ -114,6 +129,8 @@ pub trait TuplePart<const I: usize>: Differentiable {
     /// The tuple's gradient when element `I`'s is `gradient` and the other
     /// elements' are zero.
     fn with_part(shape: &Self::Shape, gradient: GradOf<Self::Part>) -> Self::Grad;
+    /// Element `I` of a gradient (or tangent) of the tuple.
+    fn grad_part(gradient: &Self::Grad) -> &GradOf<Self::Part>;
 }
 
 macro_rules! tuple_part {
@@ -133,6 +150,10 @@ macro_rules! tuple_part {
                 let mut g = Self::zero_grad_of(shape);
                 g.$i = gradient;
                 g
+            }
+            #[inline]
+            fn grad_part(gradient: &Self::Grad) -> &GradOf<$p> {
+                &gradient.$i
             }
         }
     };
@@ -207,6 +228,14 @@ macro_rules! part_rule {
             pub fn rev0_owned<T: TuplePart<$i>>(t: &Meta<T>, d: GradOf<T::Part>) -> T::Grad {
                 T::with_part(&t.0, d)
             }
+            /// Forward mode: the element's tangent, the tuple tangent's part.
+            #[inline]
+            pub fn tan0<T: TuplePart<$i>>(_: &Meta<T>, t: &T::Grad) -> GradOf<T::Part>
+            where
+                GradOf<T::Part>: Clone,
+            {
+                ::core::clone::Clone::clone(T::grad_part(t))
+            }
         }
     };
 }
@@ -259,6 +288,13 @@ impl ArrayRule {
     #[inline]
     pub fn rev<A: Real, const N: usize>(k: usize, d: &[A; N]) -> A {
         d[k]
+    }
+
+    /// Forward mode: the array's tangent, the elements' tangents (0 for an
+    /// element without one).
+    #[inline]
+    pub fn tan<A: Real, const N: usize>(tangents: &[Option<A>; N]) -> [A; N] {
+        tangents.map(|t| t.unwrap_or_else(A::zero))
     }
 }
 

@@ -158,6 +158,18 @@ impl PushRule {
         d.truncate(v.0);
         (needs[0].then_some(d), e)
     }
+    /// Forward mode: the output's tangent, `v`'s tangent (zeros without
+    /// one) with `e`'s pushed (0 without one), in `v`'s tangent's buffer.
+    #[inline]
+    pub fn tan<A: Real>(
+        v: &Meta<Vec<A>>,
+        _: &Meta<A>,
+        tv: Option<Vec<A>>,
+        te: Option<A>,
+    ) -> Vec<A> {
+        let tv = tv.unwrap_or_else(|| vec![A::zero(); v.0]);
+        pushed(tv, te.unwrap_or_else(A::zero))
+    }
 }
 
 /// The rule of `vec![e; n]` of a float: `∂/∂e = Σ d`.
@@ -175,6 +187,11 @@ impl FillRule {
     #[inline]
     pub fn rev0<A: Real>(_: &Meta<A>, _: &usize, d: &Vec<A>) -> A {
         d.iter().fold(A::zero(), |s, g| s + *g)
+    }
+    /// Forward mode: the output's tangent, `n` copies of `e`'s.
+    #[inline]
+    pub fn tan0<A: Real>(_: &Meta<A>, n: &usize, t: &A) -> Vec<A> {
+        vec![*t; *n]
     }
 }
 
@@ -231,6 +248,21 @@ impl SetRule {
         *slot = A::zero();
         (needs[0].then_some(d), e)
     }
+    /// Forward mode: the output's tangent, `v`'s tangent (zeros without
+    /// one) with `e`'s (0 without one) at `i`, in `v`'s tangent's buffer.
+    #[inline]
+    #[track_caller]
+    pub fn tan<A: Real, V: Elems<A>>(
+        v: &Meta<V>,
+        _: &Meta<A>,
+        i: &usize,
+        tv: Option<V>,
+        te: Option<A>,
+    ) -> V {
+        let mut tv = tv.unwrap_or_else(|| crate::value::zeros(v));
+        tv.elems_mut()[*i] = te.unwrap_or_else(A::zero);
+        tv
+    }
 }
 
 /// The rule of `v[i] += e` on a `Vec` or array of floats.
@@ -282,6 +314,23 @@ impl AddAtRule {
     ) -> (Option<V>, Option<A>) {
         let e = needs[1].then(|| d.elems()[*i]);
         (needs[0].then_some(d), e)
+    }
+    /// Forward mode: the output's tangent, `v`'s tangent (zeros without
+    /// one) with `e`'s added at `i`, in `v`'s tangent's buffer.
+    #[inline]
+    #[track_caller]
+    pub fn tan<A: Real, V: Elems<A>>(
+        v: &Meta<V>,
+        _: &Meta<A>,
+        i: &usize,
+        tv: Option<V>,
+        te: Option<A>,
+    ) -> V {
+        let mut tv = tv.unwrap_or_else(|| crate::value::zeros(v));
+        if let Some(te) = te {
+            tv.elems_mut()[*i] += te;
+        }
+        tv
     }
 }
 
