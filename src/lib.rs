@@ -115,7 +115,7 @@ pub mod prelude {
     pub use autograd_runtime::gradcheck::{
         gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckOptions,
     };
-    pub use autograd_runtime::jacobian::{jacobian, numerical_jacobian};
+    pub use autograd_runtime::jacobian::{jacfwd, jacobian, numerical_jacobian};
 }
 
 /// What generated code calls. Not part of the public API.

@@ -1,6 +1,8 @@
 //! Full Jacobians: [`jacobian`] from a generated `vjp` (one pullback per
 //! output element, as `torch.autograd.functional.jacobian` does by default),
-//! and [`numerical_jacobian`] from central finite differences, to check it.
+//! [`jacfwd`] from a forward-mode product (one per input element, as
+//! `jax.jacfwd`), and [`numerical_jacobian`] from central finite
+//! differences, to check them.
 //!
 //! Both return a matrix of shape `(output elements, input elements)`: row `i`
 //! is `∂yᵢ/∂x`, with the elements of `y` and of `x` numbered in row-major
@@ -119,6 +121,80 @@ where
     j
 }
 
+/// The Jacobian of a function at `x` from its Jacobian-vector product
+/// (forward mode, as `jax.jacfwd`): column `k` is the output's tangent for
+/// the one-hot input tangent `eₖ`, with the same shape and numbering as
+/// [`jacobian`].
+///
+/// `jvp` is called with `x` and a tangent of `x`'s shape, by value, and
+/// returns the output and its tangent, as a forward-mode function does. It
+/// is called once per input element (and once for an input with no
+/// elements): `x.len()` forward passes, against [`jacobian`]'s one per
+/// output element, so it is the cheaper of the two for a function with
+/// fewer inputs than outputs.
+///
+/// ```
+/// use autograd::prelude::*;
+/// use autograd::{jacfwd, jacobian};
+/// use autograd::ndarray::{array, Array1};
+///
+/// /// y = 2x², whose tangent along t is 4x·t.
+/// #[differentiable]
+/// fn twice_square(x: &Tensor<f64, Ix1>) -> Tensor<f64, Ix1> {
+///     x * x * 2.0
+/// }
+///
+/// fn main() {
+///     let x = Tensor::from(array![1.0, -2.0, 0.5]);
+///     let forward = jacfwd(&x, |x, t: Array1<f64>| (twice_square(x), x.data() * &t * 4.0));
+///     assert_eq!(forward, jacobian(&x, |x| twice_square::vjp(x)));
+/// }
+/// ```
+///
+/// # Panics
+/// If the output or its tangent changes shape from one call to the next, or
+/// a tangent's shape is not the output's; the message names the shapes.
+#[track_caller]
+pub fn jacfwd<A, D, E, F>(x: &Tensor<A, D>, mut jvp: F) -> Array2<A>
+where
+    A: Float,
+    D: Dimension,
+    E: Dimension,
+    F: FnMut(&Tensor<A, D>, Array<A, D>) -> (Tensor<A, E>, Array<A, E>),
+{
+    let mut columns: Vec<Array<A, E>> = Vec::with_capacity(x.len());
+    let mut out_shape: Option<Vec<usize>> = None;
+    for k in 0..x.len().max(1) {
+        // eₖ, numbered in row-major order (zeros are in standard layout).
+        let mut tangent = Array::<A, D>::zeros(x.raw_dim());
+        if let Some(slot) = tangent.as_slice_mut().and_then(|s| s.get_mut(k)) {
+            *slot = A::one();
+        }
+        let (y, t) = jvp(x, tangent);
+        let shape = out_shape.get_or_insert_with(|| y.shape().to_vec());
+        assert!(
+            y.shape() == shape.as_slice() && t.shape() == shape.as_slice(),
+            "jacfwd: the output has shape {:?} at the first call, then shape {:?} with a tangent of shape {:?} at call {}",
+            shape,
+            y.shape(),
+            t.shape(),
+            k + 1
+        );
+        if k < x.len() {
+            columns.push(t);
+        }
+    }
+    let rows: usize = out_shape.map_or(0, |s| s.iter().product());
+    let mut j = Array2::zeros((rows, x.len()));
+    for (mut column, t) in j.columns_mut().into_iter().zip(&columns) {
+        // `iter` walks the tangent in row-major order, whatever its layout.
+        for (c, &v) in column.iter_mut().zip(t.iter()) {
+            *c = v;
+        }
+    }
+    j
+}
+
 /// The Jacobian of `f` at `x` by central finite differences, for checking
 /// [`jacobian`]: column `k` is `(f(x + h·eₖ) − f(x − h·eₖ)) / 2h`, with the
 /// same numbering as [`jacobian`].
@@ -189,6 +265,56 @@ where
         }
     }
     j
+}
+
+#[cfg(test)]
+mod jacfwd_tests {
+    use super::*;
+    use ndarray::{array, Array1, Array2 as M, Ix1, Ix2};
+
+    /// y = W·x² (elementwise square), and its tangent W·(2x·t).
+    fn square_then_map(
+        w: &M<f64>,
+        x: &Tensor<f64, Ix1>,
+        t: Array1<f64>,
+    ) -> (Tensor<f64, Ix1>, Array1<f64>) {
+        let x = x.data();
+        (Tensor::from(w.dot(&(x * x))), w.dot(&(x * &t * 2.0)))
+    }
+
+    #[test]
+    fn the_forward_jacobian_is_the_one_of_finite_differences() {
+        let w = array![[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]];
+        let x = Tensor::from(array![0.3, -1.2, 2.0]);
+        let j = jacfwd(&x, |x, t| square_then_map(&w, x, t));
+        assert_eq!(j.shape(), &[2, 3]);
+        // J = W·diag(2x).
+        let want = &w * &(&x.data().view().insert_axis(ndarray::Axis(0)) * 2.0);
+        assert!(j.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-12));
+        let numeric = numerical_jacobian(&x, |x| Tensor::from(w.dot(&(x.data() * x.data()))), 1e-6);
+        assert!(j.iter().zip(&numeric).all(|(a, b)| (a - b).abs() < 1e-6));
+    }
+
+    #[test]
+    fn columns_follow_the_row_major_order_of_a_matrix_input() {
+        // y = Xᵀ (as a matrix): column k of J has a 1 at the transposed position.
+        let x = Tensor::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let j = jacfwd(&x, |x: &Tensor<f64, Ix2>, t: M<f64>| {
+            (Tensor::from(x.data().t().to_owned()), t.t().to_owned())
+        });
+        let numeric = numerical_jacobian(&x, |x| Tensor::from(x.data().t().to_owned()), 1e-6);
+        assert_eq!(j.shape(), &[6, 6]);
+        assert!(j.iter().zip(&numeric).all(|(a, b)| (a - b).abs() < 1e-9));
+    }
+
+    #[test]
+    #[should_panic(expected = "jacfwd: the output has shape")]
+    fn a_tangent_of_the_wrong_shape_is_named() {
+        let x = Tensor::from(array![1.0, 2.0]);
+        jacfwd(&x, |x: &Tensor<f64, Ix1>, _t: Array1<f64>| {
+            (x.clone(), array![1.0])
+        });
+    }
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ pub use gradcheck::{
     CheckScalar, GradcheckError, GradcheckOptions,
 };
 pub use graph::{Cotangent, Graph, NonScalarDim};
-pub use jacobian::{jacobian, numerical_jacobian};
+pub use jacobian::{jacfwd, jacobian, numerical_jacobian};
 pub use losses::{
     binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_sum, cross_entropy,
     cross_entropy_sum, mse, mse_sum, try_binary_cross_entropy_with_logits,
