@@ -113,7 +113,8 @@ pub mod prelude {
     pub use autograd_runtime::{init, Rng};
     // Checking gradients (the functions only, not the modules of the same names).
     pub use autograd_runtime::gradcheck::{
-        gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckOptions,
+        gradcheck, gradcheck_hvp, gradcheck_hvp_with, gradcheck_jvp, gradcheck_jvp_with,
+        gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, GradcheckOptions,
     };
     pub use autograd_runtime::jacobian::{jacfwd, jacobian, numerical_jacobian};
 }

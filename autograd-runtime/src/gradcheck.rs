@@ -12,6 +12,10 @@
 //! * [`gradcheck_vjp`] checks a function with a tensor output given as a
 //!   value closure and a vector-Jacobian-product closure (the pullback of
 //!   `f::vjp` applied to a cotangent); it builds the full Jacobian both ways.
+//! * [`gradcheck_jvp`] checks a Jacobian-vector product (forward mode)
+//!   against differences of the value, and [`gradcheck_hvp`] a
+//!   Hessian-vector product against differences of the gradient, along
+//!   every one-hot direction of the inputs.
 //!
 //! The first mismatch is reported as a [`GradcheckError`] naming the input
 //! (its position in the tuple of inputs), the element (its multi-index in that
@@ -29,8 +33,6 @@
 //! let err = gradcheck(wrong, &(1.5, -0.5)).unwrap_err();
 //! assert_eq!(err.input, 1);
 //! ```
-
-use std::fmt;
 
 use ndarray::{Array, Dimension, Ix0};
 
@@ -75,69 +77,8 @@ impl GradcheckOptions {
     }
 }
 
-/// The first element at which the analytic gradient and finite differences
-/// disagree.
-///
-/// Its [`Display`](fmt::Display) names the input, the element and both
-/// values, and the step and tolerances used:
-///
-/// ```text
-/// gradcheck failed for input 1 at element [0, 2]: analytic gradient 0.5 but finite differences give 0.49 (eps 1e-6, atol 1e-5, rtol 1e-3)
-/// ```
-///
-/// ```
-/// use autograd_runtime::gradcheck::gradcheck;
-///
-/// // ∂(x³)/∂x is 3x², not 2x².
-/// let err = gradcheck(|&x: &f64| (x * x * x, 2.0 * x * x), &2.0).unwrap_err();
-/// assert_eq!((err.input, err.index.clone()), (0, vec![]));
-/// assert_eq!(err.analytic, 8.0);
-/// assert!((err.numeric - 12.0).abs() < 1e-6);
-/// assert!(err.to_string().starts_with("gradcheck failed for input 0 at element []"));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct GradcheckError {
-    /// The position of the input in the tuple of inputs (0 for a single input).
-    pub input: usize,
-    /// The multi-index of the element in that input (`[]` for a float or a
-    /// `Scalar`, `[j]` for a `Vec` or a one-axis tensor).
-    pub index: Vec<usize>,
-    /// For [`gradcheck_vjp`], the multi-index of the output element (the row
-    /// of the Jacobian); `None` for a scalar [`gradcheck`].
-    pub output_index: Option<Vec<usize>>,
-    /// The gradient (Jacobian entry) computed by the code under test.
-    pub analytic: f64,
-    /// The central finite difference.
-    pub numeric: f64,
-    /// The step and tolerances of the check that failed.
-    pub options: GradcheckOptions,
-}
-
-impl fmt::Display for GradcheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "gradcheck failed for input {} at element {:?}",
-            self.input, self.index
-        )?;
-        let what = match &self.output_index {
-            Some(out) => {
-                write!(f, " of output element {out:?}")?;
-                "Jacobian entry"
-            }
-            None => "gradient",
-        };
-        let GradcheckOptions { eps, atol, rtol } = self.options;
-        write!(
-            f,
-            ": analytic {what} {} but finite differences give {} (eps {eps:e}, atol {atol:e}, rtol {rtol:e})",
-            self.analytic, self.numeric
-        )
-    }
-}
-
-impl std::error::Error for GradcheckError {}
+mod error;
+pub use error::GradcheckError;
 
 /// One input of a checked function, seen as a flat list of `f64` elements
 /// that finite differences can perturb, together with its gradient type.
@@ -202,6 +143,15 @@ pub trait CheckInput: Clone {
 
     /// Element `j` (row-major) of a gradient of this input.
     fn grad_element(&self, grad: &Self::Grad, j: usize) -> f64;
+
+    /// A gradient of this input's type that is 1 at element `j` and 0
+    /// elsewhere (all zeros for `None`): a tangent direction, for
+    /// [`gradcheck_jvp`] and [`gradcheck_hvp`]. The default is `None`, for a
+    /// type that cannot build one; those checks then panic naming it.
+    fn one_hot(&self, j: Option<usize>) -> Option<Self::Grad> {
+        let _ = j;
+        None
+    }
 }
 
 /// The multi-index of element `j` in row-major order.
@@ -234,6 +184,9 @@ impl CheckInput for f64 {
     fn grad_element(&self, grad: &f64, _j: usize) -> f64 {
         *grad
     }
+    fn one_hot(&self, j: Option<usize>) -> Option<f64> {
+        Some(if j.is_some() { 1.0 } else { 0.0 })
+    }
 }
 
 impl CheckInput for Vec<f64> {
@@ -255,6 +208,13 @@ impl CheckInput for Vec<f64> {
     }
     fn grad_element(&self, grad: &Vec<f64>, j: usize) -> f64 {
         grad[j]
+    }
+    fn one_hot(&self, j: Option<usize>) -> Option<Vec<f64>> {
+        let mut g = vec![0.0; self.len()];
+        if let Some(j) = j {
+            g[j] = 1.0;
+        }
+        Some(g)
     }
 }
 
@@ -280,6 +240,14 @@ impl<D: Dimension> CheckInput for Tensor<f64, D> {
     }
     fn grad_element(&self, grad: &Array<f64, D>, j: usize) -> f64 {
         array_element(grad, j)
+    }
+    fn one_hot(&self, j: Option<usize>) -> Option<Array<f64, D>> {
+        // Zeros are in standard layout: slice position `j` is element `j`.
+        let mut g = Array::zeros(self.raw_dim());
+        if let (Some(j), Some(slice)) = (j, g.as_slice_mut()) {
+            slice[j] = 1.0;
+        }
+        Some(g)
     }
 }
 
@@ -311,6 +279,9 @@ macro_rules! constant_input {
             }
             fn grad_element(&self, _grad: &(), j: usize) -> f64 {
                 panic!("gradcheck: a constant input has no element {j}")
+            }
+            fn one_hot(&self, _j: Option<usize>) -> Option<()> {
+                Some(())
             }
         }
     )*};
@@ -359,6 +330,14 @@ pub trait CheckInputs: Clone {
 
     /// Element `j` of the gradient of input `input` in `grads`.
     fn grads_element(&self, grads: &Self::Grads, input: usize, j: usize) -> f64;
+
+    /// Gradients of all inputs that are 1 at element `j` of input `input`
+    /// and 0 elsewhere: a tangent direction (see [`CheckInput::one_hot`]);
+    /// `None` if an input cannot build one.
+    fn grads_one_hot(&self, input: usize, j: usize) -> Option<Self::Grads> {
+        let _ = (input, j);
+        None
+    }
 }
 
 #[track_caller]
@@ -407,6 +386,12 @@ impl<T: CheckInput> CheckInputs for T {
             _ => no_such_input(input, 1),
         }
     }
+    fn grads_one_hot(&self, input: usize, j: usize) -> Option<T::Grad> {
+        match input {
+            0 => self.one_hot(Some(j)),
+            _ => no_such_input(input, 1),
+        }
+    }
 }
 
 macro_rules! tuple_inputs {
@@ -451,6 +436,12 @@ macro_rules! tuple_inputs {
                     $($i => self.$i.grad_element(&grads.$i, j),)+
                     _ => no_such_input(input, $n),
                 }
+            }
+            fn grads_one_hot(&self, input: usize, j: usize) -> Option<Self::Grads> {
+                if input >= $n {
+                    no_such_input(input, $n);
+                }
+                Some(($(self.$i.one_hot((input == $i).then_some(j))?,)+))
             }
         }
     };
@@ -576,6 +567,7 @@ where
                     analytic,
                     numeric,
                     options,
+                    direction: None,
                 });
             }
         }
@@ -707,6 +699,7 @@ where
                         analytic,
                         numeric,
                         options,
+                        direction: None,
                     });
                 }
             }
@@ -750,6 +743,11 @@ fn check_grad_shapes<I: CheckInputs>(inputs: &I, grads: &I::Grads, output: Optio
         }
     }
 }
+
+mod tangent;
+pub use tangent::{
+    gradcheck_hvp, gradcheck_hvp_with, gradcheck_jvp, gradcheck_jvp_with, CheckOutput,
+};
 
 #[cfg(test)]
 mod tests;

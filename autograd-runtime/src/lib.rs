@@ -39,8 +39,9 @@ pub use data::{DataLoader, IntoSamples};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{
-    gradcheck, gradcheck_vjp, gradcheck_vjp_with, gradcheck_with, CheckInput, CheckInputs,
-    CheckScalar, GradcheckError, GradcheckOptions,
+    gradcheck, gradcheck_hvp, gradcheck_hvp_with, gradcheck_jvp, gradcheck_jvp_with, gradcheck_vjp,
+    gradcheck_vjp_with, gradcheck_with, CheckInput, CheckInputs, CheckOutput, CheckScalar,
+    GradcheckError, GradcheckOptions,
 };
 pub use graph::{Cotangent, Graph, NonScalarDim};
 pub use jacobian::{jacfwd, jacobian, numerical_jacobian};
