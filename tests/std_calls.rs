@@ -304,3 +304,22 @@ fn an_unselected_infinity_gives_nan_as_pytorch() {
     let (_, (ga, gc, ())) = unselected_infinity::value_and_grad(0.3, 0.5, &[-1.0]);
     assert_eq!((ga, gc), (0.0, 1.0));
 }
+
+/// Found by the differential fuzzer (seed 36, case 37029): `x.powi(0)` is
+/// the constant 1, and its backward is exactly 0 whatever reaches it, as
+/// PyTorch's `pow` backward returns zeros for the exponent 0. Here the
+/// gradient reaching `d` is NaN (`0 · ∞` through the product with the
+/// fold's `−∞` of an empty range), and `d·0` would pass the NaN on to `xs[0]`.
+#[differentiable]
+fn power_zero_behind_a_nan(xs: &[f64]) -> f64 {
+    let d = xs[0].powi(0);
+    let a = xs.iter().copied().skip(2).fold(f64::NEG_INFINITY, f64::max) * d;
+    d / a
+}
+
+#[test]
+fn a_zeroth_power_stops_a_nan_gradient() {
+    let (v, g) = power_zero_behind_a_nan::value_and_grad(&[0.5, 1.5]);
+    assert_eq!(v, 0.0);
+    assert_eq!(g, vec![0.0, 0.0]);
+}

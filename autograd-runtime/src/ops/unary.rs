@@ -412,32 +412,40 @@ pub(crate) const POWERS: &[OpDecl] = &[
 
 // ---- integer powers ----------------------------------------------------------
 
-/// `n·xⁿ⁻¹`, exactly 0 when `n = 0` (so that `x⁰` has gradient 0 even at
-/// `x = 0`, where `0·0⁻¹` would be NaN).
+/// `d·s` for a slope `s`, exactly 0 where the slope is masked (`None`),
+/// whatever `d` is: PyTorch's `pow` backward returns zeros there, so an
+/// infinite or NaN `d` gives 0, not NaN.
 #[inline]
-fn powi_slope<A: Float>(x: A, n: i32) -> A {
+fn times<A: Float>(d: A, slope: Option<A>) -> A {
+    slope.map_or(A::zero(), |s| d * s)
+}
+
+/// `n·xⁿ⁻¹`, masked (`None`) when `n = 0` (so that `x⁰` has gradient 0
+/// even at `x = 0`, where `0·0⁻¹` would be NaN).
+#[inline]
+fn powi_slope<A: Float>(x: A, n: i32) -> Option<A> {
     if n == 0 {
-        return A::zero();
+        return None;
     }
     let below = match n.checked_sub(1) {
         Some(m) => x.powi(m),
         // n = i32::MIN: xⁿ⁻¹ = xⁿ / x.
         None => x.powi(n) / x,
     };
-    A::from_f64(f64::from(n)) * below
+    Some(A::from_f64(f64::from(n)) * below)
 }
 
-/// `n·(n − 1)·xⁿ⁻²`, exactly 0 when `n` is 0 or 1 (the slope is constant).
+/// `n·(n − 1)·xⁿ⁻²`, masked (`None`) when `n` is 0 or 1 (the slope is constant).
 #[inline]
-fn powi_curvature<A: Float>(x: A, n: i32) -> A {
+fn powi_curvature<A: Float>(x: A, n: i32) -> Option<A> {
     if n == 0 || n == 1 {
-        return A::zero();
+        return None;
     }
     let below = match n.checked_sub(2) {
         Some(m) => x.powi(m),
         None => x.powi(n) / (x * x),
     };
-    A::from_f64(f64::from(n)) * A::from_f64(f64::from(n) - 1.0) * below
+    Some(A::from_f64(f64::from(n)) * A::from_f64(f64::from(n) - 1.0) * below)
 }
 
 /// The rule of `x.powi(n)` for a constant integer `n`: `d/dx xⁿ = n·xⁿ⁻¹`.
@@ -464,11 +472,11 @@ impl<A: Float> PowiRule for A {
     }
     #[inline]
     fn rev0(x: &A, n: &i32, d: &A) -> A {
-        *d * powi_slope(*x, *n)
+        times(*d, powi_slope(*x, *n))
     }
     #[inline]
     fn rev0_tan0(x: &A, n: &i32, t: &A, d: &A) -> A {
-        *d * *t * powi_curvature(*x, *n)
+        times(*d * *t, powi_curvature(*x, *n))
     }
 }
 
@@ -481,43 +489,35 @@ impl<A: Float, D: Dimension> PowiRule for Tensor<A, D> {
         let n = *n;
         Zip::from(x.data())
             .and(d)
-            .map_collect(|&x, &d| d * powi_slope(x, n))
+            .map_collect(|&x, &d| times(d, powi_slope(x, n)))
     }
     fn rev0_tan0(x: &Tensor<A, D>, n: &i32, t: &Array<A, D>, d: &Array<A, D>) -> Array<A, D> {
         let n = *n;
         Zip::from(x.data())
             .and(t)
             .and(d)
-            .map_collect(|&x, &t, &d| d * t * powi_curvature(x, n))
+            .map_collect(|&x, &t, &d| times(d * t, powi_curvature(x, n)))
     }
 }
 
 // ---- real powers -------------------------------------------------------------
 
-/// `p·xᵖ⁻¹`, 0 where `p = 0` (PyTorch masks it, so that `x⁰` has gradient 0
-/// even at `x = 0`).
+/// `p·xᵖ⁻¹`, masked (`None`) where `p = 0` (PyTorch masks it, so that `x⁰`
+/// has gradient 0 even at `x = 0`).
 #[inline]
-fn powf_slope<A: Float>(x: A, p: A) -> A {
-    if p == A::zero() {
-        A::zero()
-    } else {
-        p * x.powf(p - A::one())
-    }
+fn powf_slope<A: Float>(x: A, p: A) -> Option<A> {
+    (p != A::zero()).then(|| p * x.powf(p - A::one()))
 }
 
-/// `y·ln x`, 0 where `x = 0` and `p ≥ 0`, as PyTorch's `pow` backward for the
-/// exponent masks it.
+/// `y·ln x`, masked (`None`) where `x = 0` and `p ≥ 0`, as PyTorch's `pow`
+/// backward for the exponent masks it.
 ///
 /// At `x = 0` the output tells the sign of `p` without reading it: `0ᵖ` is
 /// `0` for `p > 0` and `1` for `p = 0` (both finite), `±∞` for `p < 0` and
 /// NaN for a NaN `p`; so the mask is "`x = 0` and `y` finite".
 #[inline]
-fn powf_log_slope<A: Float>(x: A, y: A) -> A {
-    if x == A::zero() && y.is_finite() {
-        A::zero()
-    } else {
-        y * x.ln()
-    }
+fn powf_log_slope<A: Float>(x: A, y: A) -> Option<A> {
+    (x != A::zero() || !y.is_finite()).then(|| y * x.ln())
 }
 
 /// The rule of `x.powf(p)` for a real exponent `p` that is differentiated too:
@@ -569,28 +569,24 @@ pub trait PowfRule<P: Differentiable>: Differentiable {
 }
 
 /// The derivatives of `rev0`'s slope `p·xᵖ⁻¹` at one element: along `x`,
-/// `p·(p − 1)·xᵖ⁻²`, and along `p`, `xᵖ⁻¹·(1 + p·ln x)`; both 0 where
-/// `p = 0`, where the slope is masked to 0.
+/// `p·(p − 1)·xᵖ⁻²`, and along `p`, `xᵖ⁻¹·(1 + p·ln x)`; masked (`None`)
+/// where `p = 0`, as the slope is.
 #[inline]
-fn powf_slope_derivatives<A: Float>(x: A, p: A) -> (A, A) {
+fn powf_slope_derivatives<A: Float>(x: A, p: A) -> Option<(A, A)> {
     if p == A::zero() {
-        return (A::zero(), A::zero());
+        return None;
     }
     let below = x.powf(p - A::one());
     let curvature = p * (p - A::one()) * x.powf(p - A::one() - A::one());
-    (curvature, below * (A::one() + p * x.ln()))
+    Some((curvature, below * (A::one() + p * x.ln())))
 }
 
 /// The derivatives of `rev1`'s slope `y·ln x` at one element, `x` and the
 /// output `y` read as separate values: along `x`, `y / x`, and along `y`,
-/// `ln x`; both 0 where `x = 0` and `y` is finite, where the slope is masked.
+/// `ln x`; masked (`None`) where `x = 0` and `y` is finite, as the slope is.
 #[inline]
-fn powf_log_slope_derivatives<A: Float>(x: A, y: A) -> (A, A) {
-    if x == A::zero() && y.is_finite() {
-        (A::zero(), A::zero())
-    } else {
-        (y / x, x.ln())
-    }
+fn powf_log_slope_derivatives<A: Float>(x: A, y: A) -> Option<(A, A)> {
+    (x != A::zero() || !y.is_finite()).then(|| (y / x, x.ln()))
 }
 
 impl<A: Float> PowfRule<A> for A {
@@ -601,35 +597,35 @@ impl<A: Float> PowfRule<A> for A {
     }
     #[inline]
     fn rev0(x: &A, p: &A, d: &A) -> A {
-        *d * powf_slope(*x, *p)
+        times(*d, powf_slope(*x, *p))
     }
     #[inline]
     fn rev1(x: &A, out: &A, _: &Meta<A>, d: &A) -> A {
-        *d * powf_log_slope(*x, *out)
+        times(*d, powf_log_slope(*x, *out))
     }
     #[inline]
     fn tan0(x: &A, p: &A, t: &A) -> A {
-        *t * powf_slope(*x, *p)
+        times(*t, powf_slope(*x, *p))
     }
     #[inline]
     fn tan1(x: &A, out: &A, _: &Meta<A>, t: &A) -> A {
-        *t * powf_log_slope(*x, *out)
+        times(*t, powf_log_slope(*x, *out))
     }
     #[inline]
     fn rev0_tan0(x: &A, p: &A, t: &A, d: &A) -> A {
-        *d * *t * powf_slope_derivatives(*x, *p).0
+        times(*d * *t, powf_slope_derivatives(*x, *p).map(|s| s.0))
     }
     #[inline]
     fn rev0_tan1(x: &A, p: &A, t: &A, d: &A) -> A {
-        *d * *t * powf_slope_derivatives(*x, *p).1
+        times(*d * *t, powf_slope_derivatives(*x, *p).map(|s| s.1))
     }
     #[inline]
     fn rev1_tan0(x: &A, out: &A, _: &Meta<A>, t: &A, d: &A) -> A {
-        *d * *t * powf_log_slope_derivatives(*x, *out).0
+        times(*d * *t, powf_log_slope_derivatives(*x, *out).map(|s| s.0))
     }
     #[inline]
     fn rev1_tan_out(x: &A, out: &A, _: &Meta<A>, t: &A, d: &A) -> A {
-        *d * *t * powf_log_slope_derivatives(*x, *out).1
+        times(*d * *t, powf_log_slope_derivatives(*x, *out).map(|s| s.1))
     }
 }
 
@@ -643,38 +639,40 @@ impl<A: Float, D: Dimension> PowfRule<A> for Tensor<A, D> {
         let p = *p;
         Zip::from(x.data())
             .and(d)
-            .map_collect(|&x, &d| d * powf_slope(x, p))
+            .map_collect(|&x, &d| times(d, powf_slope(x, p)))
     }
     fn rev1(x: &Tensor<A, D>, out: &Tensor<A, D>, _: &Meta<A>, d: &Array<A, D>) -> A {
         Zip::from(x.data())
             .and(out.data())
             .and(d)
-            .fold(A::zero(), |acc, &x, &y, &d| acc + d * powf_log_slope(x, y))
+            .fold(A::zero(), |acc, &x, &y, &d| {
+                acc + times(d, powf_log_slope(x, y))
+            })
     }
     fn tan0(x: &Tensor<A, D>, p: &A, t: &Array<A, D>) -> Array<A, D> {
         let p = *p;
         Zip::from(x.data())
             .and(t)
-            .map_collect(|&x, &t| t * powf_slope(x, p))
+            .map_collect(|&x, &t| times(t, powf_slope(x, p)))
     }
     fn tan1(x: &Tensor<A, D>, out: &Tensor<A, D>, _: &Meta<A>, t: &A) -> Array<A, D> {
         let t = *t;
         Zip::from(x.data())
             .and(out.data())
-            .map_collect(|&x, &y| t * powf_log_slope(x, y))
+            .map_collect(|&x, &y| times(t, powf_log_slope(x, y)))
     }
     fn rev0_tan0(x: &Tensor<A, D>, p: &A, t: &Array<A, D>, d: &Array<A, D>) -> Array<A, D> {
         let p = *p;
         Zip::from(x.data())
             .and(t)
             .and(d)
-            .map_collect(|&x, &t, &d| d * t * powf_slope_derivatives(x, p).0)
+            .map_collect(|&x, &t, &d| times(d * t, powf_slope_derivatives(x, p).map(|s| s.0)))
     }
     fn rev0_tan1(x: &Tensor<A, D>, p: &A, t: &A, d: &Array<A, D>) -> Array<A, D> {
         let (p, t) = (*p, *t);
         Zip::from(x.data())
             .and(d)
-            .map_collect(|&x, &d| d * t * powf_slope_derivatives(x, p).1)
+            .map_collect(|&x, &d| times(d * t, powf_slope_derivatives(x, p).map(|s| s.1)))
     }
     fn rev1_tan0(
         x: &Tensor<A, D>,
@@ -688,7 +686,7 @@ impl<A: Float, D: Dimension> PowfRule<A> for Tensor<A, D> {
             .and(t)
             .and(d)
             .fold(A::zero(), |acc, &x, &y, &t, &d| {
-                acc + d * t * powf_log_slope_derivatives(x, y).0
+                acc + times(d * t, powf_log_slope_derivatives(x, y).map(|s| s.0))
             })
     }
     fn rev1_tan_out(
@@ -703,7 +701,7 @@ impl<A: Float, D: Dimension> PowfRule<A> for Tensor<A, D> {
             .and(t)
             .and(d)
             .fold(A::zero(), |acc, &x, &y, &t, &d| {
-                acc + d * t * powf_log_slope_derivatives(x, y).1
+                acc + times(d * t, powf_log_slope_derivatives(x, y).map(|s| s.1))
             })
     }
 }

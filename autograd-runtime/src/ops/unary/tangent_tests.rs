@@ -219,3 +219,37 @@ fn power_tangents_agree_with_finite_differences_and_the_backward() {
     powers::<f64>();
     powers::<f32>();
 }
+
+/// Where PyTorch masks a power's derivative (`x⁰`, `x.powf(0)`, and the
+/// exponent's gradient at `x = 0`), every backward and tangent piece is
+/// exactly 0, whatever the cotangent or tangent: an infinite or NaN one
+/// gives 0, not NaN.
+fn masked_powers<A: Float>() {
+    use crate::value::meta;
+    let (nan, inf, zero) = (A::nan(), A::infinity(), A::zero());
+    let x = A::from_f64(1.5);
+    for d in [nan, inf] {
+        assert_eq!(PowiRule::rev0(&x, &0, &d), zero);
+        assert_eq!(PowiRule::tan0(&x, &0, &d), zero);
+        assert_eq!(PowiRule::rev0_tan0(&x, &1, &d, &d), zero);
+        assert_eq!(PowfRule::rev0(&x, &zero, &d), zero);
+        assert_eq!(PowfRule::tan0(&x, &zero, &d), zero);
+        assert_eq!(PowfRule::rev0_tan1(&x, &zero, &d, &d), zero);
+        let y = PowfRule::fwd(&zero, &A::from_f64(2.0));
+        assert_eq!(PowfRule::rev1(&zero, &y, &meta(&zero), &d), zero);
+        assert_eq!(
+            PowfRule::rev1_tan_out(&zero, &y, &meta(&zero), &d, &d),
+            zero
+        );
+    }
+    let t = Tensor::from(ndarray::array![1.0, -2.0].mapv(A::from_f64));
+    let d = ndarray::array![nan, inf];
+    assert_eq!(PowiRule::rev0(&t, &0, &d), ndarray::array![zero, zero]);
+    assert_eq!(PowfRule::rev0(&t, &zero, &d), ndarray::array![zero, zero]);
+}
+
+#[test]
+fn masked_power_derivatives_are_exact_zeros() {
+    masked_powers::<f64>();
+    masked_powers::<f32>();
+}
