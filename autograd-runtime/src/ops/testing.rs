@@ -138,40 +138,6 @@ pub(crate) fn check_jvp<A: Float, D: Dimension, E: Dimension>(
     }
 }
 
-/// Checks the dot-product identity `⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩` between a
-/// forward-mode result `jv` (for the tangent `v`) and a backward one `jtu`
-/// (for the cotangent `u`), up to rounding of the sums.
-#[track_caller]
-pub(crate) fn check_dot<A: Float, D: Dimension, E: Dimension>(
-    what: &str,
-    u: &Array<A, E>,
-    jv: &Array<A, E>,
-    jtu: &Array<A, D>,
-    v: &Array<A, D>,
-) {
-    let dot = |a: &dyn Fn() -> Vec<(f64, f64)>| -> (f64, f64) {
-        a().iter()
-            .fold((0.0, 0.0), |(s, m), (x, y)| (s + x * y, m + (x * y).abs()))
-    };
-    let (left, scale_l) = dot(&|| {
-        u.iter()
-            .zip(jv)
-            .map(|(a, b)| (a.as_f64(), b.as_f64()))
-            .collect()
-    });
-    let (right, scale_r) = dot(&|| {
-        jtu.iter()
-            .zip(v)
-            .map(|(a, b)| (a.as_f64(), b.as_f64()))
-            .collect()
-    });
-    let tol = if is_f64::<A>() { 1e-12 } else { 1e-5 } * scale_l.max(scale_r).max(1.0);
-    assert!(
-        (left - right).abs() <= tol,
-        "{what}: <u, Jv> = {left}, <J'u, v> = {right}"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
